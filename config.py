@@ -1,0 +1,186 @@
+"""Configuration classes. Every value comes from the environment (and `.env` in development).
+
+Pick a class with ``LIAISON_ENV`` = development | testing | production (default: production,
+so that a server which forgets to say otherwise gets the strict settings).
+Every variable read here is listed in `.env.example` and in the README.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("LIAISON_INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    return int(value) if value is not None else default
+
+
+def env_list(name: str) -> list[str] | None:
+    value = env(name)
+    return [part.strip() for part in value.split(",") if part.strip()] if value else None
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs hosting providers hand out and use psycopg 3 for PostgreSQL."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = env("SECRET_KEY")
+    DATABASE_URL = env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'liaison.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Branding: the institution and its programme.
+    INSTITUTION_NAME = env("INSTITUTION_NAME", "Northfield Institute of Technology")
+    PROGRAMME_NAME = env("PROGRAMME_NAME", "Industry Partnership Programme")
+    PORTAL_NAME = env("PORTAL_NAME", "Liaison")
+    CONTACT_EMAIL = env("CONTACT_EMAIL", "partnerships@example.org")
+    BRAND_PRIMARY = env("BRAND_PRIMARY", "#0b4f6c")
+    BRAND_ACCENT = env("BRAND_ACCENT", "#e4572e")
+    LOGO_PATH = env("LOGO_PATH", "img/logo.svg")  # relative to portal/static/
+    BASE_URL = env("BASE_URL", "http://127.0.0.1:5000")
+
+    # Sessions and cookies.
+    SESSION_COOKIE_NAME = "liaison_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_NAME = "liaison_remember"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_DURATION = timedelta(days=env_int("REMEMBER_DAYS", 14))
+    SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
+    SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12))
+    TRUSTED_HOSTS = env_list("TRUSTED_HOSTS")
+    PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)  # number of trusted proxies in front
+    HSTS_SECONDS = env_int("HSTS_SECONDS", 0)
+
+    # Forms and uploads.
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 16) * 1024 * 1024
+
+    # Rate limits (Flask-Limiter). memory:// is per process; use redis:// when several run.
+    RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "liaison"
+
+    # Accounts.
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_MAX_LENGTH = 128
+    RESET_TOKEN_MAX_AGE = 3600
+    VERIFY_TOKEN_MAX_AGE = 7 * 24 * 3600
+    INVITATION_DAYS = 7
+
+    # Mail: console (log only), smtp, or memory (tests).
+    MAIL_BACKEND = env("MAIL_BACKEND", "console")
+    MAIL_SERVER = env("MAIL_SERVER", "localhost")
+    MAIL_PORT = env_int("MAIL_PORT", 587)
+    MAIL_USERNAME = env("MAIL_USERNAME")
+    MAIL_PASSWORD = env("MAIL_PASSWORD")
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
+    MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)
+    MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Liaison <no-reply@example.org>")
+    MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+
+    LOG_LEVEL = env("LOG_LEVEL", "INFO")
+
+    @staticmethod
+    def problems(config: dict) -> list[str]:
+        """What makes this configuration unfit to start (empty when it is fine)."""
+        return []
+
+
+def development_secret(instance_dir: Path = INSTANCE_DIR) -> str:
+    """A random key kept in instance/ so sessions survive a restart of the dev server."""
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEMO_ALLOWED = True
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production-use-0123456789"  # noqa: S105
+    MAIL_BACKEND = "memory"
+    DEMO_ALLOWED = True
+    BASE_URL = "http://portal.test"
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000)
+    PREFERRED_URL_SCHEME = "https"
+    DEMO_ALLOWED = False
+
+    DATABASE_URL = env("DATABASE_URL")
+    BASE_URL = env("BASE_URL")
+
+    @staticmethod
+    def problems(config: dict) -> list[str]:
+        found = []
+        key = config.get("SECRET_KEY") or ""
+        if len(key) < 32 or key in WEAK_SECRETS:
+            found.append("SECRET_KEY must be a random value of at least 32 characters")
+        if not config.get("DATABASE_URL"):
+            found.append("DATABASE_URL must be set")
+        if not config.get("BASE_URL"):
+            found.append("BASE_URL must be set (links in emails are built from it)")
+        if config.get("DEBUG"):
+            found.append("debug mode must be off")
+        return found
+
+
+WEAK_SECRETS = {"changeme", "secret", "dev", "change-me-to-a-long-random-value"}
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> type[Config]:
+    name = name or env("LIAISON_ENV", "production")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"LIAISON_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

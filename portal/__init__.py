@@ -1,0 +1,120 @@
+"""Liaison: the partner portal of a university Technology Transfer Office."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import development_secret, get_config, normalise_database_url
+
+
+def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    load_config(app, config_name, overrides)
+    configure_logging(app)
+    register_extensions(app)
+    register_models()
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any] | None) -> None:
+    config = get_config(config_name)
+    app.config.from_object(config)
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SECRET_KEY") and app.config["ENV_NAME"] == "development":
+        app.config["SECRET_KEY"] = development_secret()
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"] or "")
+    problems = config.problems(app.config)
+    if problems:
+        raise RuntimeError("Refusing to start: " + "; ".join(problems))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        from pathlib import Path
+
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    if app.config["PROXY_FIX_X_FOR"]:
+        hops = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
+
+
+def configure_logging(app: Flask) -> None:
+    level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
+    logging.getLogger("liaison").setLevel(level)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        logging.getLogger("werkzeug").setLevel(logging.INFO)
+
+
+def register_extensions(app: Flask) -> None:
+    from .core.database import configure_engines
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    configure_engines(app)
+    migrate.init_app(app, db, directory=str(_project_root() / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+def register_models() -> None:
+    """Import every model module so that metadata (and Alembic) knows all tables."""
+    from .auth import models as _auth  # noqa: F401
+    from .core import models as _core  # noqa: F401
+    from .partners import models as _partners  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin.routes import bp as admin_bp
+    from .auth.routes import bp as auth_bp
+    from .partners.routes import bp as partners_bp
+    from .public import bp as public_bp
+
+    for bp in (public_bp, auth_bp, partners_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from .core.mail import deliver_outbox_after_request
+    from .core.web import register_request_hooks as register_web_hooks
+
+    register_web_hooks(app)
+    app.after_request(deliver_outbox_after_request)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .core.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .core.templating import register_template_helpers as register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import portal_cli
+
+    app.cli.add_command(portal_cli)
+
+
+def _project_root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent

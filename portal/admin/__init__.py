@@ -1,0 +1,1 @@
+"""The staff console: one blueprint, one guard, its own layout."""

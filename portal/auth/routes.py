@@ -1,0 +1,433 @@
+"""Account pages: sign-up, login (with second factor), logout, reset, account settings, invitations."""
+
+from __future__ import annotations
+
+import time
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..core.errors import DomainError
+from ..core.forms import apply_domain_error
+from ..core.permissions import login_redirect, safe_next
+from ..extensions import db, limiter, login_manager
+from . import services, twofactor
+from .forms import (
+    AcceptInvitationForm,
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    LoginForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SignupForm,
+    TwoFactorForm,
+    TwoFactorSetupForm,
+)
+from .models import User
+
+bp = Blueprint("auth", __name__)
+
+MFA_PENDING_SECONDS = 300
+
+
+@login_manager.user_loader
+def load_user(ident: str) -> User | None:
+    uid, _, version = ident.partition(":")
+    if not uid.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _submitted_email() -> str:
+    return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _mfa_account() -> str:
+    return "mfa:" + str(session.get("mfa_user", "-"))
+
+
+def _failed(response) -> bool:
+    """Only failed attempts count against the per-account limit (success redirects)."""
+    return response.status_code != 302
+
+
+def _home_for(user: User) -> str:
+    return url_for("admin.index") if user.is_staff else url_for("partners.dashboard")
+
+
+@bp.before_app_request
+def _session_timeouts():
+    if request.endpoint in (None, "static") or not current_user.is_authenticated:
+        return None
+    now = time.time()
+    if "auth_at" not in session:  # restored from a remember-me cookie
+        session["auth_at"] = now
+        session["remember"] = True
+    if not session.get("remember"):
+        cfg = current_app.config
+        idle = now - session.get("seen_at", now) > cfg["SESSION_IDLE_MINUTES"] * 60
+        too_old = now - session["auth_at"] > cfg["SESSION_ABSOLUTE_HOURS"] * 3600
+        if idle or too_old:
+            logout_user()
+            session.clear()
+            flash("Your session expired. Please sign in again.", "info")
+            return login_redirect()
+    if now - session.get("seen_at", 0) > 60:
+        session["seen_at"] = now
+    return None
+
+
+def _start_session(user: User, remember: bool) -> None:
+    session.clear()  # a fresh session at every login
+    login_user(user, remember=remember and not user.is_staff)
+    now = time.time()
+    session["auth_at"] = now
+    session["seen_at"] = now
+    session["remember"] = bool(remember and not user.is_staff)
+    session.permanent = not session["remember"]
+    if user.needs_second_factor:
+        session["mfa_ok"] = True
+    services.record_login(user)
+
+
+# --- sign-up -------------------------------------------------------------------------------
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    form = SignupForm()
+    if form.validate_on_submit():
+        data = services.SignupData(
+            legal_name=form.legal_name.data,
+            country=form.country.data,
+            full_name=form.full_name.data,
+            job_title=form.job_title.data or "",
+            email=form.email.data,
+            password=form.password.data,
+        )
+        try:
+            services.sign_up(data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            session["signup_email"] = services.normalise_email(form.email.data)
+            return redirect(url_for("auth.signup_done"))
+    return render_template("auth/signup.html", form=form, tier=request.args.get("tier"))
+
+
+@bp.route("/signup/check-email")
+def signup_done():
+    return render_template("auth/check_email.html", email=session.get("signup_email"))
+
+
+@bp.route("/verify-email/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.verify_email(token)
+        except DomainError as exc:
+            return render_template("auth/link_invalid.html", message=exc.message), 400
+        db.session.commit()
+        flash("Your email address is confirmed. You can sign in now.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/verify_email.html", form=form)
+
+
+# --- login, second factor, logout --------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("30 per 15 minutes", methods=["POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=_submitted_email, deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    form = LoginForm()
+    next_url = request.args.get("next")
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
+        else:
+            if user.email_verified_at is None:
+                services.send_verification(user)
+                db.session.commit()
+                return render_template("auth/check_email.html", email=user.email, unverified=True)
+            if user.needs_second_factor:
+                session.clear()
+                session["mfa_user"] = user.get_id()
+                session["mfa_started"] = time.time()
+                session["mfa_next"] = safe_next(next_url, "")
+                db.session.commit()
+                if user.totp_enabled_at is None:
+                    return redirect(url_for("auth.two_factor_setup"))
+                return redirect(url_for("auth.two_factor"))
+            _start_session(user, form.remember.data)
+            db.session.commit()
+            return redirect(safe_next(next_url, _home_for(user)))
+    return render_template("auth/login.html", form=form), 200
+
+
+def _pending_mfa_user() -> User | None:
+    ident = session.get("mfa_user")
+    started = session.get("mfa_started", 0)
+    if not ident or time.time() - started > MFA_PENDING_SECONDS:
+        return None
+    return load_user(ident)
+
+
+@bp.route("/login/2fa", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=_mfa_account, deduct_when=_failed)
+def two_factor():
+    user = _pending_mfa_user()
+    if user is None:
+        flash("Please sign in again.", "info")
+        return redirect(url_for("auth.login"))
+    if user.totp_enabled_at is None:
+        return redirect(url_for("auth.two_factor_setup"))
+    form = TwoFactorForm()
+    if form.validate_on_submit():
+        if twofactor.verify(user, form.code.data):
+            next_url = session.get("mfa_next") or _home_for(user)
+            _start_session(user, remember=False)
+            db.session.commit()
+            return redirect(safe_next(next_url, _home_for(user)))
+        db.session.commit()  # keeps a consumed counter / replay mark
+        form.code.errors = ["That code is not valid. Try the next one your app shows."]
+    return render_template("auth/two_factor.html", form=form)
+
+
+@bp.route("/login/2fa/setup", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_mfa_account, deduct_when=_failed)
+def two_factor_setup():
+    user = _pending_mfa_user()
+    if user is None:
+        flash("Please sign in again.", "info")
+        return redirect(url_for("auth.login"))
+    if user.totp_enabled_at is not None:
+        return redirect(url_for("auth.two_factor"))
+    secret = session.get("mfa_setup_secret") or twofactor.new_secret()
+    session["mfa_setup_secret"] = secret
+    form = TwoFactorSetupForm()
+    if form.validate_on_submit():
+        try:
+            codes = twofactor.enable(user, secret, form.code.data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            next_url = session.get("mfa_next") or _home_for(user)
+            _start_session(user, remember=False)
+            db.session.commit()
+            return render_template(
+                "auth/recovery_codes.html", codes=codes, next_url=safe_next(next_url, _home_for(user))
+            )
+    uri = twofactor.provisioning_uri(user, secret)
+    return render_template(
+        "auth/two_factor_setup.html", form=form, secret=secret, qr=twofactor.qr_data_uri(uri)
+    )
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        services.logout_everywhere(current_user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("public.index"))
+
+
+# --- password reset ----------------------------------------------------------------------
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("3 per hour", methods=["POST"], key_func=_submitted_email)
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            "If an account exists for that address, we have sent it a link to choose a new "
+            "password. The link works for one hour.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def reset_password(token: str):
+    if services.user_for_reset_token(token) is None:
+        return render_template(
+            "auth/link_invalid.html",
+            message="This reset link is invalid, expired or already used.",
+            retry_url=url_for("auth.reset_request"),
+        ), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash("Your password is changed and every other session is signed out. Sign in now.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+# --- account settings ---------------------------------------------------------------------
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return render_template(
+        "auth/account.html",
+        password_form=ChangePasswordForm(prefix="pw"),
+        email_form=ChangeEmailForm(prefix="em"),
+        confirm_form=ConfirmForm(),
+        recovery_left=twofactor.remaining_recovery_codes(current_user),
+    )
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+@limiter.limit("10 per hour")
+def change_password():
+    form = ChangePasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            user = current_user._get_current_object()
+            db.session.commit()
+            # Every other session is ended; this one continues with the new session version.
+            remember = session.get("remember", False)
+            _start_session(user, remember)
+            db.session.commit()
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template(
+        "auth/account.html",
+        password_form=form,
+        email_form=ChangeEmailForm(prefix="em", formdata=None),
+        confirm_form=ConfirmForm(),
+        recovery_left=twofactor.remaining_recovery_codes(current_user),
+    ), 400
+
+
+@bp.route("/account/email", methods=["POST"])
+@login_required
+@limiter.limit("10 per hour")
+def change_email():
+    form = ChangeEmailForm(prefix="em")
+    if form.validate_on_submit():
+        try:
+            services.request_email_change(current_user, form.email.data, form.current_password.data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(
+                f"We sent a confirmation link to {services.normalise_email(form.email.data)}. "
+                "Your address changes when you open it.",
+                "info",
+            )
+            return redirect(url_for("auth.account"))
+    return render_template(
+        "auth/account.html",
+        password_form=ChangePasswordForm(prefix="pw", formdata=None),
+        email_form=form,
+        confirm_form=ConfirmForm(),
+        recovery_left=twofactor.remaining_recovery_codes(current_user),
+    ), 400
+
+
+@bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email_change(token: str):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_email_change(token)
+        except DomainError as exc:
+            return render_template("auth/link_invalid.html", message=exc.message), 400
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("Your email address is changed. Sign in with the new address.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/confirm_email_change.html", form=form)
+
+
+@bp.route("/account/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.logout_everywhere(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out on every device.", "info")
+    return redirect(url_for("auth.login"))
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def accept_invitation(token: str):
+    try:
+        invitation = services.open_invitation(token)
+    except DomainError as exc:
+        return render_template("auth/link_invalid.html", message=exc.message), 404
+    if current_user.is_authenticated:
+        return render_template("auth/invitation_signed_in.html", invitation=invitation)
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(
+                token, form.full_name.data, form.job_title.data or "", form.password.data
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            _start_session(user, remember=False)
+            db.session.commit()
+            flash(f"Welcome to {invitation.organisation.display_name} on Liaison.", "success")
+            return redirect(url_for("partners.dashboard"))
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation)

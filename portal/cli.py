@@ -1,0 +1,81 @@
+"""`flask --app wsgi portal ...`: thin, idempotent commands over the services."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+
+import click
+import pyotp
+from flask import current_app
+from flask.cli import AppGroup
+
+from .auth import services as accounts
+from .auth.models import PlatformRole
+from .core.errors import DomainError
+from .core.mail import deliver_pending
+from .extensions import db
+
+portal_cli = AppGroup("portal", help="Liaison administration commands.")
+
+
+def generated_password() -> str:
+    words = secrets.token_urlsafe(18)
+    return f"{words[:6]}-{words[6:12]}-{words[12:18]}-{words[18:]}"
+
+
+@portal_cli.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="TTO Administrator", help="Full name of the admin.")
+@click.option("--generate", is_flag=True, help="Generate a password and print it once.")
+@click.option("--staff", is_flag=True, help="Create a staff (Partnership Development Officer) account instead.")
+def create_admin(email: str, name: str, generate: bool, staff: bool) -> None:
+    """Create a TTO admin account. The password is prompted, or generated with --generate."""
+    if generate or not sys.stdin.isatty():
+        password = generated_password()
+        shown = True
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        shown = False
+    role = PlatformRole.STAFF if staff else PlatformRole.ADMIN
+    try:
+        user = accounts.create_staff(email, name, password, role)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"Created {role.label} account {user.email}.")
+    if shown:
+        click.echo(f"Password (shown once, store it now): {password}")
+    click.echo("At first sign-in you will set up two-factor authentication.")
+
+
+@portal_cli.command("seed-demo")
+def seed_demo() -> None:
+    """Demo organisations and accounts (development only). Running it twice changes nothing."""
+    if not current_app.config.get("DEMO_ALLOWED"):
+        raise click.ClickException("Demo data is only for development (LIAISON_ENV=development).")
+    from .demo import seed
+
+    accounts_created = seed()
+    db.session.commit()
+    click.echo(accounts_created)
+
+
+@portal_cli.command("demo-totp")
+@click.argument("email")
+def demo_totp(email: str) -> None:
+    """Print the current two-factor code of a demo staff account (development only)."""
+    if not current_app.config.get("DEMO_ALLOWED"):
+        raise click.ClickException("Only in development.")
+    user = accounts.find_user_by_email(email)
+    if user is None or not user.totp_secret:
+        raise click.ClickException("No such account with two-factor authentication.")
+    click.echo(pyotp.TOTP(user.totp_secret).now())
+
+
+@portal_cli.command("deliver-mail")
+@click.option("--limit", default=200, show_default=True)
+def deliver_mail(limit: int) -> None:
+    """Send queued emails that are due, including earlier failures (with backoff)."""
+    sent, failed = deliver_pending(limit=limit)
+    click.echo(f"sent {sent}, failed {failed}")

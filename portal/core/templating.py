@@ -1,0 +1,49 @@
+"""Template globals and filters: branding, dates, status badges."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, request
+from markupsafe import Markup, escape
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def _brand() -> dict:
+        cfg = current_app.config
+        return {
+            "brand": {
+                "portal": cfg["PORTAL_NAME"],
+                "programme": cfg["PROGRAMME_NAME"],
+                "institution": cfg["INSTITUTION_NAME"],
+                "contact": cfg["CONTACT_EMAIL"],
+                "logo": cfg["LOGO_PATH"],
+                "primary": cfg["BRAND_PRIMARY"],
+                "accent": cfg["BRAND_ACCENT"],
+            }
+        }
+
+    @app.template_filter("datetime")
+    def _datetime(value: datetime | None, with_time: bool = True) -> Markup:
+        """An absolute UTC date inside <time>; site.js shows it in the reader's timezone."""
+        if value is None:
+            return Markup('<span class="text-body-secondary">—</span>')
+        iso = value.isoformat()
+        text = value.strftime("%d %b %Y %H:%M UTC" if with_time else "%d %b %Y")
+        mode = "datetime" if with_time else "date"
+        return Markup(
+            f'<time datetime="{escape(iso)}" title="{escape(text)}" data-local="{mode}">{escape(text)}</time>'
+        )
+
+    @app.template_global()
+    def page_url(page: int) -> str:
+        args = request.args.to_dict()
+        args["page"] = str(page)
+        from urllib.parse import urlencode
+
+        return f"{request.path}?{urlencode(args)}"
+
+    @app.template_global()
+    def is_active(*prefixes: str) -> str:
+        return "active" if any(request.path.startswith(p) for p in prefixes) else ""

@@ -1,0 +1,57 @@
+"""Per-request plumbing: request id, security headers, structured security log lines."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from flask import Flask, Response, g, has_request_context, request
+from flask_login import current_user
+
+security_log = logging.getLogger("liaison.security")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def security_event(event: str, **fields: Any) -> None:
+    """One structured line per security event: who, what, when (log time), IP, request id."""
+    line: dict[str, Any] = {"event": event}
+    if has_request_context():
+        line["ip"] = request.remote_addr
+        line["request_id"] = getattr(g, "request_id", None)
+        if "user_id" not in fields and current_user and current_user.is_authenticated:
+            line["user_id"] = current_user.id
+    line.update(fields)
+    security_log.info(json.dumps(line, default=str, sort_keys=True))
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _assign_request_id() -> None:
+        g.request_id = uuid.uuid4().hex
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("HSTS_SECONDS"):
+            headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains"
+            )
+        if getattr(g, "request_id", None):
+            headers["X-Request-ID"] = g.request_id
+        # Pages carry CSRF tokens or private data: never cached. Static assets may be.
+        if not request.path.startswith("/static/") and "Cache-Control" not in headers:
+            headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,137 @@
+"""Demo data for development: a few partner companies, their people, and TTO staff.
+
+`seed()` is idempotent: records are looked up by their natural keys and only created when missing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import sqlalchemy as sa
+
+from .auth.models import OrgRole, PlatformRole, User
+from .auth.passwords import hash_password
+from .core.types import utcnow
+from .extensions import db
+from .partners.models import Organisation, OrganisationStatus, SizeBand
+
+DEMO_PASSWORD = "liaison-demo-2026"  # noqa: S105 - development only, printed by seed-demo
+
+STAFF = [
+    ("admin@liaison.test", "Ada Lindqvist", "Head of Technology Transfer", PlatformRole.ADMIN),
+    ("officer@liaison.test", "Oscar Mbeki", "Partnership Development Officer", PlatformRole.STAFF),
+    ("officer2@liaison.test", "Priya Natarajan", "Partnership Development Officer", PlatformRole.STAFF),
+]
+
+ORGANISATIONS = [
+    {
+        "legal_name": "Acme Robotics GmbH",
+        "trading_name": "Acme Robotics",
+        "country": "DE",
+        "registration_number": "HRB 123456",
+        "vat_number": "DE123456789",
+        "address_line1": "Industriestraße 12",
+        "postcode": "80331",
+        "city": "München",
+        "website": "https://acme-robotics.example",
+        "sector": "Advanced manufacturing",
+        "size_band": SizeBand.MEDIUM,
+        "status": OrganisationStatus.MEMBER,
+        "people": [
+            ("owner@acme.test", "Clara Becker", "Head of R&D", {OrgRole.OWNER, OrgRole.SIGNATORY}),
+            ("finance@acme.test", "Jonas Weber", "Finance Manager", {OrgRole.BILLING}),
+            ("engineer@acme.test", "Mia Schulz", "Robotics Engineer", {OrgRole.MEMBER}),
+        ],
+    },
+    {
+        "legal_name": "Nordlicht Energy AS",
+        "trading_name": "",
+        "country": "NO",
+        "registration_number": "987 654 321",
+        "vat_number": "",
+        "address_line1": "Havnegata 4",
+        "postcode": "0150",
+        "city": "Oslo",
+        "website": "https://nordlicht.example",
+        "sector": "Energy and utilities",
+        "size_band": SizeBand.LARGE,
+        "status": OrganisationStatus.APPLICANT,
+        "people": [
+            ("owner@nordlicht.test", "Ingrid Solberg", "CTO", {OrgRole.OWNER, OrgRole.BILLING, OrgRole.SIGNATORY}),
+        ],
+    },
+    {
+        "legal_name": "Kumo Materials K.K.",
+        "trading_name": "Kumo Materials",
+        "country": "JP",
+        "registration_number": "0104-01-123456",
+        "vat_number": "",
+        "address_line1": "2-1 Marunouchi, Chiyoda-ku",
+        "postcode": "100-0005",
+        "city": "Tokyo",
+        "website": "https://kumo-materials.example",
+        "sector": "Chemicals and materials",
+        "size_band": SizeBand.ENTERPRISE,
+        "status": OrganisationStatus.REGISTERED,
+        "people": [
+            ("owner@kumo.test", "Haruto Sato", "Director, Open Innovation", {OrgRole.OWNER, OrgRole.SIGNATORY}),
+        ],
+    },
+]
+
+
+def demo_totp_secret(email: str) -> str:
+    """A stable secret per demo account, so the seed stays idempotent."""
+    return base64.b32encode(hashlib.sha256(f"liaison-demo:{email}".encode()).digest()[:20]).decode()
+
+
+def _user(email: str, password_hash: str, **values) -> tuple[User, bool]:
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is not None:
+        return user, False
+    user = User(email=email, password_hash=password_hash, email_verified_at=utcnow(), **values)
+    db.session.add(user)
+    return user, True
+
+
+def seed() -> str:
+    created = 0
+    password_hash = hash_password(DEMO_PASSWORD)
+    staff_users = []
+    for email, name, title, role in STAFF:
+        user, new = _user(email, password_hash, full_name=name, job_title=title, platform_role=role)
+        if new:
+            user.totp_secret = demo_totp_secret(email)
+            user.totp_enabled_at = utcnow()
+            created += 1
+        staff_users.append(user)
+    db.session.flush()
+    for index, spec in enumerate(ORGANISATIONS):
+        values = {k: v for k, v in spec.items() if k != "people"}
+        organisation = db.session.scalar(
+            sa.select(Organisation).where(Organisation.legal_name == values["legal_name"])
+        )
+        if organisation is None:
+            organisation = Organisation(**values, account_owner=staff_users[1 + index % 2])
+            db.session.add(organisation)
+            created += 1
+        for email, name, title, roles in spec["people"]:
+            user, new = _user(
+                email, password_hash, full_name=name, job_title=title, platform_role=PlatformRole.PARTNER
+            )
+            if new:
+                user.organisation = organisation
+                user.set_org_roles(roles)
+                created += 1
+    db.session.flush()
+    lines = [
+        f"Demo data ready ({created} records created).",
+        f"Demo password for every account: {DEMO_PASSWORD}",
+        "Partner logins:  owner@acme.test (owner), engineer@acme.test (member), owner@nordlicht.test",
+        "Staff logins:    admin@liaison.test (admin), officer@liaison.test (staff)",
+        "Staff sign-in asks for a two-factor code. Print the current one with:",
+        "  .venv/bin/flask --app wsgi portal demo-totp admin@liaison.test",
+        f"  (or add the secret {demo_totp_secret('admin@liaison.test')} to an authenticator app)",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Organisations (the tenant), their members and roles, seats, and the partner dashboard."""

@@ -1,0 +1,140 @@
+"""Partner pages: the dashboard and the organisation (profile, colleagues, invitations)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..auth import services as accounts
+from ..auth.forms import ConfirmForm
+from ..auth.models import Invitation, OrgRole, User
+from ..core.errors import DomainError
+from ..core.forms import apply_domain_error
+from ..core.permissions import get_owned_or_404, org_role_required, partner_required
+from ..extensions import db, limiter
+from . import services
+from .forms import InviteForm, OrganisationForm, RolesForm
+
+bp = Blueprint("partners", __name__)
+
+OWNER = OrgRole.OWNER.value
+
+
+@bp.route("/dashboard")
+@partner_required
+def dashboard():
+    organisation = current_user.organisation
+    return render_template(
+        "partners/dashboard.html",
+        organisation=organisation,
+        member_count=len(services.members(organisation)),
+    )
+
+
+def _organisation_page(profile_form=None, invite_form=None, status: int = 200):
+    organisation = current_user.organisation
+    is_owner = current_user.has_org_role(OWNER)
+    people = services.members(organisation)
+    limit = accounts.seat_limit(organisation)
+    return render_template(
+        "partners/organisation.html",
+        organisation=organisation,
+        members=people,
+        invitations=services.open_invitations(organisation) if is_owner else [],
+        is_owner=is_owner,
+        profile_form=profile_form or OrganisationForm(obj=organisation, formdata=None),
+        invite_form=invite_form or InviteForm(formdata=None),
+        roles_form=RolesForm(formdata=None),
+        confirm_form=ConfirmForm(),
+        seat_limit=limit,
+        seats_used=accounts.seats_used(organisation) if is_owner else None,
+    ), status
+
+
+@bp.route("/organisation")
+@partner_required
+def organisation():
+    form = OrganisationForm(obj=current_user.organisation, formdata=None)
+    form.size_band.data = current_user.organisation.size_band.value if current_user.organisation.size_band else ""
+    return _organisation_page(profile_form=form)
+
+
+@bp.route("/organisation/profile", methods=["POST"])
+@org_role_required(OWNER)
+def update_profile():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        changed = services.update_profile(current_user, current_user.organisation, form.data)
+        db.session.commit()
+        flash("Company profile saved." if changed else "Nothing to change.", "success")
+        return redirect(url_for("partners.organisation"))
+    return _organisation_page(profile_form=form, status=400)
+
+
+@bp.route("/organisation/invitations", methods=["POST"])
+@org_role_required(OWNER)
+@limiter.limit("30 per hour")
+def invite():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            accounts.invite(
+                current_user, current_user.organisation, form.email.data, {OrgRole(r) for r in form.roles.data}
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Invitation sent to {accounts.normalise_email(form.email.data)}.", "success")
+            return redirect(url_for("partners.organisation") + "#colleagues")
+    return _organisation_page(invite_form=form, status=400)
+
+
+@bp.route("/organisation/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@org_role_required(OWNER)
+def revoke_invitation(invitation_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    invitation = get_owned_or_404(Invitation, invitation_id, current_user.organisation_id)
+    try:
+        accounts.revoke_invitation(current_user, invitation)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(f"Invitation for {invitation.email} revoked.", "success")
+    return redirect(url_for("partners.organisation") + "#colleagues")
+
+
+@bp.route("/organisation/members/<int:user_id>/roles", methods=["POST"])
+@org_role_required(OWNER)
+def change_roles(user_id: int):
+    member = get_owned_or_404(User, user_id, current_user.organisation_id)
+    form = RolesForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_roles(current_user, member, {OrgRole(r) for r in form.roles.data})
+        except DomainError as exc:
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"Roles of {member.full_name} updated.", "success")
+    else:
+        flash("Choose at least one role.", "danger")
+    return redirect(url_for("partners.organisation") + "#colleagues")
+
+
+@bp.route("/organisation/members/<int:user_id>/remove", methods=["POST"])
+@org_role_required(OWNER)
+def remove_member(user_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    member = get_owned_or_404(User, user_id, current_user.organisation_id)
+    try:
+        accounts.remove_member(current_user, member)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(f"{member.full_name} no longer has access.", "success")
+    return redirect(url_for("partners.organisation") + "#colleagues")

@@ -1,0 +1,69 @@
+"""Organisation use cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..auth.models import Invitation, User
+from ..core import audit
+from ..core.types import utcnow
+from ..extensions import db
+from .models import Organisation, SizeBand
+
+PROFILE_FIELDS = (
+    "legal_name",
+    "trading_name",
+    "country",
+    "registration_number",
+    "vat_number",
+    "address_line1",
+    "address_line2",
+    "postcode",
+    "city",
+    "website",
+    "sector",
+)
+
+
+def update_profile(actor: User, organisation: Organisation, values: dict[str, Any]) -> list[str]:
+    """Apply profile changes; returns the names of the fields that changed."""
+    changed: list[str] = []
+    for name in PROFILE_FIELDS:
+        new = (values.get(name) or "").strip()
+        if getattr(organisation, name) != new:
+            setattr(organisation, name, new)
+            changed.append(name)
+    size = SizeBand(values["size_band"]) if values.get("size_band") else None
+    if organisation.size_band != size:
+        organisation.size_band = size
+        changed.append("size_band")
+    if changed:
+        audit.record("organisation.updated", actor=actor, target=organisation, fields=changed)
+    return changed
+
+
+def members(organisation: Organisation) -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.organisation_id == organisation.id, User.active.is_(True))
+            .order_by(User.full_name)
+        )
+    )
+
+
+def open_invitations(organisation: Organisation) -> list[Invitation]:
+    return list(
+        db.session.scalars(
+            sa.select(Invitation)
+            .where(
+                Invitation.organisation_id == organisation.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+            .order_by(Invitation.created_at.desc())
+        )
+    )

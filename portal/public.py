@@ -1,0 +1,44 @@
+"""Public pages: the programme landing page and the health check."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import re
+
+from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from .extensions import db
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("public/index.html", user=current_user)
+
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
+
+
+@bp.route("/brand.css")
+def brand_css():
+    """The institution's colours as CSS variables (a stylesheet, so the CSP needs no inline style)."""
+    cfg = current_app.config
+    primary = cfg["BRAND_PRIMARY"] if HEX_COLOUR.match(cfg["BRAND_PRIMARY"]) else "#0b4f6c"
+    accent = cfg["BRAND_ACCENT"] if HEX_COLOUR.match(cfg["BRAND_ACCENT"]) else "#e4572e"
+    css = f":root{{--brand-primary:{primary};--brand-accent:{accent};}}\n"
+    response = Response(css, mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")
