@@ -39,9 +39,12 @@ def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any] |
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         from pathlib import Path
 
-        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(
-            parents=True, exist_ok=True
-        )
+        try:
+            Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(
+                parents=True, exist_ok=True
+            )
+        except OSError:
+            pass  # reported by /healthz and by the first query, not at import time
     if app.config["PROXY_FIX_X_FOR"]:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]

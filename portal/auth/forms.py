@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from ..partners.models import country_choices
+from ..partners.models import country_choices, is_country_code
 from .passwords import MAX_LENGTH, MIN_LENGTH
+
+COUNTRY_MESSAGE = "Choose the country where your company is registered."
+
+
+def valid_country(form, field) -> None:
+    if field.data and not is_country_code(field.data):
+        raise ValidationError(COUNTRY_MESSAGE)
+
 
 PASSWORD_HELP = f"At least {MIN_LENGTH} characters. A few unrelated words work well."
 
@@ -44,7 +52,11 @@ class SignupForm(FlaskForm):
         description="As registered, for example “Acme Robotics GmbH”.",
         render_kw={"autocomplete": "organization"},
     )
-    country = SelectField("Country of registration", validators=[DataRequired()])
+    country = SelectField(
+        "Country of registration",
+        validators=[DataRequired(message=COUNTRY_MESSAGE), valid_country],
+        validate_choice=False,
+    )
     full_name = StringField(
         "Your full name", validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
     )

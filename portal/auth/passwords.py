@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -41,11 +42,23 @@ def password_problem(password: str, user_inputs: list[str] | None = None) -> str
         return f"Use at least {MIN_LENGTH} characters. A few unrelated words make a good password."
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
-    inputs = [value for value in (user_inputs or []) if value]
-    result = zxcvbn(password[:100], user_inputs=inputs)
+    inputs: list[str] = []
+    for value in user_inputs or []:  # the person's and company's own words are easy guesses
+        inputs.append(value.lower())
+        inputs.extend(word for word in re.split(r"[^\w]+", value.lower()) if len(word) >= 3)
+    result = zxcvbn(password[:72], user_inputs=inputs)  # zxcvbn reads at most 72
     if result["score"] < 3:
         return (
             "This password is too common or too easy to guess. Avoid names, dates, repeated "
             "characters and well-known passwords."
         )
+    if inputs and _only_personal_words(password, inputs):
+        return "This password is built from your name, email or company name. Choose other words."
     return None
+
+
+def _only_personal_words(password: str, words: list[str]) -> bool:
+    original = rest = password.lower()
+    for word in sorted(set(words), key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return rest != original and len(re.sub(r"[\W\d_]+", "", rest)) < 4

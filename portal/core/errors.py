@@ -61,6 +61,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):
         code = exc.code or 500
+        if code == 400:
+            log.info("400 on %s: %s", request.path, exc.description)
         # Only our own short reasons are shown; werkzeug's defaults are replaced by ours.
         custom = getattr(exc, "liaison_reason", None)
         response = render_error(code, custom)

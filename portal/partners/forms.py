@@ -7,7 +7,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..auth.forms import email_field
+from ..auth.forms import COUNTRY_MESSAGE, email_field, valid_country
 from ..auth.models import ORG_ROLE_LABELS, OrgRole
 from .models import SECTORS, SizeBand, country_choices
 
@@ -28,7 +28,11 @@ class OrganisationForm(FlaskForm):
     trading_name = StringField(
         "Trading name", validators=[Length(max=200)], description="If different from the legal name."
     )
-    country = SelectField("Country of registration", validators=[DataRequired()])
+    country = SelectField(
+        "Country of registration",
+        validators=[DataRequired(message=COUNTRY_MESSAGE), valid_country],
+        validate_choice=False,
+    )
     registration_number = StringField("Company registration number", validators=[Length(max=64)])
     vat_number = StringField(
         "VAT number", validators=[Length(max=32)], description="For EU companies, with the country prefix."

@@ -115,3 +115,7 @@ def country_choices() -> list[tuple[str, str]]:
         ((c.alpha_2, getattr(c, "common_name", c.name)) for c in pycountry.countries),
         key=lambda pair: pair[1],
     )
+
+
+def is_country_code(code: str) -> bool:
+    return len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None

@@ -1,0 +1,91 @@
+"""Test set-up: one app per session, one outer transaction per test (savepoints inside).
+
+Runs on SQLite by default; set TEST_DATABASE_URL to run the same suite on PostgreSQL.
+The schema is built by the real migrations, CSRF stays on, and the rate limiter is real.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
+
+from portal import create_app
+from portal.extensions import db, limiter
+
+from .helpers import Browser
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+class BoundSession(FlaskSession):
+    """A Flask-SQLAlchemy session that uses the connection it was given (the test transaction)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+def reset_postgres_schema() -> None:
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'liaison-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app("testing", {"DATABASE_URL": database_url})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            reset_postgres_schema()
+        upgrade()
+        db.engine.dispose()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def isolated_db(app):
+    """Every test runs inside a transaction that is rolled back at the end."""
+    with app.app_context():
+        connection = db.engine.connect()
+    transaction = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session(
+        {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": BoundSession}
+    )
+    limiter.reset()
+    app.extensions["mail_sent"] = []
+    try:
+        yield connection
+    finally:
+        with app.app_context():
+            db.session.remove()
+        db.session = original
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for code that calls services or queries directly."""
+    with app.app_context() as context:
+        yield context
+
+
+@pytest.fixture
+def browser(app) -> Browser:
+    return Browser(app)
+
+
+@pytest.fixture
+def make_browser(app):
+    return lambda: Browser(app)

@@ -1,0 +1,80 @@
+"""Plain factory functions with overrides. They add and flush; tests commit when they need to."""
+
+from __future__ import annotations
+
+import itertools
+from functools import lru_cache
+
+import pyotp
+
+from portal.auth.models import OrgRole, PlatformRole, User
+from portal.auth.passwords import hash_password
+from portal.core.types import utcnow
+from portal.extensions import db
+from portal.partners.models import Organisation
+
+PASSWORD = "Vivid-otter-canal-42"  # noqa: S105
+_seq = itertools.count(1)
+
+
+@lru_cache(maxsize=4)
+def password_hash(password: str = PASSWORD) -> str:
+    return hash_password(password)
+
+
+def make_organisation(**overrides) -> Organisation:
+    n = next(_seq)
+    values = {"legal_name": f"Company {n} Ltd", "country": "DE"}
+    values.update(overrides)
+    organisation = Organisation(**values)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def make_user(
+    organisation: Organisation | None = None,
+    roles: set[OrgRole] | None = None,
+    password: str = PASSWORD,
+    verified: bool = True,
+    **overrides,
+) -> User:
+    n = next(_seq)
+    values = {
+        "email": f"user{n}@example.com",
+        "full_name": f"Person {n}",
+        "job_title": "Engineer",
+        "password_hash": password_hash(password),
+        "platform_role": PlatformRole.PARTNER,
+        "email_verified_at": utcnow() if verified else None,
+    }
+    values.update(overrides)
+    user = User(**values)
+    if organisation is not None:
+        user.organisation = organisation
+        user.set_org_roles(roles if roles is not None else {OrgRole.MEMBER})
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_partner(roles: set[OrgRole] | None = None, organisation: Organisation | None = None, **overrides) -> User:
+    organisation = organisation or make_organisation()
+    return make_user(organisation, roles or {OrgRole.OWNER, OrgRole.BILLING, OrgRole.SIGNATORY}, **overrides)
+
+
+def make_staff(admin: bool = False, with_totp: bool = True, **overrides) -> User:
+    user = make_user(
+        None,
+        platform_role=PlatformRole.ADMIN if admin else PlatformRole.STAFF,
+        **overrides,
+    )
+    if with_totp:
+        user.totp_secret = pyotp.random_base32()
+        user.totp_enabled_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def commit() -> None:
+    db.session.commit()

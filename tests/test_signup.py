@@ -1,0 +1,142 @@
+"""Sign-up, email verification, and the first login."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from portal.auth.models import OrgRole, User
+from portal.extensions import db
+from portal.partners.models import Organisation
+
+from .factories import PASSWORD, commit, make_partner
+from .helpers import emails_to, last_email_to, link_in, location, text
+
+GOOD = {
+    "legal_name": "Helios Photonics S.r.l.",
+    "country": "IT",
+    "full_name": "Giulia Rossi",
+    "job_title": "CTO",
+    "email": "Giulia.Rossi@Helios.example",
+    "password": PASSWORD,
+    "confirm": PASSWORD,
+    "accept": "y",
+}
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_signup_creates_organisation_and_owner_and_sends_verification(browser, ctx):
+    response = browser.post("/signup", GOOD)
+    assert response.status_code == 302
+    assert location(response) == "/signup/check-email"
+    assert "giulia.rossi@helios.example" in text(browser.get("/signup/check-email"))
+
+    user = db.session.scalar(sa.select(User).where(User.email == "giulia.rossi@helios.example"))
+    assert user is not None and user.email_verified_at is None
+    assert user.organisation.legal_name == "Helios Photonics S.r.l."
+    assert user.organisation.country == "IT"
+    assert user.org_roles == {OrgRole.OWNER, OrgRole.BILLING, OrgRole.SIGNATORY}
+    assert user.password_hash.startswith("$argon2id$")
+
+    mail = last_email_to(user.email)
+    assert "Industry Partnership Programme" in mail.subject
+    assert mail.status.value == "sent"
+    verify_path = link_in(mail, "/verify-email/")
+
+    # Not verified yet: the right password does not open a session, and a new link is sent.
+    response = browser.login(user.email)
+    assert response.status_code == 200
+    assert "not confirmed yet" in text(response)
+    assert browser.get("/dashboard").status_code == 302
+    assert len(emails_to(user.email)) == 2
+
+    # The link shows a confirmation button (no state change on GET); the POST confirms.
+    assert browser.get(verify_path).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email_verified_at is None
+    response = browser.post(verify_path)
+    assert location(response) == "/login"
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email_verified_at is not None
+
+    response = browser.login("GIULIA.ROSSI@helios.example")
+    assert location(response) == "/dashboard"
+    page = text(browser.get("/dashboard"))
+    assert "Welcome, Giulia" in page and "Helios Photonics" in page
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"legal_name": ""}, "This field is required"),
+        ({"country": ""}, "Choose the country"),
+        ({"country": "XX"}, "Choose the country"),
+        ({"full_name": ""}, "This field is required"),
+        ({"email": "not-an-email"}, "Enter a valid email address"),
+        ({"password": "short-pw", "confirm": "short-pw"}, "at least 12 characters"),
+        ({"password": "passwordpassword", "confirm": "passwordpassword"}, "too common"),
+        ({"password": "123456789012", "confirm": "123456789012"}, "too common"),
+        ({"password": "helios photonics", "confirm": "helios photonics"}, "built from your name"),
+        ({"password": "Giulia.Rossi2024!", "confirm": "Giulia.Rossi2024!"}, "built from your name"),
+        ({"password": "x" * 129, "confirm": "x" * 129}, "128 characters"),
+        ({"confirm": "Vivid-otter-canal-43"}, "The two passwords differ"),
+        ({"accept": ""}, "Please agree"),
+    ],
+)
+def test_signup_bad_input_shows_message_and_saves_nothing(browser, ctx, change, message):
+    before = (count(User), count(Organisation))
+    response = browser.post("/signup", {**GOOD, **change})
+    assert response.status_code == 200
+    body = text(response)
+    assert message in body
+    assert "Please correct the following" in body or "alert-danger" in body
+    assert 'value="Helios Photonics S.r.l."' in body or change.get("legal_name") == ""  # values kept
+    assert (count(User), count(Organisation)) == before
+
+
+def test_long_passwords_up_to_128_are_accepted(browser, ctx):
+    long_password = "correct horse battery staple " * 4 + "x" * 12  # 128 characters
+    assert len(long_password) == 128
+    response = browser.post("/signup", {**GOOD, "password": long_password, "confirm": long_password})
+    assert response.status_code == 302
+
+
+def test_signup_with_existing_email_answers_the_same_and_warns_the_owner(app, ctx, make_browser):
+    existing = make_partner(email="taken@example.com")
+    commit()
+    users_before = count(User)
+
+    fresh = make_browser().post("/signup", {**GOOD, "email": "new-person@example.com"})
+    taken = make_browser().post("/signup", {**GOOD, "email": "Taken@example.com"})
+
+    assert fresh.status_code == taken.status_code == 302
+    assert location(fresh) == location(taken)
+    assert {c.split("=")[0] for c in fresh.headers.getlist("Set-Cookie")} == {
+        c.split("=")[0] for c in taken.headers.getlist("Set-Cookie")
+    }
+    assert count(User) == users_before + 1  # only the fresh address got an account
+    warning = last_email_to(existing.email)
+    assert "tried to sign up" in warning.subject
+
+
+def test_signup_is_throttled_per_ip(browser, ctx):
+    for i in range(10):
+        browser.post("/signup", {**GOOD, "email": f"p{i}@example.com"})
+    response = browser.post("/signup", {**GOOD, "email": "p11@example.com"})
+    assert response.status_code == 429
+    assert response.headers.get("Retry-After")
+
+
+def test_verification_link_forged_or_reused_for_another_purpose(browser, ctx):
+    browser.post("/signup", GOOD)
+    mail = last_email_to("giulia.rossi@helios.example")
+    path = link_in(mail, "/verify-email/")
+    response = browser.post(path[:-3] + "abc")
+    assert response.status_code == 400
+    assert "invalid or has expired" in text(response)
+    # The same token presented as a reset token is refused (different salt).
+    token = path.rsplit("/", 1)[1]
+    assert browser.get(f"/reset-password/{token}").status_code == 400
