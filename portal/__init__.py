@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -39,12 +40,11 @@ def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any] |
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         from pathlib import Path
 
-        try:
+        # A folder that cannot be made is reported by /healthz and the first query, not here.
+        with contextlib.suppress(OSError):
             Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(
                 parents=True, exist_ok=True
             )
-        except OSError:
-            pass  # reported by /healthz and by the first query, not at import time
     if app.config["PROXY_FIX_X_FOR"]:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]

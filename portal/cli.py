@@ -28,7 +28,9 @@ def generated_password() -> str:
 @click.argument("email")
 @click.option("--name", default="TTO Administrator", help="Full name of the admin.")
 @click.option("--generate", is_flag=True, help="Generate a password and print it once.")
-@click.option("--staff", is_flag=True, help="Create a staff (Partnership Development Officer) account instead.")
+@click.option(
+    "--staff", is_flag=True, help="Create a staff (Partnership Development Officer) account instead."
+)
 def create_admin(email: str, name: str, generate: bool, staff: bool) -> None:
     """Create a TTO admin account. The password is prompted, or generated with --generate."""
     if generate or not sys.stdin.isatty():

@@ -19,9 +19,9 @@ from .partners.models import Organisation, OrganisationStatus, SizeBand
 DEMO_PASSWORD = "liaison-demo-2026"  # noqa: S105 - development only, printed by seed-demo
 
 STAFF = [
-    ("admin@liaison.test", "Ada Lindqvist", "Head of Technology Transfer", PlatformRole.ADMIN),
-    ("officer@liaison.test", "Oscar Mbeki", "Partnership Development Officer", PlatformRole.STAFF),
-    ("officer2@liaison.test", "Priya Natarajan", "Partnership Development Officer", PlatformRole.STAFF),
+    ("admin@liaison.example", "Ada Lindqvist", "Head of Technology Transfer", PlatformRole.ADMIN),
+    ("officer@liaison.example", "Oscar Mbeki", "Partnership Development Officer", PlatformRole.STAFF),
+    ("officer2@liaison.example", "Priya Natarajan", "Partnership Development Officer", PlatformRole.STAFF),
 ]
 
 ORGANISATIONS = [
@@ -39,9 +39,9 @@ ORGANISATIONS = [
         "size_band": SizeBand.MEDIUM,
         "status": OrganisationStatus.MEMBER,
         "people": [
-            ("owner@acme.test", "Clara Becker", "Head of R&D", {OrgRole.OWNER, OrgRole.SIGNATORY}),
-            ("finance@acme.test", "Jonas Weber", "Finance Manager", {OrgRole.BILLING}),
-            ("engineer@acme.test", "Mia Schulz", "Robotics Engineer", {OrgRole.MEMBER}),
+            ("owner@acme.example", "Clara Becker", "Head of R&D", {OrgRole.OWNER, OrgRole.SIGNATORY}),
+            ("finance@acme.example", "Jonas Weber", "Finance Manager", {OrgRole.BILLING}),
+            ("engineer@acme.example", "Mia Schulz", "Robotics Engineer", {OrgRole.MEMBER}),
         ],
     },
     {
@@ -58,7 +58,12 @@ ORGANISATIONS = [
         "size_band": SizeBand.LARGE,
         "status": OrganisationStatus.APPLICANT,
         "people": [
-            ("owner@nordlicht.test", "Ingrid Solberg", "CTO", {OrgRole.OWNER, OrgRole.BILLING, OrgRole.SIGNATORY}),
+            (
+                "owner@nordlicht.example",
+                "Ingrid Solberg",
+                "CTO",
+                {OrgRole.OWNER, OrgRole.BILLING, OrgRole.SIGNATORY},
+            ),
         ],
     },
     {
@@ -75,7 +80,12 @@ ORGANISATIONS = [
         "size_band": SizeBand.ENTERPRISE,
         "status": OrganisationStatus.REGISTERED,
         "people": [
-            ("owner@kumo.test", "Haruto Sato", "Director, Open Innovation", {OrgRole.OWNER, OrgRole.SIGNATORY}),
+            (
+                "owner@kumo.example",
+                "Haruto Sato",
+                "Director, Open Innovation",
+                {OrgRole.OWNER, OrgRole.SIGNATORY},
+            ),
         ],
     },
 ]
@@ -128,10 +138,11 @@ def seed() -> str:
     lines = [
         f"Demo data ready ({created} records created).",
         f"Demo password for every account: {DEMO_PASSWORD}",
-        "Partner logins:  owner@acme.test (owner), engineer@acme.test (member), owner@nordlicht.test",
-        "Staff logins:    admin@liaison.test (admin), officer@liaison.test (staff)",
+        "Partner logins:  owner@acme.example (owner), engineer@acme.example (member),",
+        "                 owner@nordlicht.example (owner of another company)",
+        "Staff logins:    admin@liaison.example (admin), officer@liaison.example (staff)",
         "Staff sign-in asks for a two-factor code. Print the current one with:",
-        "  .venv/bin/flask --app wsgi portal demo-totp admin@liaison.test",
-        f"  (or add the secret {demo_totp_secret('admin@liaison.test')} to an authenticator app)",
+        "  .venv/bin/flask --app wsgi portal demo-totp admin@liaison.example",
+        f"  (or add the secret {demo_totp_secret('admin@liaison.example')} to an authenticator app)",
     ]
     return "\n".join(lines)

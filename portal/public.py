@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import re
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError

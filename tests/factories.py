@@ -13,7 +13,7 @@ from portal.core.types import utcnow
 from portal.extensions import db
 from portal.partners.models import Organisation
 
-PASSWORD = "Vivid-otter-canal-42"  # noqa: S105
+PASSWORD = "Vivid-otter-canal-42"
 _seq = itertools.count(1)
 
 
@@ -58,7 +58,9 @@ def make_user(
     return user
 
 
-def make_partner(roles: set[OrgRole] | None = None, organisation: Organisation | None = None, **overrides) -> User:
+def make_partner(
+    roles: set[OrgRole] | None = None, organisation: Organisation | None = None, **overrides
+) -> User:
     organisation = organisation or make_organisation()
     return make_user(organisation, roles or {OrgRole.OWNER, OrgRole.BILLING, OrgRole.SIGNATORY}, **overrides)
 

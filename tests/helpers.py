@@ -96,9 +96,7 @@ def text(response) -> str:
 
 
 def emails_to(address: str) -> list[Email]:
-    return list(
-        db.session.scalars(sa.select(Email).where(Email.to_address == address).order_by(Email.id))
-    )
+    return list(db.session.scalars(sa.select(Email).where(Email.to_address == address).order_by(Email.id)))
 
 
 def last_email_to(address: str) -> Email:

@@ -48,12 +48,14 @@ def users():
 def user_detail(user_id: int):
     user = db.get_or_404(User, user_id)
     events = db.session.scalars(
-        services.audit_query().where(
+        services.audit_query()
+        .where(
             sa.or_(
                 sa.and_(services.AuditEvent.target_type == "user", services.AuditEvent.target_id == user.id),
                 services.AuditEvent.actor_id == user.id,
             )
-        ).limit(20)
+        )
+        .limit(20)
     ).all()
     return render_template("admin/user.html", user=user, events=events, confirm_form=ConfirmForm())
 
@@ -67,7 +69,10 @@ def set_user_active(user_id: int, action: str):
         flash(exc.message, "danger")
     else:
         db.session.commit()
-        flash(f"{user.email} is {'active again' if action == 'reactivate' else 'deactivated and signed out'}.", "success")
+        flash(
+            f"{user.email} is {'active again' if action == 'reactivate' else 'deactivated and signed out'}.",
+            "success",
+        )
     return redirect(safe_next(request.form.get("next"), url_for("admin.user_detail", user_id=user.id)))
 
 

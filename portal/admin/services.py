@@ -26,7 +26,11 @@ class UserFilters:
 
 
 def users_query(filters: UserFilters) -> sa.Select:
-    stmt = sa.select(User).options(selectinload(User.organisation)).order_by(User.created_at.desc(), User.id.desc())
+    stmt = (
+        sa.select(User)
+        .options(selectinload(User.organisation))
+        .order_by(User.created_at.desc(), User.id.desc())
+    )
     if filters.q:
         pattern = _like(filters.q)
         stmt = stmt.outerjoin(Organisation, User.organisation_id == Organisation.id).where(
@@ -107,7 +111,5 @@ def dashboard_counts() -> dict[str, int]:
             )
         ),
         "unverified": count(sa.select(sa.func.count(User.id)).where(User.email_verified_at.is_(None))),
-        "staff": count(
-            sa.select(sa.func.count(User.id)).where(User.platform_role != PlatformRole.PARTNER)
-        ),
+        "staff": count(sa.select(sa.func.count(User.id)).where(User.platform_role != PlatformRole.PARTNER)),
     }

@@ -72,7 +72,7 @@ class SignupForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = [("", "Choose a country…"), *country_choices()]
+        self.country.choices = {"": "Choose a country…", **dict(country_choices())}
 
 
 class LoginForm(FlaskForm):

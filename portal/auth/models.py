@@ -49,9 +49,7 @@ ORG_ROLE_LABELS = {
 class UserOrgRole(db.Model):
     __tablename__ = "user_org_role"
 
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[OrgRole] = mapped_column(enum_column(OrgRole), primary_key=True)
 
 

@@ -114,8 +114,6 @@ def verify_email(token: str) -> User:
 # --- login -------------------------------------------------------------------------------
 
 
-
-
 def authenticate(email: str, password: str) -> User:
     """The user for these credentials, or DomainError with one message for every failure."""
     user = find_user_by_email(email)
@@ -323,7 +321,7 @@ def invite(actor: User, organisation: Organisation, email: str, roles: set[OrgRo
     db.session.flush()
     queue_email(
         email,
-        f"{actor.full_name} invited you to {organisation.display_name} on {current_app.config['PORTAL_NAME']}",
+        f"{actor.full_name} invited you to join {organisation.display_name}",
         "invitation",
         inviter=actor,
         organisation=organisation,
@@ -336,9 +334,7 @@ def invite(actor: User, organisation: Organisation, email: str, roles: set[OrgRo
 
 
 def open_invitation(token: str) -> Invitation:
-    invitation = db.session.scalar(
-        sa.select(Invitation).where(Invitation.token_hash == tokens.sha256(token))
-    )
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == tokens.sha256(token)))
     if invitation is None or not invitation.is_open(utcnow()):
         raise DomainError(
             "This invitation is invalid, expired or already used. Ask your colleague to send a new one."
@@ -406,7 +402,10 @@ def change_roles(actor: User, member: User, roles: set[OrgRole]) -> None:
     before = sorted(r.value for r in member.org_roles)
     member.set_org_roles(roles)
     audit.record(
-        "member.roles_changed", actor=actor, target=member, before=before,
+        "member.roles_changed",
+        actor=actor,
+        target=member,
+        before=before,
         after=sorted(r.value for r in roles),
     )
 

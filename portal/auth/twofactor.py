@@ -26,9 +26,7 @@ def new_secret() -> str:
 
 
 def provisioning_uri(user: User, secret: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(
-        name=user.email, issuer_name=current_app.config["PORTAL_NAME"]
-    )
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=current_app.config["PORTAL_NAME"])
 
 
 def qr_data_uri(uri: str) -> str:
@@ -53,7 +51,9 @@ def enable(user: User, secret: str, code: str) -> list[str]:
     """Turn on TOTP after the user proved their app works; returns fresh recovery codes."""
     counter = _matching_counter(secret, code)
     if counter is None:
-        raise DomainError("That code does not match. Check the time on your phone and try again.", field="code")
+        raise DomainError(
+            "That code does not match. Check the time on your phone and try again.", field="code"
+        )
     user.totp_secret = secret
     user.totp_enabled_at = utcnow()
     user.totp_last_counter = counter
@@ -94,8 +94,11 @@ def verify(user: User, code: str) -> bool:
 
 
 def remaining_recovery_codes(user: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(RecoveryCode.id)).where(
-            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(RecoveryCode.id)).where(
+                RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+            )
         )
-    ) or 0
+        or 0
+    )

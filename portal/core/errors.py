@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
@@ -45,6 +46,9 @@ def render_error(code: int, description: str | None = None):
     request_id = getattr(g, "request_id", None)
     if _wants_json():
         return jsonify(error=title, detail=description or default_text, request_id=request_id), code
+    if request_ctx.url_adapter is None:  # e.g. an untrusted Host header: no URLs can be built
+        body = f"{code} {title}\n{description or default_text}\nReference: {request_id}\n"
+        return Response(body, status=code, mimetype="text/plain")
     return (
         render_template(
             "errors/error.html",

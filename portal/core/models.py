@@ -21,9 +21,7 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
-    )
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     actor_email: Mapped[str | None] = mapped_column(sa.String(254))
     action: Mapped[str] = mapped_column(sa.String(64), index=True)
     target_type: Mapped[str | None] = mapped_column(sa.String(40))

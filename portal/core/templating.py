@@ -32,7 +32,7 @@ def register_template_helpers(app: Flask) -> None:
         iso = value.isoformat()
         text = value.strftime("%d %b %Y %H:%M UTC" if with_time else "%d %b %Y")
         mode = "datetime" if with_time else "date"
-        return Markup(
+        return Markup(  # noqa: S704 - every interpolated value is escaped
             f'<time datetime="{escape(iso)}" title="{escape(text)}" data-local="{mode}">{escape(text)}</time>'
         )
 

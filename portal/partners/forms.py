@@ -11,7 +11,7 @@ from ..auth.forms import COUNTRY_MESSAGE, email_field, valid_country
 from ..auth.models import ORG_ROLE_LABELS, OrgRole
 from .models import SECTORS, SizeBand, country_choices
 
-ROLE_CHOICES = [(role.value, label) for role, label in ORG_ROLE_LABELS.items()]
+ROLE_CHOICES = {role.value: label for role, label in ORG_ROLE_LABELS.items()}
 ROLE_HELP = (
     "Owners manage colleagues and the membership; the billing contact receives invoices; "
     "the legal signatory signs agreements; members use the portal."
@@ -43,16 +43,20 @@ class OrganisationForm(FlaskForm):
     city = StringField("City", validators=[Length(max=100)])
     website = URLField(
         "Website",
-        validators=[Optional(), URL(message="Enter a full address, like https://example.com."), Length(max=255)],
+        validators=[
+            Optional(),
+            URL(message="Enter a full address, like https://example.com."),
+            Length(max=255),
+        ],
     )
-    sector = SelectField("Sector", choices=[("", "Choose a sector…")] + [(s, s) for s in SECTORS])
+    sector = SelectField("Sector", choices={"": "Choose a sector…", **{s: s for s in SECTORS}})
     size_band = SelectField(
-        "Company size", choices=[("", "Choose a size…")] + [(b.value, b.label) for b in SizeBand]
+        "Company size", choices={"": "Choose a size…", **{b.value: b.label for b in SizeBand}}
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = [("", "Choose a country…"), *country_choices()]
+        self.country.choices = {"": "Choose a country…", **dict(country_choices())}
 
 
 class InviteForm(FlaskForm):

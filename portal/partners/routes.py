@@ -13,7 +13,7 @@ from ..core.forms import apply_domain_error
 from ..core.permissions import get_owned_or_404, org_role_required, partner_required
 from ..extensions import db, limiter
 from . import services
-from .forms import InviteForm, OrganisationForm, RolesForm
+from .forms import ROLE_CHOICES, InviteForm, OrganisationForm, RolesForm
 
 bp = Blueprint("partners", __name__)
 
@@ -44,7 +44,7 @@ def _organisation_page(profile_form=None, invite_form=None, status: int = 200):
         is_owner=is_owner,
         profile_form=profile_form or OrganisationForm(obj=organisation, formdata=None),
         invite_form=invite_form or InviteForm(formdata=None),
-        roles_form=RolesForm(formdata=None),
+        role_choices=ROLE_CHOICES,
         confirm_form=ConfirmForm(),
         seat_limit=limit,
         seats_used=accounts.seats_used(organisation) if is_owner else None,
@@ -55,7 +55,9 @@ def _organisation_page(profile_form=None, invite_form=None, status: int = 200):
 @partner_required
 def organisation():
     form = OrganisationForm(obj=current_user.organisation, formdata=None)
-    form.size_band.data = current_user.organisation.size_band.value if current_user.organisation.size_band else ""
+    form.size_band.data = (
+        current_user.organisation.size_band.value if current_user.organisation.size_band else ""
+    )
     return _organisation_page(profile_form=form)
 
 
@@ -79,7 +81,10 @@ def invite():
     if form.validate_on_submit():
         try:
             accounts.invite(
-                current_user, current_user.organisation, form.email.data, {OrgRole(r) for r in form.roles.data}
+                current_user,
+                current_user.organisation,
+                form.email.data,
+                {OrgRole(r) for r in form.roles.data},
             )
         except DomainError as exc:
             apply_domain_error(form, exc)

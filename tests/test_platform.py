@@ -1,0 +1,242 @@
+"""Configuration, health check, CLI commands, migrations and query budgets."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from portal import create_app
+from portal.auth.models import PlatformRole, User
+from portal.extensions import db
+from portal.partners.models import Organisation
+
+from .factories import commit, make_organisation, make_partner, make_staff
+from .helpers import Browser, location
+
+# --- configuration ---------------------------------------------------------------------------
+
+
+STRONG = "x" * 48
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"SECRET_KEY": None}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"DATABASE_URL": None}, "DATABASE_URL"),
+        ({"BASE_URL": None}, "BASE_URL"),
+        ({"DEBUG": True}, "debug"),
+    ],
+)
+def test_production_refuses_to_start_without_required_settings(overrides, problem):
+    good = {"SECRET_KEY": STRONG, "DATABASE_URL": "sqlite://", "BASE_URL": "https://partners.example"}
+    with pytest.raises(RuntimeError, match=problem):
+        create_app("production", {**good, **overrides})
+
+
+def test_production_cookie_flags():
+    app = create_app(
+        "production", {"SECRET_KEY": STRONG, "DATABASE_URL": "sqlite://", "BASE_URL": "https://p.example"}
+    )
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert not app.debug
+    response = app.test_client().get("/login")
+    assert "Secure" in response.headers["Set-Cookie"] and "SameSite=Lax" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_unknown_environment_name_is_refused():
+    with pytest.raises(RuntimeError, match="LIAISON_ENV"):
+        create_app("staging")
+
+
+# --- health --------------------------------------------------------------------------------
+
+
+def test_healthz_reports_the_database(browser):
+    response = browser.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    app = create_app("testing", {"DATABASE_URL": f"sqlite:///{blocker}/db.sqlite"})
+    monkeypatch.setattr(db, "session", db._make_scoped_session({}))  # not the test transaction
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unavailable"
+
+
+def test_unexpected_errors_show_a_generic_page_with_request_id():
+    app_ = create_app("testing", {"DATABASE_URL": "sqlite://"})
+
+    @app_.route("/boom")
+    def boom_():
+        raise ValueError("secret detail")
+
+    response = app_.test_client().get("/boom")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "secret detail" not in body
+    assert response.headers["X-Request-ID"] in body
+
+
+# --- CLI -----------------------------------------------------------------------------------
+
+
+def test_create_admin_generates_a_password_once(app, ctx):
+    result = app.test_cli_runner().invoke(args=["portal", "create-admin", "Boss@TTO.example", "--generate"])
+    assert result.exit_code == 0, result.output
+    password = re.search(r"Password \(shown once, store it now\): (\S+)", result.output).group(1)
+    user = db.session.scalar(sa.select(User).where(User.email == "boss@tto.example"))
+    assert user.platform_role is PlatformRole.ADMIN and user.email_verified_at is not None
+    browser = Browser(app)
+    assert location(browser.login("boss@tto.example", password)) == "/login/2fa/setup"
+    again = app.test_cli_runner().invoke(args=["portal", "create-admin", "boss@tto.example", "--generate"])
+    assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_seed_demo_is_idempotent(app, ctx):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["portal", "seed-demo"])
+    assert first.exit_code == 0, first.output
+    counts = (
+        db.session.scalar(sa.select(sa.func.count(User.id))),
+        db.session.scalar(sa.select(sa.func.count(Organisation.id))),
+    )
+    assert counts[0] >= 7 and counts[1] >= 3
+    second = runner.invoke(args=["portal", "seed-demo"])
+    assert "0 records created" in second.output
+    assert counts == (
+        db.session.scalar(sa.select(sa.func.count(User.id))),
+        db.session.scalar(sa.select(sa.func.count(Organisation.id))),
+    )
+    assert "liaison-demo-2026" in first.output and "owner@acme.example" in first.output
+    # The demo owner can sign in with the printed password.
+    response = Browser(app).login("owner@acme.example", "liaison-demo-2026")
+    assert location(response) == "/dashboard", response.get_data(as_text=True)[-2500:]
+
+
+def test_seed_demo_is_refused_outside_development():
+    app = create_app(
+        "production", {"SECRET_KEY": STRONG, "DATABASE_URL": "sqlite://", "BASE_URL": "https://p.example"}
+    )
+    result = app.test_cli_runner().invoke(args=["portal", "seed-demo"])
+    assert result.exit_code != 0 and "only for development" in result.output
+
+
+# --- migrations ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scratch_database(database_url, tmp_path):
+    """An empty database of the same engine as the suite's."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    url = sa.engine.make_url(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{url.database}_scratch"
+    admin_engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin_engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin_engine.dispose()
+
+
+def test_migrations_build_the_schema_of_the_models_and_go_down_and_up(scratch_database):
+    app = create_app("testing", {"DATABASE_URL": scratch_database})
+    with app.app_context():
+        upgrade()
+        assert_models_match_database()
+        downgrade(revision="base")
+        assert sa.inspect(db.engine).get_table_names() == ["alembic_version"]
+        upgrade()
+        assert_models_match_database()
+        db.engine.dispose()
+
+
+def assert_models_match_database() -> None:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == [], f"models and migrations differ: {differences}"
+
+
+# --- query budgets -------------------------------------------------------------------------
+
+
+def count_queries(app, fn) -> int:
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+    return len(statements)
+
+
+@pytest.mark.parametrize("path", ["/admin/users", "/admin/organisations", "/admin/audit"])
+def test_console_lists_use_a_constant_number_of_queries(app, ctx, path):
+    staff = make_staff()
+    commit()
+    browser = Browser(app)
+    browser.login_staff(staff)
+
+    def add_rows(n):
+        for _ in range(n):
+            org = make_organisation(account_owner=staff)
+            make_partner(organisation=org)
+        commit()
+        for _ in range(n):  # audit rows for the audit page
+            from portal.core import audit
+
+            audit.record("test.row", actor=staff)
+        commit()
+
+    add_rows(2)
+    few = count_queries(app, lambda: browser.get(path))
+    add_rows(15)
+    many = count_queries(app, lambda: browser.get(path))
+    assert few == many, (few, many)
+
+
+def test_organisation_page_uses_a_constant_number_of_queries(app, ctx):
+    owner = make_partner()
+    commit()
+    browser = Browser(app)
+    browser.login(owner.email)
+    few = count_queries(app, lambda: browser.get("/organisation"))
+    for _ in range(10):
+        make_partner(organisation=owner.organisation)
+    commit()
+    many = count_queries(app, lambda: browser.get("/organisation"))
+    assert few == many, (few, many)
+
+
+def test_env_example_lists_every_setting():
+    root = os.path.dirname(os.path.dirname(__file__))
+    with open(os.path.join(root, "config.py")) as handle:
+        names = set(re.findall(r'env(?:_bool|_int|_list)?\("([A-Z_]+)"', handle.read()))
+    with open(os.path.join(root, ".env.example")) as handle:
+        documented = set(re.findall(r"^#?\s*([A-Z_]+)=", handle.read(), re.MULTILINE))
+    assert names - documented == set()
