@@ -166,6 +166,8 @@ class ProductionConfig(Config):
             found.append("BASE_URL must be set (links in emails are built from it)")
         if config.get("DEBUG"):
             found.append("debug mode must be off")
+        if config.get("MAIL_BACKEND") != "smtp":
+            found.append("MAIL_BACKEND must be smtp (console would write reset links into the logs)")
         return found
 
 

@@ -49,7 +49,9 @@ def app(database_url):
             reset_postgres_schema()
         upgrade()
         db.engine.dispose()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections before the interpreter does
 
 
 @pytest.fixture(autouse=True)

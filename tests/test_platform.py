@@ -23,6 +23,12 @@ from .helpers import Browser, location
 
 
 STRONG = "x" * 48
+PRODUCTION = {
+    "SECRET_KEY": STRONG,
+    "DATABASE_URL": "sqlite://",
+    "BASE_URL": "https://p.example",
+    "MAIL_BACKEND": "smtp",
+}
 
 
 @pytest.mark.parametrize(
@@ -33,18 +39,17 @@ STRONG = "x" * 48
         ({"DATABASE_URL": None}, "DATABASE_URL"),
         ({"BASE_URL": None}, "BASE_URL"),
         ({"DEBUG": True}, "debug"),
+        ({"MAIL_BACKEND": "console"}, "MAIL_BACKEND"),
     ],
 )
 def test_production_refuses_to_start_without_required_settings(overrides, problem):
-    good = {"SECRET_KEY": STRONG, "DATABASE_URL": "sqlite://", "BASE_URL": "https://partners.example"}
+    good = {**PRODUCTION, "BASE_URL": "https://partners.example"}
     with pytest.raises(RuntimeError, match=problem):
         create_app("production", {**good, **overrides})
 
 
 def test_production_cookie_flags():
-    app = create_app(
-        "production", {"SECRET_KEY": STRONG, "DATABASE_URL": "sqlite://", "BASE_URL": "https://p.example"}
-    )
+    app = create_app("production", PRODUCTION)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert not app.debug
@@ -128,9 +133,7 @@ def test_seed_demo_is_idempotent(app, ctx):
 
 
 def test_seed_demo_is_refused_outside_development():
-    app = create_app(
-        "production", {"SECRET_KEY": STRONG, "DATABASE_URL": "sqlite://", "BASE_URL": "https://p.example"}
-    )
+    app = create_app("production", PRODUCTION)
     result = app.test_cli_runner().invoke(args=["portal", "seed-demo"])
     assert result.exit_code != 0 and "only for development" in result.output
 

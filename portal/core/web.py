@@ -32,9 +32,11 @@ def security_event(event: str, **fields: Any) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    @app.before_request
     def _assign_request_id() -> None:
         g.request_id = uuid.uuid4().hex
+
+    # First of all hooks, so that responses refused by CSRF, the limiter or session checks have one too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _assign_request_id)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

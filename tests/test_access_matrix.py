@@ -1,0 +1,480 @@
+"""The authorisation matrix: every endpoint has a declared policy, and every role gets the
+answer that policy promises.
+
+A new route without an entry in POLICY fails `test_every_endpoint_has_a_policy`, so nobody can
+add a page without deciding who may see it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from portal.auth import tokens
+from portal.auth.models import Invitation, OrgRole, User
+from portal.core.models import AuditEvent
+from portal.core.types import utcnow
+from portal.extensions import db
+from portal.partners.models import Organisation
+
+from .factories import commit, make_organisation, make_partner, make_staff, make_user
+from .helpers import location, text
+
+# --- the policy of every endpoint -----------------------------------------------------------
+
+PUBLIC = "public"  # anyone, signed in or not
+TOKEN = "token"  # public page reached through a link with a token (valid token: anyone)
+ANONYMOUS_ONLY = "anonymous_only"  # signed-in users are sent to their home page
+MFA_PENDING = "mfa_pending"  # only between password and second factor; otherwise -> /login
+LOGIN = "login"  # any signed-in user
+PARTNER = "partner"  # signed-in partner user with an organisation; staff get 403
+OWNER = "owner"  # partner holding the owner role in their organisation
+STAFF = "staff"  # the staff console: staff or admin who completed the second factor
+ADMIN = "admin"  # admin-only pages of the staff console
+
+POLICIES = {PUBLIC, TOKEN, ANONYMOUS_ONLY, MFA_PENDING, LOGIN, PARTNER, OWNER, STAFF, ADMIN}
+
+POLICY: dict[str, str] = {
+    # public.py
+    "public.index": PUBLIC,
+    "public.brand_css": PUBLIC,
+    "public.healthz": PUBLIC,
+    # auth: sign-up, login, reset
+    "auth.signup": ANONYMOUS_ONLY,
+    "auth.signup_done": PUBLIC,
+    "auth.verify_email": TOKEN,
+    "auth.login": ANONYMOUS_ONLY,
+    "auth.two_factor": MFA_PENDING,
+    "auth.two_factor_setup": MFA_PENDING,
+    "auth.logout": PUBLIC,
+    "auth.reset_request": PUBLIC,
+    "auth.reset_password": TOKEN,
+    # auth: account settings
+    "auth.account": LOGIN,
+    "auth.change_password": LOGIN,
+    "auth.change_email": LOGIN,
+    "auth.confirm_email_change": TOKEN,
+    "auth.logout_everywhere": LOGIN,
+    "auth.accept_invitation": TOKEN,
+    # partners
+    "partners.dashboard": PARTNER,
+    "partners.organisation": PARTNER,
+    "partners.update_profile": OWNER,
+    "partners.invite": OWNER,
+    "partners.revoke_invitation": OWNER,
+    "partners.change_roles": OWNER,
+    "partners.remove_member": OWNER,
+    # admin (the whole blueprint is the staff console)
+    "admin.index": STAFF,
+    "admin.users": STAFF,
+    "admin.user_detail": STAFF,
+    "admin.set_user_active": STAFF,
+    "admin.organisations": STAFF,
+    "admin.organisation_detail": STAFF,
+    "admin.audit": STAFF,
+}
+
+ROLES = ["anonymous", "member", "owner", "staff", "admin"]
+
+# What each role gets from a page of each policy. "ok" is 200 for a GET page and the
+# endpoint's ALLOWED_POST outcome for a POST-only endpoint; "login" is a 302 to
+# /login?next=<the page>; ("redirect", path) is a 302 to that path.
+OK, LOGIN_REDIRECT, FORBIDDEN = "ok", "login", 403
+DASHBOARD, CONSOLE, SIGN_IN = ("redirect", "/dashboard"), ("redirect", "/admin/"), ("redirect", "/login")
+
+EXPECTED: dict[str, dict[str, object]] = {
+    PUBLIC: dict.fromkeys(ROLES, OK),
+    TOKEN: dict.fromkeys(ROLES, OK),
+    ANONYMOUS_ONLY: {
+        "anonymous": OK,
+        "member": DASHBOARD,
+        "owner": DASHBOARD,
+        "staff": CONSOLE,
+        "admin": CONSOLE,
+    },
+    MFA_PENDING: dict.fromkeys(ROLES, SIGN_IN),
+    LOGIN: {"anonymous": LOGIN_REDIRECT, "member": OK, "owner": OK, "staff": OK, "admin": OK},
+    PARTNER: {"anonymous": LOGIN_REDIRECT, "member": OK, "owner": OK, "staff": FORBIDDEN, "admin": FORBIDDEN},
+    OWNER: {
+        "anonymous": LOGIN_REDIRECT,
+        "member": FORBIDDEN,
+        "owner": OK,
+        "staff": FORBIDDEN,
+        "admin": FORBIDDEN,
+    },
+    STAFF: {"anonymous": LOGIN_REDIRECT, "member": FORBIDDEN, "owner": FORBIDDEN, "staff": OK, "admin": OK},
+    ADMIN: {
+        "anonymous": LOGIN_REDIRECT,
+        "member": FORBIDDEN,
+        "owner": FORBIDDEN,
+        "staff": FORBIDDEN,
+        "admin": OK,
+    },
+}
+
+# The answer an allowed role gets from a POST-only endpoint, posted with a valid CSRF token and
+# the sample URL values (and no form fields): (status, redirect path or None). A 400 here is
+# the form shown again with its errors, never the "Bad request" page of a refused token.
+ALLOWED_POST: dict[str, tuple[int, str | None]] = {
+    "auth.logout": (302, "/"),
+    "auth.change_password": (400, None),
+    "auth.change_email": (400, None),
+    "auth.logout_everywhere": (302, "/login"),
+    "partners.update_profile": (400, None),
+    "partners.invite": (400, None),
+    "partners.revoke_invitation": (302, "/organisation"),
+    "partners.change_roles": (302, "/organisation"),
+    "partners.remove_member": (302, "/organisation"),
+    "admin.set_user_active": (302, "/admin/users/{member_id}"),
+}
+
+
+# --- sample data ----------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    org_a: Organisation
+    owner: User
+    member: User
+    invitation_a: Invitation
+    staff: User
+    admin: User
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def user(self, role: str) -> User:
+        return {"member": self.member, "owner": self.owner, "staff": self.staff, "admin": self.admin}[role]
+
+
+def make_invitation(
+    organisation: Organisation, inviter: User | None = None, **overrides
+) -> tuple[Invitation, str]:
+    token, token_hash = tokens.random_token()
+    values = {
+        "organisation": organisation,
+        "email": f"invitee-{token_hash[:8]}@example.com",
+        "roles": [OrgRole.MEMBER.value],
+        "token_hash": token_hash,
+        "invited_by": inviter,
+        "expires_at": utcnow() + timedelta(days=7),
+    }
+    values.update(overrides)
+    invitation = Invitation(**values)
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, token
+
+
+def make_world() -> World:
+    """Organisation A with an owner, a member and an open invitation; a staff user; an admin;
+    and a valid token for every token link. Committed (visible to the app's requests)."""
+    org_a = make_organisation(legal_name="Alpha Optics GmbH")
+    owner = make_partner(organisation=org_a)
+    member = make_user(org_a, {OrgRole.MEMBER})
+    invitation_a, invite_token = make_invitation(org_a, owner)
+    staff = make_staff()
+    admin = make_staff(admin=True)
+    world = World(org_a, owner, member, invitation_a, staff, admin)
+    world.tokens = {
+        "auth.verify_email": tokens.make_token("verify-email", {"uid": member.id, "email": member.email}),
+        "auth.reset_password": tokens.make_token(
+            "reset-password", {"uid": member.id, "ph": tokens.fingerprint(member.password_hash)}
+        ),
+        "auth.confirm_email_change": tokens.make_token(
+            "change-email", {"uid": member.id, "old": member.email, "new": "member-new@example.com"}
+        ),
+        "auth.accept_invitation": invite_token,
+    }
+    commit()
+    return world
+
+
+@pytest.fixture
+def world(ctx) -> World:
+    return make_world()
+
+
+SAMPLE_VALUES = {
+    "user_id": lambda w, endpoint: w.member.id,
+    "organisation_id": lambda w, endpoint: w.org_a.id,
+    "invitation_id": lambda w, endpoint: w.invitation_a.id,
+    "action": lambda w, endpoint: "deactivate",
+    "token": lambda w, endpoint: w.tokens[endpoint],
+}
+
+
+def rule_for(app, endpoint: str):
+    rules = list(app.url_map.iter_rules(endpoint))
+    assert rules, f"no route for {endpoint}"
+    return rules[0]
+
+
+def url_values(app, endpoint: str, world: World) -> dict:
+    values = {}
+    for argument in sorted(rule_for(app, endpoint).arguments):
+        if argument not in SAMPLE_VALUES:
+            pytest.fail(f"no sample value for <{argument}> of {endpoint}: add one to SAMPLE_VALUES")
+        values[argument] = SAMPLE_VALUES[argument](world, endpoint)
+    return values
+
+
+def build_url(app, endpoint: str, world: World, **overrides) -> str:
+    values = {**url_values(app, endpoint, world), **overrides}
+    with app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def sign_in(browser, world: World, role: str) -> None:
+    if role == "anonymous":
+        return
+    user = world.user(role)
+    if role in ("staff", "admin"):
+        response = browser.login_staff(user)
+        assert location(response) == "/admin/", "staff sign-in (password + TOTP) did not complete"
+    else:
+        response = browser.login(user.email)
+        assert location(response) == "/dashboard", "partner sign-in did not complete"
+
+
+def assert_login_redirect(response, path: str) -> None:
+    assert response.status_code == 302, f"expected a redirect to /login, got {response.status_code}"
+    parts = urlsplit(response.headers["Location"])
+    assert not parts.netloc and parts.path == "/login", response.headers["Location"]
+    assert parse_qs(parts.query).get("next") == [path], response.headers["Location"]
+
+
+def is_token_refusal_page(response) -> bool:
+    return "could not be understood" in text(response)
+
+
+# --- the matrix is complete ---------------------------------------------------------------
+
+
+def test_every_endpoint_has_a_policy(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
+    missing = sorted(endpoints - set(POLICY))
+    assert not missing, f"endpoints without an access policy (add them to POLICY): {missing}"
+    stale = sorted(set(POLICY) - endpoints)
+    assert not stale, f"POLICY names endpoints that no longer exist: {stale}"
+
+
+def test_policies_are_known_and_post_outcomes_declared(app):
+    assert set(POLICY.values()) <= POLICIES
+    assert set(EXPECTED) == POLICIES
+    for endpoint in POLICY:
+        rule = rule_for(app, endpoint)
+        if "GET" not in rule.methods:
+            assert endpoint in ALLOWED_POST, f"POST-only {endpoint} needs an ALLOWED_POST outcome"
+
+
+# --- every endpoint x every role ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(POLICY))
+def test_access(app, world, browser, endpoint, role):
+    rule = rule_for(app, endpoint)
+    expected = EXPECTED[POLICY[endpoint]][role]
+    url = build_url(app, endpoint, world)
+    sign_in(browser, world, role)
+
+    if "GET" in rule.methods:
+        response = browser.get(url)
+        if expected == OK:
+            assert response.status_code == 200, f"{role} GET {url}: {response.status_code}"
+            return
+    else:
+        response = browser.post(url)
+        assert not (response.status_code == 400 and is_token_refusal_page(response)), "CSRF refused"
+        if expected == OK:
+            status, target = ALLOWED_POST[endpoint]
+            assert response.status_code == status, f"{role} POST {url}: {response.status_code}"
+            if target is not None:
+                assert location(response) == target.format(member_id=world.member.id)
+            else:
+                assert "This field is required" in text(response)  # the form, with its errors
+            return
+
+    if expected == LOGIN_REDIRECT:
+        assert_login_redirect(response, urlsplit(url).path)
+    elif expected == FORBIDDEN:
+        assert response.status_code == 403, f"{role} {url}: {response.status_code}"
+        assert "Not allowed" in text(response)
+    else:
+        _, target = expected
+        assert response.status_code == 302, f"{role} {url}: {response.status_code}"
+        assert location(response) == target
+
+
+@pytest.mark.parametrize("endpoint", sorted(e for e, p in POLICY.items() if p == TOKEN))
+def test_token_pages_refuse_a_forged_token(app, world, browser, endpoint):
+    url = build_url(app, endpoint, world, token="forged-" + world.tokens[endpoint][7:])
+    response = browser.post(
+        url, {"full_name": "X", "password": "Vivid-otter-canal-43", "confirm": "Vivid-otter-canal-43"}
+    )
+    assert response.status_code in (400, 404)
+    assert "invalid" in text(response)
+    db.session.expire_all()
+    assert db.session.get(User, world.member.id).email == world.member.email
+    assert db.session.get(Invitation, world.invitation_a.id).accepted_at is None
+
+
+# --- another organisation's objects are 404 ("id +1/-1 probes") --------------------------------
+
+
+@dataclass
+class TwoOrganisations:
+    owner_a: User
+    member_a: User
+    invitation_a: Invitation
+    org_b: Organisation
+    b_before: User  # id == member_a.id - 1
+    b_after: User  # id == member_a.id + 1
+    inv_b_before: Invitation  # id == invitation_a.id - 1
+    inv_b_after: Invitation  # id == invitation_a.id + 1
+
+
+@pytest.fixture
+def two_orgs(ctx) -> TwoOrganisations:
+    org_a = make_organisation(legal_name="Alpha Optics GmbH")
+    org_b = make_organisation(legal_name="Beta Robotics SA")
+    owner_a = make_partner(organisation=org_a)
+    b_before = make_partner(organisation=org_b)  # B's only owner
+    member_a = make_user(org_a, {OrgRole.MEMBER})
+    b_after = make_user(org_b, {OrgRole.MEMBER})
+    inv_b_before, _ = make_invitation(org_b, b_before)
+    invitation_a, _ = make_invitation(org_a, owner_a)
+    inv_b_after, _ = make_invitation(org_b, b_before)
+    commit()
+    orgs = TwoOrganisations(
+        owner_a, member_a, invitation_a, org_b, b_before, b_after, inv_b_before, inv_b_after
+    )
+    assert (b_before.id, b_after.id) == (member_a.id - 1, member_a.id + 1)
+    assert (inv_b_before.id, inv_b_after.id) == (invitation_a.id - 1, invitation_a.id + 1)
+    return orgs
+
+
+def organisation_state(organisation_id: int) -> tuple:
+    db.session.expire_all()
+    users = db.session.scalars(
+        sa.select(User).where(User.organisation_id == organisation_id).order_by(User.id)
+    )
+    invitations = db.session.scalars(
+        sa.select(Invitation).where(Invitation.organisation_id == organisation_id).order_by(Invitation.id)
+    )
+    audit = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    return (
+        [(u.id, u.email, u.active, u.session_version, sorted(r.value for r in u.org_roles)) for u in users],
+        [(i.id, i.accepted_at, i.revoked_at, i.expires_at) for i in invitations],
+        audit,
+    )
+
+
+PROBES = [
+    ("roles", "b_before"),
+    ("roles", "b_after"),
+    ("remove", "b_before"),
+    ("remove", "b_after"),
+    ("revoke", "inv_b_before"),
+    ("revoke", "inv_b_after"),
+]
+
+
+def probe_url(kind: str, ident: int) -> str:
+    if kind == "revoke":
+        return f"/organisation/invitations/{ident}/revoke"
+    return f"/organisation/members/{ident}/{kind}"
+
+
+@pytest.mark.parametrize(("kind", "target"), PROBES)
+def test_owner_probing_neighbouring_ids_of_another_organisation_gets_404(browser, two_orgs, kind, target):
+    assert location(browser.login(two_orgs.owner_a.email)) == "/dashboard"
+    before = organisation_state(two_orgs.org_b.id)
+
+    ident = getattr(two_orgs, target).id
+    response = browser.post(probe_url(kind, ident), {"roles": [OrgRole.OWNER.value]})
+
+    assert response.status_code == 404
+    assert "Page not found" in text(response)
+    assert organisation_state(two_orgs.org_b.id) == before
+
+
+@pytest.mark.parametrize("kind", ["roles", "remove", "revoke"])
+def test_owner_probing_ids_that_do_not_exist_gets_404(browser, two_orgs, kind):
+    assert location(browser.login(two_orgs.owner_a.email)) == "/dashboard"
+    model = Invitation if kind == "revoke" else User
+    missing = (db.session.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
+    before = organisation_state(two_orgs.org_b.id)
+    assert browser.post(probe_url(kind, missing), {"roles": [OrgRole.OWNER.value]}).status_code == 404
+    assert organisation_state(two_orgs.org_b.id) == before
+
+
+def test_the_same_requests_work_on_the_owners_own_organisation(browser, two_orgs):
+    """Control for the probes: the 404s above come from the organisation check, not the route."""
+    assert location(browser.login(two_orgs.owner_a.email)) == "/dashboard"
+    member_id, invitation_id = two_orgs.member_a.id, two_orgs.invitation_a.id
+
+    response = browser.post(probe_url("roles", member_id), {"roles": [OrgRole.BILLING.value]})
+    assert location(response) == "/organisation"
+    db.session.expire_all()
+    assert db.session.get(User, member_id).org_roles == {OrgRole.BILLING}
+
+    assert location(browser.post(probe_url("revoke", invitation_id))) == "/organisation"
+    db.session.expire_all()
+    assert db.session.get(Invitation, invitation_id).revoked_at is not None
+
+    assert location(browser.post(probe_url("remove", member_id))) == "/organisation"
+    db.session.expire_all()
+    assert db.session.get(User, member_id).active is False
+
+
+def test_a_plain_member_cannot_use_owner_actions_even_inside_their_organisation(browser, two_orgs, ctx):
+    colleague = make_user(two_orgs.owner_a.organisation, {OrgRole.MEMBER})
+    commit()
+    assert location(browser.login(colleague.email)) == "/dashboard"
+    before = organisation_state(two_orgs.owner_a.organisation_id)
+    for url in (
+        probe_url("roles", two_orgs.member_a.id),
+        probe_url("remove", two_orgs.member_a.id),
+        probe_url("revoke", two_orgs.invitation_a.id),
+    ):
+        assert browser.post(url, {"roles": [OrgRole.OWNER.value]}).status_code == 403, url
+    assert organisation_state(two_orgs.owner_a.organisation_id) == before
+
+
+# --- staff without the second factor ------------------------------------------------------------
+
+STAFF_PAGES = sorted(e for e, p in POLICY.items() if p in (STAFF, ADMIN))
+
+
+def test_staff_with_only_the_password_cannot_reach_the_console(app, world, browser):
+    response = browser.login(world.staff.email)
+    assert response.status_code == 302 and location(response) == "/login/2fa"
+
+    assert_login_redirect(browser.get("/admin/"), "/admin/")
+    for endpoint in STAFF_PAGES:
+        url = build_url(app, endpoint, world)
+        response = browser.get(url) if "GET" in rule_for(app, endpoint).methods else browser.post(url)
+        assert response.status_code != 200, url
+        assert_login_redirect(response, urlsplit(url).path)
+    db.session.expire_all()
+    assert db.session.get(User, world.member.id).active is True
+
+
+def test_staff_session_without_the_second_factor_mark_is_refused(app, world, browser):
+    """A signed-in staff session that lacks the 2FA mark (e.g. an older login path) gets 403."""
+    browser.login_staff(world.staff)
+    assert browser.get("/admin/").status_code == 200
+    with app.app_context(), browser.client.session_transaction() as session:
+        assert session.pop("mfa_ok", None) is True
+    for endpoint in STAFF_PAGES:
+        url = build_url(app, endpoint, world)
+        if "GET" in rule_for(app, endpoint).methods:
+            assert browser.get(url).status_code == 403, url
+        else:
+            assert browser.post(url).status_code == 403, url
