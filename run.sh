@@ -23,7 +23,7 @@ cat <<BANNER
   Liaison is running at  http://$HOST:$PORT
 $(echo "$demo" | sed 's/^/  /')
 
-  Emails (confirmation and reset links) are printed in this terminal.
+  Emails (confirmation, password-reset and invitation links) are printed in this terminal.
   Stop with Ctrl+C. Start again with ./run.sh (your data is kept in instance/liaison.db).
 
 BANNER

@@ -138,9 +138,10 @@ def seed() -> str:
     lines = [
         f"Demo data ready ({created} records created).",
         f"Demo password for every account: {DEMO_PASSWORD}",
-        "Partner logins:  owner@acme.example (owner), engineer@acme.example (member),",
-        "                 owner@nordlicht.example (owner of another company)",
-        "Staff logins:    admin@liaison.example (admin), officer@liaison.example (staff)",
+        "Partner logins:  owner@acme.example (owner and signatory), finance@acme.example (billing),",
+        "                 engineer@acme.example (member), owner@nordlicht.example, owner@kumo.example",
+        "Staff logins:    admin@liaison.example (admin), officer@liaison.example and",
+        "                 officer2@liaison.example (Partnership Development Officers)",
         "Staff sign-in asks for a two-factor code. Print the current one with:",
         "  .venv/bin/flask --app wsgi portal demo-totp admin@liaison.example",
         f"  (or add the secret {demo_totp_secret('admin@liaison.example')} to an authenticator app)",

@@ -310,7 +310,8 @@ class Walkthrough:
             height = owner.viewport_size["height"]
             if box is None or box["y"] + box["height"] <= 0 or box["y"] >= height:
                 self.messages.append(
-                    f"[ux] organisation: after 'Send invitation' the browser lands on {owner.url.replace(self.base, '')} "
+                    "[ux] organisation: after 'Send invitation' the browser lands on "
+                    f"{owner.url.replace(self.base, '')} "
                     f"and the success message is out of view (y={box and round(box['y'])})"
                 )
             self.extra_shot(owner, "after-invite-viewport.png")

@@ -36,8 +36,9 @@ PARTNER = "partner"  # signed-in partner user with an organisation; staff get 40
 OWNER = "owner"  # partner holding the owner role in their organisation
 STAFF = "staff"  # the staff console: staff or admin who completed the second factor
 ADMIN = "admin"  # admin-only pages of the staff console
+TWO_FACTOR = "two_factor"  # signed-in users whose account has two-factor on and who used it
 
-POLICIES = {PUBLIC, TOKEN, ANONYMOUS_ONLY, MFA_PENDING, LOGIN, PARTNER, OWNER, STAFF, ADMIN}
+POLICIES = {PUBLIC, TOKEN, ANONYMOUS_ONLY, MFA_PENDING, LOGIN, PARTNER, OWNER, STAFF, ADMIN, TWO_FACTOR}
 
 POLICY: dict[str, str] = {
     # public.py
@@ -74,6 +75,8 @@ POLICY: dict[str, str] = {
     "admin.users": STAFF,
     "admin.user_detail": STAFF,
     "admin.set_user_active": STAFF,
+    "admin.assign_account_owner": STAFF,
+    "auth.regenerate_recovery_codes": TWO_FACTOR,
     "admin.organisations": STAFF,
     "admin.organisation_detail": STAFF,
     "admin.audit": STAFF,
@@ -108,6 +111,13 @@ EXPECTED: dict[str, dict[str, object]] = {
         "admin": FORBIDDEN,
     },
     STAFF: {"anonymous": LOGIN_REDIRECT, "member": FORBIDDEN, "owner": FORBIDDEN, "staff": OK, "admin": OK},
+    TWO_FACTOR: {
+        "anonymous": LOGIN_REDIRECT,
+        "member": FORBIDDEN,
+        "owner": FORBIDDEN,
+        "staff": OK,
+        "admin": OK,
+    },
     ADMIN: {
         "anonymous": LOGIN_REDIRECT,
         "member": FORBIDDEN,
@@ -131,6 +141,8 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "partners.change_roles": (302, "/organisation"),
     "partners.remove_member": (302, "/organisation"),
     "admin.set_user_active": (302, "/admin/users/{member_id}"),
+    "admin.assign_account_owner": (302, "/admin/organisations/{org_a_id}"),
+    "auth.regenerate_recovery_codes": (200, "text:Save your recovery codes"),
 }
 
 
@@ -294,8 +306,10 @@ def test_access(app, world, browser, endpoint, role):
         if expected == OK:
             status, target = ALLOWED_POST[endpoint]
             assert response.status_code == status, f"{role} POST {url}: {response.status_code}"
-            if target is not None:
-                assert location(response) == target.format(member_id=world.member.id)
+            if target is not None and target.startswith("text:"):
+                assert target[len("text:") :] in text(response)
+            elif target is not None:
+                assert location(response) == target.format(member_id=world.member.id, org_a_id=world.org_a.id)
             else:
                 assert "This field is required" in text(response)  # the form, with its errors
             return

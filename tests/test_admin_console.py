@@ -142,8 +142,8 @@ def test_deactivate_and_reactivate_are_audited(app, staff, ctx):
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.deactivated"))
     assert event.actor_id == staff.id and event.target_id == partner.id and event.ip == "127.0.0.1"
     assert "<code>user.deactivated</code>" in text(browser.get("/admin/audit"))
-    assert "<code>user.deactivated</code>" in text(browser.get("/admin/audit?action=deactivated"))
-    assert "<code>user.deactivated</code>" not in text(browser.get("/admin/audit?action=reactivated"))
+    assert "<code>user.deactivated</code>" in text(browser.get("/admin/audit?action=user.deactivated"))
+    assert "<code>user.deactivated</code>" not in text(browser.get("/admin/audit?action=user.reactivated"))
 
     browser.post(f"/admin/users/{partner.id}/reactivate")
     db.session.expire_all()
@@ -190,3 +190,62 @@ def test_staff_is_not_in_an_organisation_and_has_no_partner_pages(app, staff):
     assert browser.get("/dashboard").status_code == 403
     assert staff.platform_role is PlatformRole.STAFF
     assert PASSWORD  # the factory password logs staff in
+
+
+def test_staff_assign_an_account_owner_and_the_queue_shrinks(app, staff, ctx):
+    organisation = make_organisation(legal_name="Kumo Materials K.K.")
+    partner = make_partner()
+    commit()
+    browser = Browser(app)
+    browser.login_staff(staff)
+    overview = text(browser.get("/admin/"))
+    assert "signed up without an account owner" in overview
+    queue = text(browser.get("/admin/organisations?owner=none"))
+    assert "Kumo Materials" in queue
+
+    response = browser.post(
+        f"/admin/organisations/{organisation.id}/account-owner", {"account_owner_id": staff.id}
+    )
+    assert location(response) == f"/admin/organisations/{organisation.id}"
+    db.session.expire_all()
+    assert db.session.get(type(organisation), organisation.id).account_owner_id == staff.id
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "organisation.account_owner_set")
+    )
+    assert event.actor_id == staff.id and event.details["after"] == staff.email
+    assert "now looks after Kumo Materials" in text(browser.get(f"/admin/organisations/{organisation.id}"))
+    assert "Kumo Materials" not in text(browser.get("/admin/organisations?owner=none"))
+
+    # A partner user cannot be made account owner.
+    browser.post(f"/admin/organisations/{organisation.id}/account-owner", {"account_owner_id": partner.id})
+    db.session.expire_all()
+    assert db.session.get(type(organisation), organisation.id).account_owner_id == staff.id
+    assert "must be an active member of the TTO staff" in text(
+        browser.get(f"/admin/organisations/{organisation.id}")
+    )
+
+
+def test_staff_make_new_recovery_codes_and_old_ones_stop_working(app, staff):
+    from portal.auth import twofactor
+
+    with app.app_context():
+        user = db.session.get(User, staff.id)
+        old_codes = twofactor.regenerate_recovery_codes(user)
+        db.session.commit()
+    browser = Browser(app)
+    browser.login_staff(staff)
+    page = text(browser.post("/account/recovery-codes"))
+    new_codes = re.findall(r"<li>([0-9a-f]{6}-[0-9a-f]{6})</li>", page)
+    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    other = Browser(app)
+    other.login(staff.email)
+    assert other.post("/login/2fa", {"code": old_codes[0]}).status_code == 200  # refused
+    assert location(other.post("/login/2fa", {"code": new_codes[0]})) == "/admin/"
+
+
+def test_partners_without_two_factor_cannot_make_recovery_codes(app, ctx):
+    partner = make_partner()
+    commit()
+    browser = Browser(app)
+    browser.login(partner.email)
+    assert browser.post("/account/recovery-codes").status_code == 403

@@ -20,6 +20,7 @@ JOIN = {
     "job_title": "Engineer",
     "password": "Quiet-meadow-bridge-5",
     "confirm": "Quiet-meadow-bridge-5",
+    "accept": "y",
 }
 
 

@@ -76,7 +76,7 @@ def test_signup_creates_organisation_and_owner_and_sends_verification(browser, c
         ({"country": "XX"}, "Choose the country"),
         ({"full_name": ""}, "This field is required"),
         ({"email": "not-an-email"}, "Enter a valid email address"),
-        ({"password": "short-pw", "confirm": "short-pw"}, "at least 12 characters"),
+        ({"password": "short-pw", "confirm": "short-pw"}, "between 12 and 128 characters"),
         ({"password": "passwordpassword", "confirm": "passwordpassword"}, "too common"),
         ({"password": "123456789012", "confirm": "123456789012"}, "too common"),
         ({"password": "helios photonics", "confirm": "helios photonics"}, "built from your name"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, has_request_context, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +13,7 @@ from ..auth.models import PlatformRole, User
 from ..core.errors import DomainError
 from ..core.permissions import guard_staff_blueprint, safe_next
 from ..extensions import db
+from ..partners import services as partner_services
 from ..partners.models import Organisation, OrganisationStatus, country_choices
 from . import services
 
@@ -39,9 +40,7 @@ def users():
         status=request.args.get("status", ""),
     )
     page = db.paginate(services.users_query(filters), page=_page(), per_page=PER_PAGE, error_out=False)
-    return render_template(
-        "admin/users.html", page=page, filters=filters, roles=list(PlatformRole), confirm_form=ConfirmForm()
-    )
+    return render_template("admin/users.html", page=page, filters=filters, roles=list(PlatformRole))
 
 
 @bp.route("/users/<int:user_id>")
@@ -82,6 +81,7 @@ def organisations():
         q=request.args.get("q", "")[:100],
         country=request.args.get("country", ""),
         status=request.args.get("status", ""),
+        owner=request.args.get("owner", ""),
     )
     page = db.paginate(
         services.organisations_query(filters), page=_page(), per_page=PER_PAGE, error_out=False
@@ -109,8 +109,39 @@ def organisation_detail(organisation_id: int):
         services.audit_query().where(services.AuditEvent.organisation_id == organisation.id).limit(30)
     ).all()
     return render_template(
-        "admin/organisation.html", organisation=organisation, events=events, confirm_form=ConfirmForm()
+        "admin/organisation.html",
+        organisation=organisation,
+        events=events,
+        staff=services.staff_members(),
     )
+
+
+@bp.route("/organisations/<int:organisation_id>/account-owner", methods=["POST"])
+def assign_account_owner(organisation_id: int):
+    organisation = db.get_or_404(Organisation, organisation_id)
+    officer_id = request.form.get("account_owner_id", type=int)
+    officer = db.session.get(User, officer_id) if officer_id else None
+    try:
+        partner_services.assign_account_owner(current_user, organisation, officer)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(
+            f"{officer.full_name} now looks after {organisation.display_name}."
+            if officer
+            else f"{organisation.display_name} has no account owner now.",
+            "success",
+        )
+    return redirect(url_for("admin.organisation_detail", organisation_id=organisation.id))
+
+
+@bp.app_context_processor
+def _console_queues() -> dict:
+    """Counts of work waiting on staff, shown in the console navigation."""
+    if not has_request_context() or request.blueprint != "admin":
+        return {}
+    return {"queues": {"unassigned": services.unassigned_organisations()}}
 
 
 @bp.route("/audit")
@@ -118,4 +149,6 @@ def audit():
     action = request.args.get("action", "")[:64]
     actor = request.args.get("actor", "")[:100]
     page = db.paginate(services.audit_query(action, actor), page=_page(), per_page=50, error_out=False)
-    return render_template("admin/audit.html", page=page, action=action, actor=actor)
+    return render_template(
+        "admin/audit.html", page=page, action=action, actor=actor, actions=services.audit_actions()
+    )

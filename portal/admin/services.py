@@ -56,6 +56,7 @@ class OrganisationFilters:
     q: str = ""
     country: str = ""
     status: str = ""
+    owner: str = ""  # "none": organisations nobody looks after yet
 
 
 def organisations_query(filters: OrganisationFilters) -> sa.Select:
@@ -76,7 +77,28 @@ def organisations_query(filters: OrganisationFilters) -> sa.Select:
         stmt = stmt.where(Organisation.country == filters.country.upper()[:2])
     if filters.status in {s.value for s in OrganisationStatus}:
         stmt = stmt.where(Organisation.status == OrganisationStatus(filters.status))
+    if filters.owner == "none":
+        stmt = stmt.where(Organisation.account_owner_id.is_(None))
     return stmt
+
+
+def staff_members() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.platform_role != PlatformRole.PARTNER, User.active.is_(True))
+            .order_by(User.full_name)
+        )
+    )
+
+
+def unassigned_organisations() -> int:
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Organisation.id)).where(Organisation.account_owner_id.is_(None))
+        )
+        or 0
+    )
 
 
 def member_counts(organisation_ids: list[int]) -> dict[int, int]:
@@ -90,10 +112,14 @@ def member_counts(organisation_ids: list[int]) -> dict[int, int]:
     return {org_id: count for org_id, count in rows}
 
 
+def audit_actions() -> list[str]:
+    return list(db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
 def audit_query(action: str = "", actor: str = "") -> sa.Select:
     stmt = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
     if action:
-        stmt = stmt.where(AuditEvent.action.like(_like(action), escape="\\"))
+        stmt = stmt.where(AuditEvent.action == action)
     if actor:
         stmt = stmt.where(sa.func.lower(AuditEvent.actor_email).like(_like(actor), escape="\\"))
     return stmt
@@ -112,4 +138,5 @@ def dashboard_counts() -> dict[str, int]:
         ),
         "unverified": count(sa.select(sa.func.count(User.id)).where(User.email_verified_at.is_(None))),
         "staff": count(sa.select(sa.func.count(User.id)).where(User.platform_role != PlatformRole.PARTNER)),
+        "unassigned": unassigned_organisations(),
     }

@@ -33,7 +33,15 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
     return (
         PasswordField(
             "Password",
-            validators=[DataRequired(), Length(max=MAX_LENGTH)],
+            validators=[
+                DataRequired(),
+                Length(
+                    min=MIN_LENGTH,
+                    max=MAX_LENGTH,
+                    message=f"Use between {MIN_LENGTH} and {MAX_LENGTH} characters. "
+                    "A few unrelated words make a good password.",
+                ),
+            ],
             description=PASSWORD_HELP,
             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH},
         ),
@@ -131,6 +139,10 @@ class AcceptInvitationForm(FlaskForm):
     )
     job_title = StringField("Job title", validators=[Length(max=120)])
     password, confirm = new_password_fields()
+    accept = BooleanField(
+        "I agree that the TTO stores these details to manage the partnership.",
+        validators=[DataRequired(message="Please agree so that we can create your account.")],
+    )
 
 
 class ConfirmForm(FlaskForm):

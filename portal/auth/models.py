@@ -28,9 +28,11 @@ class PlatformRole(enum.Enum):
 
 
 class OrgRole(enum.Enum):
+    """Declared in the order they are shown."""
+
     OWNER = "owner"
-    BILLING = "billing"
     SIGNATORY = "signatory"
+    BILLING = "billing"
     MEMBER = "member"
 
     @property
@@ -40,8 +42,8 @@ class OrgRole(enum.Enum):
 
 ORG_ROLE_LABELS = {
     OrgRole.OWNER: "Owner / admin",
-    OrgRole.BILLING: "Billing contact",
     OrgRole.SIGNATORY: "Legal signatory",
+    OrgRole.BILLING: "Billing contact",
     OrgRole.MEMBER: "Member",
 }
 
@@ -111,6 +113,11 @@ class User(UserMixin, db.Model):
     def org_roles(self) -> set[OrgRole]:
         return {grant.role for grant in self.role_grants}
 
+    @property
+    def role_labels(self) -> list[str]:
+        held = self.org_roles
+        return [role.label for role in OrgRole if role in held]
+
     def has_org_role(self, *roles: str | OrgRole) -> bool:
         wanted = {OrgRole(r) if isinstance(r, str) else r for r in roles}
         return bool(self.org_roles & wanted)
@@ -153,7 +160,7 @@ class Invitation(db.Model):
 
     @property
     def role_labels(self) -> list[str]:
-        return [OrgRole(r).label for r in self.roles]
+        return [role.label for role in OrgRole if role.value in self.roles]
 
 
 class RecoveryCode(db.Model):

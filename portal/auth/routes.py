@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..core import audit
 from ..core.errors import DomainError
 from ..core.forms import apply_domain_error
 from ..core.permissions import login_redirect, safe_next
@@ -149,7 +150,7 @@ def verify_email(token: str):
         db.session.commit()
         flash("Your email address is confirmed. You can sign in now.", "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/verify_email.html", form=form)
+    return render_template("auth/verify_email.html", form=form, email=services.email_in_verify_token(token))
 
 
 # --- login, second factor, logout --------------------------------------------------------
@@ -373,6 +374,18 @@ def change_email():
         confirm_form=ConfirmForm(),
         recovery_left=twofactor.remaining_recovery_codes(current_user),
     ), 400
+
+
+@bp.route("/account/recovery-codes", methods=["POST"])
+@login_required
+def regenerate_recovery_codes():
+    """New one-time codes for an account with two-factor on (the old ones stop working)."""
+    if current_user.totp_enabled_at is None or not session.get("mfa_ok"):
+        abort(403)
+    codes = twofactor.regenerate_recovery_codes(current_user)
+    audit.record("user.recovery_codes_regenerated", actor=current_user, target=current_user)
+    db.session.commit()
+    return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
 
 
 @bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])

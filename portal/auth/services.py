@@ -100,6 +100,11 @@ def send_verification(user: User) -> None:
     )
 
 
+def email_in_verify_token(token: str) -> str | None:
+    data = tokens.read_token("verify-email", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
+    return data.get("email") if data else None
+
+
 def verify_email(token: str) -> User:
     data = tokens.read_token("verify-email", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
     user = db.session.get(User, data["uid"]) if data else None
@@ -185,6 +190,7 @@ def reset_password(token: str, new_password: str) -> User:
     _set_password(user, new_password)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()  # they proved they read this mailbox
+    audit.record("user.password_reset", actor=user, target=user)
     security_event("password_reset", user_id=user.id)
     return user
 
@@ -209,6 +215,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise DomainError("Choose a password different from the current one.", field="password")
     check_password_policy(new_password, user.email, user.full_name)
     _set_password(user, new_password)
+    audit.record("user.password_changed", actor=user, target=user)
     security_event("password_changed", user_id=user.id)
 
 

@@ -13,8 +13,8 @@ from .models import SECTORS, SizeBand, country_choices
 
 ROLE_CHOICES = {role.value: label for role, label in ORG_ROLE_LABELS.items()}
 ROLE_HELP = (
-    "Owners manage colleagues and the membership; the billing contact receives invoices; "
-    "the legal signatory signs agreements; members use the portal."
+    "Owners manage colleagues and the company profile; the legal signatory signs agreements; "
+    "the billing contact receives invoices; members use the portal."
 )
 
 

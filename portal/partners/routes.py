@@ -91,7 +91,7 @@ def invite():
         else:
             db.session.commit()
             flash(f"Invitation sent to {accounts.normalise_email(form.email.data)}.", "success")
-            return redirect(url_for("partners.organisation") + "#colleagues")
+            return redirect(url_for("partners.organisation"))
     return _organisation_page(invite_form=form, status=400)
 
 
@@ -108,7 +108,7 @@ def revoke_invitation(invitation_id: int):
     else:
         db.session.commit()
         flash(f"Invitation for {invitation.email} revoked.", "success")
-    return redirect(url_for("partners.organisation") + "#colleagues")
+    return redirect(url_for("partners.organisation"))
 
 
 @bp.route("/organisation/members/<int:user_id>/roles", methods=["POST"])
@@ -126,7 +126,7 @@ def change_roles(user_id: int):
             flash(f"Roles of {member.full_name} updated.", "success")
     else:
         flash("Choose at least one role.", "danger")
-    return redirect(url_for("partners.organisation") + "#colleagues")
+    return redirect(url_for("partners.organisation"))
 
 
 @bp.route("/organisation/members/<int:user_id>/remove", methods=["POST"])
@@ -142,4 +142,4 @@ def remove_member(user_id: int):
     else:
         db.session.commit()
         flash(f"{member.full_name} no longer has access.", "success")
-    return redirect(url_for("partners.organisation") + "#colleagues")
+    return redirect(url_for("partners.organisation"))

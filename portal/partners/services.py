@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from ..auth.models import Invitation, User
 from ..core import audit
+from ..core.errors import DomainError
 from ..core.types import utcnow
 from ..extensions import db
 from .models import Organisation, SizeBand
@@ -42,6 +43,22 @@ def update_profile(actor: User, organisation: Organisation, values: dict[str, An
     if changed:
         audit.record("organisation.updated", actor=actor, target=organisation, fields=changed)
     return changed
+
+
+def assign_account_owner(actor: User, organisation: Organisation, officer: User | None) -> None:
+    """Staff pick the Partnership Development Officer who looks after this organisation."""
+    if officer is not None and (not officer.is_staff or not officer.active):
+        raise DomainError("The account owner must be an active member of the TTO staff.")
+    before = organisation.account_owner.email if organisation.account_owner else None
+    organisation.account_owner = officer
+    audit.record(
+        "organisation.account_owner_set",
+        actor=actor,
+        target=organisation,
+        organisation_id=organisation.id,
+        before=before,
+        after=officer.email if officer else None,
+    )
 
 
 def members(organisation: Organisation) -> list[User]:
