@@ -217,3 +217,21 @@ def test_member_of_organisation_sees_roles_on_dashboard(browser, ctx):
     page = text(browser.get("/dashboard"))
     assert "Member" in page and "Invite colleagues" not in page
     db.session.expire_all()
+
+
+def test_logs_carry_no_passwords_emails_or_tokens(app, partner, caplog):
+    canary = "Canary-password-7f3a9"
+    with caplog.at_level("DEBUG"):
+        Browser(app).login(partner.email, canary)
+        Browser(app).login("ghost@acme.example", canary)
+        Browser(app).post("/reset-password", {"email": partner.email})
+    logged = caplog.text
+    assert canary not in logged
+    assert "ghost@acme.example" not in logged and partner.email not in logged
+    from .helpers import last_email_to, link_in
+
+    token = link_in(last_email_to(partner.email), "/reset-password/").rsplit("/", 1)[1]
+    assert token not in logged  # the memory mail backend logs nothing; the security log no token
+    events = [r.getMessage() for r in caplog.records if r.name == "liaison.security"]
+    assert any('"event": "login_failed"' in e and '"ip": "127.0.0.1"' in e for e in events)
+    assert all('"request_id": "' in e for e in events)

@@ -140,3 +140,38 @@ def test_verification_link_forged_or_reused_for_another_purpose(browser, ctx):
     # The same token presented as a reset token is refused (different salt).
     token = path.rsplit("/", 1)[1]
     assert browser.get(f"/reset-password/{token}").status_code == 400
+
+
+HOSTILE = {
+    "legal_name": "<script>alert('x')</script> Evil & Co {{ 7*7 }}",
+    "full_name": "<img src=x onerror=alert(1)> Eve",
+}
+
+
+def test_hostile_names_come_out_literally(app, ctx):
+    from .helpers import Browser
+
+    browser = Browser(app)
+    browser.post("/signup", {**GOOD, **HOSTILE})
+    verify = link_in(last_email_to("giulia.rossi@helios.example"), "/verify-email/")
+    browser.post(verify)
+    browser.login(GOOD["email"])
+    for page in ("/dashboard", "/organisation", "/account"):
+        body = text(browser.get(page))
+        assert "<script>alert" not in body and "<img src=x" not in body
+        assert "49" not in body.split("Evil &amp; Co")[-1][:10]  # {{ 7*7 }} is not evaluated
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Evil &amp; Co {{ 7*7 }}" in text(
+        browser.get("/organisation")
+    )
+    mail = last_email_to("giulia.rossi@helios.example")
+    assert "<img src=x" not in mail.body_html
+
+
+def test_a_request_body_over_the_limit_gets_413(app, browser):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        response = browser.post("/signup", {**GOOD, "job_title": "x" * 5000})
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    assert response.status_code == 413
+    assert "larger than we accept" in text(response)
