@@ -112,6 +112,19 @@ class Config:
 
     LOG_LEVEL = env("LOG_LEVEL", "INFO")
 
+    # Membership billing: the seller on invoices and the bank account partners pay into.
+    SELLER_NAME = env("SELLER_NAME", "Northfield Institute of Technology")
+    SELLER_ADDRESS = env("SELLER_ADDRESS", "Technology Transfer Office\nKanaalweg 1\n2628 EB Delft")
+    SELLER_COUNTRY = env("SELLER_COUNTRY", "NL")
+    SELLER_VAT_NUMBER = env("SELLER_VAT_NUMBER", "NL001234567B01")
+    SELLER_REGISTRATION = env("SELLER_REGISTRATION", "KvK 12345678")
+    VAT_RATE_PERCENT = float(env("VAT_RATE_PERCENT", "21") or 21)
+    BANK_NAME = env("BANK_NAME", "ING Bank N.V.")
+    BANK_IBAN = env("BANK_IBAN", "NL91 INGB 0001 2345 67")
+    BANK_BIC = env("BANK_BIC", "INGBNL2A")
+    INVOICE_DUE_DAYS = env_int("INVOICE_DUE_DAYS", 30)
+    INVOICE_PREFIX = env("INVOICE_PREFIX", "INV")
+
     @staticmethod
     def problems(config: dict) -> list[str]:
         """What makes this configuration unfit to start (empty when it is fine)."""

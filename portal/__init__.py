@@ -78,16 +78,18 @@ def register_models() -> None:
     """Import every model module so that metadata (and Alembic) knows all tables."""
     from .auth import models as _auth  # noqa: F401
     from .core import models as _core  # noqa: F401
+    from .membership import models as _membership  # noqa: F401
     from .partners import models as _partners  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
-    from .admin.routes import bp as admin_bp
+    from .admin import bp as admin_bp
     from .auth.routes import bp as auth_bp
+    from .membership.routes import bp as membership_bp
     from .partners.routes import bp as partners_bp
     from .public import bp as public_bp
 
-    for bp in (public_bp, auth_bp, partners_bp, admin_bp):
+    for bp in (public_bp, auth_bp, partners_bp, membership_bp, admin_bp):
         app.register_blueprint(bp)
 
 

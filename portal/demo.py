@@ -14,6 +14,7 @@ from .auth.models import OrgRole, PlatformRole, User
 from .auth.passwords import hash_password
 from .core.types import utcnow
 from .extensions import db
+from .membership.models import CatalogAccess, Tier
 from .partners.models import Organisation, OrganisationStatus, SizeBand
 
 DEMO_PASSWORD = "liaison-demo-2026"  # noqa: S105 - development only, printed by seed-demo
@@ -30,7 +31,7 @@ ORGANISATIONS = [
         "trading_name": "Acme Robotics",
         "country": "DE",
         "registration_number": "HRB 123456",
-        "vat_number": "DE123456789",
+        "vat_number": "DE136695976",
         "address_line1": "Industriestraße 12",
         "postcode": "80331",
         "city": "München",
@@ -105,8 +106,67 @@ def _user(email: str, password_hash: str, **values) -> tuple[User, bool]:
     return user, True
 
 
+TIERS = [
+    {
+        "slug": "associate",
+        "name": "Associate",
+        "annual_fee_cents": 5_000_00,
+        "description": "Stay close to the institute's research and meet its people.",
+        "benefits": [
+            "Invitations to partner events and the annual research showcase",
+            "Quarterly technology newsletter",
+            "Browse public summaries of licensable technologies",
+        ],
+        "seat_limit": 3,
+        "challenge_limit": 0,
+        "catalog_access": CatalogAccess.TEASER,
+        "first_look_days": 0,
+        "display_order": 1,
+    },
+    {
+        "slug": "partner",
+        "name": "Partner",
+        "annual_fee_cents": 25_000_00,
+        "description": "Bring your R&D challenges and license our technologies.",
+        "benefits": [
+            "Everything in Associate",
+            "Post up to 3 open R&D challenges, matched with researchers",
+            "Confidential technology dossiers under NDA",
+            "Introductions to research groups",
+        ],
+        "seat_limit": 10,
+        "challenge_limit": 3,
+        "catalog_access": CatalogAccess.DOSSIER,
+        "first_look_days": 14,
+        "display_order": 2,
+    },
+    {
+        "slug": "strategic",
+        "name": "Strategic",
+        "annual_fee_cents": 100_000_00,
+        "description": "A long-term alliance that shapes the research agenda.",
+        "benefits": [
+            "Everything in Partner",
+            "First look at new technologies, 60 days before other partners",
+            "A seat on the programme's steering committee",
+            "A dedicated Partnership Development Officer",
+            "Unlimited open R&D challenges",
+        ],
+        "seat_limit": None,
+        "challenge_limit": None,
+        "catalog_access": CatalogAccess.DOSSIER,
+        "first_look_days": 60,
+        "display_order": 3,
+    },
+]
+
+
 def seed() -> str:
     created = 0
+    for spec in TIERS:
+        if db.session.scalar(sa.select(Tier).where(Tier.slug == spec["slug"])) is None:
+            db.session.add(Tier(**spec))
+            created += 1
     password_hash = hash_password(DEMO_PASSWORD)
     staff_users = []
     for email, name, title, role in STAFF:

@@ -80,3 +80,71 @@ def make_staff(admin: bool = False, with_totp: bool = True, **overrides) -> User
 
 def commit() -> None:
     db.session.commit()
+
+
+def make_tier(**overrides):
+    from portal.membership.models import CatalogAccess, Tier
+
+    n = next(_seq)
+    values = {
+        "name": f"Tier {n}",
+        "slug": f"tier-{n}",
+        "annual_fee_cents": 25_000_00,
+        "benefits": ["Events", "Newsletter"],
+        "catalog_access": CatalogAccess.DETAILS,
+        "display_order": n,
+    }
+    values.update(overrides)
+    tier = Tier(**values)
+    db.session.add(tier)
+    db.session.flush()
+    return tier
+
+
+def make_application(organisation, tier, **overrides):
+    from portal.membership.models import Application
+
+    values = {
+        "organisation": organisation,
+        "tier": tier,
+        "signatory_name": "Clara Becker",
+        "signatory_title": "Managing Director",
+        "billing_name": "Jonas Weber",
+        "billing_email": "billing@example.com",
+        "billing_address": "Industriestraße 12\n80331 München",
+        "vat_number": "",
+    }
+    values.update(overrides)
+    application = Application(**values)
+    db.session.add(application)
+    db.session.flush()
+    return application
+
+
+def make_invoice(organisation, **overrides):
+    """A stored invoice row (the PDF bytes are a stub; real PDFs come from the service)."""
+    from datetime import date, timedelta
+
+    from portal.membership.models import Invoice, VatTreatment
+
+    n = next(_seq)
+    values = {
+        "number": f"TEST-{n:05d}",
+        "organisation_id": organisation.id,
+        "issued_on": date.today(),
+        "due_on": date.today() + timedelta(days=30),
+        "description": "Membership",
+        "currency": "EUR",
+        "net_cents": 100_00,
+        "total_cents": 100_00,
+        "vat_treatment": VatTreatment.OUTSIDE_EU,
+        "payment_reference": f"TEST-{n}",
+        "buyer": {"name": organisation.legal_name},
+        "seller": {"name": "Seller"},
+        "pdf": b"%PDF-1.4 stub",
+    }
+    values.update(overrides)
+    invoice = Invoice(**values)
+    db.session.add(invoice)
+    db.session.flush()
+    return invoice

@@ -20,9 +20,19 @@ from portal.auth.models import Invitation, OrgRole, User
 from portal.core.models import AuditEvent
 from portal.core.types import utcnow
 from portal.extensions import db
+from portal.membership.models import Application, ApplicationStatus, Invoice, Tier
 from portal.partners.models import Organisation
 
-from .factories import commit, make_organisation, make_partner, make_staff, make_user
+from .factories import (
+    commit,
+    make_application,
+    make_invoice,
+    make_organisation,
+    make_partner,
+    make_staff,
+    make_tier,
+    make_user,
+)
 from .helpers import location, text
 
 # --- the policy of every endpoint -----------------------------------------------------------
@@ -77,6 +87,21 @@ POLICY: dict[str, str] = {
     "admin.set_user_active": STAFF,
     "admin.assign_account_owner": STAFF,
     "auth.regenerate_recovery_codes": TWO_FACTOR,
+    # membership
+    "membership.tiers": PUBLIC,
+    "membership.overview": PARTNER,
+    "membership.apply": OWNER,
+    "membership.invoice_pdf": PARTNER,
+    "admin.applications": STAFF,
+    "admin.application_detail": STAFF,
+    "admin.approve_application": STAFF,
+    "admin.reject_application": STAFF,
+    "admin.request_more_information": STAFF,
+    "admin.tiers": STAFF,
+    "admin.tier_form": ADMIN,
+    "admin.invoices": STAFF,
+    "admin.invoice_detail": STAFF,
+    "admin.invoice_pdf": STAFF,
     "admin.organisations": STAFF,
     "admin.organisation_detail": STAFF,
     "admin.audit": STAFF,
@@ -143,6 +168,9 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "admin.set_user_active": (302, "/admin/users/{member_id}"),
     "admin.assign_account_owner": (302, "/admin/organisations/{org_a_id}"),
     "auth.regenerate_recovery_codes": (200, "text:Save your recovery codes"),
+    "admin.approve_application": (400, "text:Choose an officer"),
+    "admin.reject_application": (400, None),
+    "admin.request_more_information": (400, None),
 }
 
 
@@ -157,6 +185,9 @@ class World:
     invitation_a: Invitation
     staff: User
     admin: User
+    tier: Tier
+    application_a: Application
+    invoice_a: Invoice
     tokens: dict[str, str] = field(default_factory=dict)
 
     def user(self, role: str) -> User:
@@ -191,7 +222,10 @@ def make_world() -> World:
     invitation_a, invite_token = make_invitation(org_a, owner)
     staff = make_staff()
     admin = make_staff(admin=True)
-    world = World(org_a, owner, member, invitation_a, staff, admin)
+    tier = make_tier()
+    application_a = make_application(org_a, tier, status=ApplicationStatus.MORE_INFO)
+    invoice_a = make_invoice(org_a)
+    world = World(org_a, owner, member, invitation_a, staff, admin, tier, application_a, invoice_a)
     world.tokens = {
         "auth.verify_email": tokens.make_token("verify-email", {"uid": member.id, "email": member.email}),
         "auth.reset_password": tokens.make_token(
@@ -216,6 +250,9 @@ SAMPLE_VALUES = {
     "organisation_id": lambda w, endpoint: w.org_a.id,
     "invitation_id": lambda w, endpoint: w.invitation_a.id,
     "action": lambda w, endpoint: "deactivate",
+    "application_id": lambda w, endpoint: w.application_a.id,
+    "invoice_id": lambda w, endpoint: w.invoice_a.id,
+    "tier_id": lambda w, endpoint: w.tier.id,
     "token": lambda w, endpoint: w.tokens[endpoint],
 }
 

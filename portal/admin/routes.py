@@ -18,7 +18,7 @@ from ..partners.models import Organisation, OrganisationStatus, country_choices
 from . import services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-guard_staff_blueprint(bp)
+guard_staff_blueprint(bp, admin_only_endpoints={"admin.tier_form"})
 
 PER_PAGE = 25
 
@@ -141,7 +141,12 @@ def _console_queues() -> dict:
     """Counts of work waiting on staff, shown in the console navigation."""
     if not has_request_context() or request.blueprint != "admin":
         return {}
-    return {"queues": {"unassigned": services.unassigned_organisations()}}
+    return {
+        "queues": {
+            "unassigned": services.unassigned_organisations(),
+            "applications": services.applications_waiting(),
+        }
+    }
 
 
 @bp.route("/audit")

@@ -92,6 +92,17 @@ def staff_members() -> list[User]:
     )
 
 
+def applications_waiting() -> int:
+    from ..membership.models import Application, ApplicationStatus
+
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Application.id)).where(Application.status == ApplicationStatus.SUBMITTED)
+        )
+        or 0
+    )
+
+
 def unassigned_organisations() -> int:
     return int(
         db.session.scalar(

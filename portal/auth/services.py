@@ -268,8 +268,10 @@ def confirm_email_change(token: str) -> User:
 
 
 def seat_limit(organisation: Organisation) -> int | None:
-    """How many people the organisation may have; None is unlimited. The tiers issue fills this."""
-    return None
+    """How many people the organisation may have (from its membership tier); None is unlimited."""
+    from ..membership.services import seat_limit as tier_seat_limit
+
+    return tier_seat_limit(organisation)
 
 
 def seats_used(organisation: Organisation) -> int:

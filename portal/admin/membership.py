@@ -1,0 +1,217 @@
+"""Console pages for membership: the application queue, tiers, invoices and payments."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ..auth.models import User
+from ..core.errors import DomainError
+from ..core.forms import apply_domain_error
+from ..extensions import db
+from ..membership import services as membership
+from ..membership.forms import ApproveForm, MoreInfoForm, PaymentForm, RejectForm, TierForm
+from ..membership.models import Application, ApplicationStatus, Invoice, InvoiceStatus, Tier
+from ..membership.routes import pdf_response
+from . import services
+from .routes import PER_PAGE, _page, bp
+
+
+def _cents(amount: Decimal) -> int:
+    return int((amount * 100).quantize(Decimal("1")))
+
+
+# --- applications --------------------------------------------------------------------------
+
+
+@bp.route("/applications")
+def applications():
+    status = request.args.get("status", "open")
+    stmt = (
+        sa.select(Application)
+        .options(selectinload(Application.organisation), selectinload(Application.tier))
+        .order_by(Application.submitted_at)
+    )
+    if status == "open":
+        stmt = stmt.where(Application.status.in_([ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO]))
+    elif status in {s.value for s in ApplicationStatus}:
+        stmt = stmt.where(Application.status == ApplicationStatus(status))
+    page = db.paginate(stmt, page=_page(), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "admin/applications.html",
+        page=page,
+        status=status,
+        statuses=list(ApplicationStatus),
+        now=date.today(),
+    )
+
+
+def _application_page(application: Application, approve=None, reject=None, more=None, status=200):
+    approve = approve or ApproveForm(formdata=None)
+    approve.account_owner.choices = {
+        "": "Choose an officer…",
+        **{str(u.id): u.full_name for u in services.staff_members()},
+    }
+    if approve.account_owner.data is None and application.organisation.account_owner_id:
+        approve.account_owner.data = str(application.organisation.account_owner_id)
+    return render_template(
+        "admin/application.html",
+        application=application,
+        approve_form=approve,
+        reject_form=reject or RejectForm(formdata=None),
+        more_form=more or MoreInfoForm(formdata=None),
+        format_money=membership.format_money,
+    ), status
+
+
+@bp.route("/applications/<int:application_id>")
+def application_detail(application_id: int):
+    return _application_page(db.get_or_404(Application, application_id))
+
+
+@bp.route("/applications/<int:application_id>/approve", methods=["POST"])
+def approve_application(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    form = ApproveForm()
+    form.account_owner.choices = {str(u.id): u.full_name for u in services.staff_members()}
+    if form.validate_on_submit():
+        officer = db.session.get(User, int(form.account_owner.data))
+        try:
+            membership.approve_application(current_user, application, officer)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(
+                f"{application.organisation.display_name} is approved; the invoice is on its way.", "success"
+            )
+            return redirect(url_for("admin.application_detail", application_id=application.id))
+    return _application_page(application, approve=form, status=400)
+
+
+@bp.route("/applications/<int:application_id>/reject", methods=["POST"])
+def reject_application(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            membership.reject_application(current_user, application, form.reason.data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash("The application is rejected and the applicant informed.", "success")
+            return redirect(url_for("admin.application_detail", application_id=application.id))
+    return _application_page(application, reject=form, status=400)
+
+
+@bp.route("/applications/<int:application_id>/more-info", methods=["POST"])
+def request_more_information(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    form = MoreInfoForm()
+    if form.validate_on_submit():
+        try:
+            membership.request_more_information(current_user, application, form.message.data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash("The applicant is asked for more information.", "success")
+            return redirect(url_for("admin.application_detail", application_id=application.id))
+    return _application_page(application, more=form, status=400)
+
+
+# --- tiers -----------------------------------------------------------------------------------
+
+
+@bp.route("/tiers")
+def tiers():
+    return render_template(
+        "admin/tiers.html", tiers=membership.all_tiers(), format_money=membership.format_money
+    )
+
+
+@bp.route("/tiers/new", methods=["GET", "POST"])
+@bp.route("/tiers/<int:tier_id>", methods=["GET", "POST"])
+def tier_form(tier_id: int | None = None):
+    tier = db.get_or_404(Tier, tier_id) if tier_id else None
+    form = TierForm(obj=tier) if tier else TierForm(active=True)
+    if tier and request.method == "GET":
+        form.annual_fee.data = Decimal(tier.annual_fee_cents) / 100
+        form.benefits.data = "\n".join(tier.benefits)
+        form.catalog_access.data = tier.catalog_access.value
+    if form.validate_on_submit():
+        values = {name: field.data for name, field in form._fields.items()}
+        values["annual_fee_cents"] = _cents(form.annual_fee.data)
+        from ..membership.models import CatalogAccess
+
+        values["catalog_access"] = CatalogAccess(form.catalog_access.data)
+        try:
+            saved = membership.save_tier(current_user, tier, values)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Tier “{saved.name}” saved.", "success")
+            return redirect(url_for("admin.tiers"))
+    return render_template("admin/tier_form.html", form=form, tier=tier)
+
+
+# --- invoices --------------------------------------------------------------------------------
+
+
+@bp.route("/invoices")
+def invoices():
+    status = request.args.get("status", "")
+    stmt = sa.select(Invoice).options(selectinload(Invoice.organisation)).order_by(Invoice.id.desc())
+    today = date.today()
+    if status == "overdue":
+        stmt = stmt.where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < today)
+    elif status in {s.value for s in InvoiceStatus}:
+        stmt = stmt.where(Invoice.status == InvoiceStatus(status))
+    page = db.paginate(stmt, page=_page(), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "admin/invoices.html", page=page, status=status, today=today, format_money=membership.format_money
+    )
+
+
+@bp.route("/invoices/<int:invoice_id>", methods=["GET", "POST"])
+def invoice_detail(invoice_id: int):
+    invoice = db.get_or_404(Invoice, invoice_id)
+    form = PaymentForm()
+    if request.method == "GET":
+        form.amount.data = Decimal(invoice.balance_cents) / 100
+    if form.validate_on_submit():
+        try:
+            membership.record_payment(
+                current_user,
+                invoice,
+                _cents(form.amount.data),
+                form.received_on.data,
+                form.reference.data or "",
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash("Payment recorded.", "success")
+            return redirect(url_for("admin.invoice_detail", invoice_id=invoice.id))
+    return render_template(
+        "admin/invoice.html",
+        invoice=invoice,
+        form=form,
+        today=date.today(),
+        format_money=membership.format_money,
+    )
+
+
+@bp.route("/invoices/<int:invoice_id>/pdf")
+def invoice_pdf(invoice_id: int):
+    return pdf_response(db.get_or_404(Invoice, invoice_id))

@@ -1,0 +1,1 @@
+"""Membership: tiers, applications, memberships, invoices and payments."""

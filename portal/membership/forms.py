@@ -1,0 +1,126 @@
+"""Membership forms: the application, tiers (staff), decisions and payments (staff)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from .models import CatalogAccess
+
+HEARD_FROM = {
+    "": "Choose one…",
+    "researcher": "A researcher of the institute",
+    "event": "An event or conference",
+    "colleague": "A colleague or partner company",
+    "web": "Search engine or website",
+    "tto": "The Technology Transfer Office contacted us",
+    "other": "Other",
+}
+
+
+class ApplicationForm(FlaskForm):
+    tier = SelectField(
+        "Membership tier", validators=[DataRequired(message="Choose a tier.")], validate_choice=False
+    )
+    signatory_name = StringField(
+        "Legal signatory: full name",
+        validators=[DataRequired(), Length(max=120)],
+        description="The person who will sign the partnership agreement for your company.",
+    )
+    signatory_title = StringField("Legal signatory: title", validators=[DataRequired(), Length(max=120)])
+    billing_name = StringField("Billing contact", validators=[DataRequired(), Length(max=120)])
+    billing_email = EmailField(
+        "Billing email",
+        validators=[DataRequired(), Email(message="Enter a valid email address."), Length(max=254)],
+        description="Invoices are sent here.",
+    )
+    billing_address = TextAreaField(
+        "Billing address",
+        validators=[DataRequired(), Length(max=500)],
+        description="As it must appear on the invoice, including postcode and city.",
+        render_kw={"rows": 3},
+    )
+    vat_number = StringField(
+        "VAT number",
+        validators=[Length(max=32)],
+        description="Required for companies in the EU, with the country prefix (for example DE123456789).",
+    )
+    interests = TextAreaField(
+        "What would you like to work on with us?",
+        validators=[Length(max=2000)],
+        description="Research areas, technologies or challenges. It helps us introduce the right people.",
+        render_kw={"rows": 4},
+    )
+    heard_from = SelectField(
+        "How did you hear of the programme?", choices=HEARD_FROM, validators=[Optional()]
+    )
+
+
+class TierForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    slug = StringField(
+        "Slug", validators=[DataRequired(), Length(max=80)], description="Used in links: /tiers#slug"
+    )
+    annual_fee = DecimalField(
+        "Annual fee (EUR)", places=2, validators=[DataRequired(), NumberRange(min=0, max=10_000_000)]
+    )
+    description = TextAreaField("Description", validators=[Length(max=2000)], render_kw={"rows": 3})
+    benefits = TextAreaField(
+        "Benefits", validators=[Length(max=4000)], description="One per line.", render_kw={"rows": 6}
+    )
+    seat_limit = IntegerField(
+        "Seat limit", validators=[Optional(), NumberRange(min=1)], description="Empty for unlimited."
+    )
+    challenge_limit = IntegerField(
+        "Open challenges", validators=[Optional(), NumberRange(min=0)], description="Empty for unlimited."
+    )
+    catalog_access = SelectField(
+        "Catalog access", choices={c.value: c.label for c in CatalogAccess}, validators=[DataRequired()]
+    )
+    first_look_days = IntegerField(
+        "First look (days)",
+        validators=[Optional(), NumberRange(min=0, max=365)],
+        description="Days this tier sees new technologies before others.",
+    )
+    agreement_template = StringField("Agreement template", validators=[Length(max=80)])
+    stripe_price_id = StringField(
+        "Stripe price id", validators=[Length(max=120)], description="Optional: enables card payment."
+    )
+    display_order = IntegerField("Display order", validators=[Optional()])
+    active = BooleanField("Offered to new applicants")
+
+
+class ApproveForm(FlaskForm):
+    account_owner = SelectField("Account owner", validators=[DataRequired(message="Choose an officer.")])
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason", validators=[DataRequired(), Length(max=2000)], description="Sent to the applicant."
+    )
+
+
+class MoreInfoForm(FlaskForm):
+    message = TextAreaField(
+        "What do you need?",
+        validators=[DataRequired(), Length(max=2000)],
+        description="Sent to the applicant.",
+    )
+
+
+class PaymentForm(FlaskForm):
+    amount = DecimalField("Amount received", places=2, validators=[DataRequired(), NumberRange(min=0.01)])
+    received_on = DateField("Received on", validators=[DataRequired()], default=date.today)
+    reference = StringField("Bank reference", validators=[Length(max=120)])

@@ -1,0 +1,131 @@
+"""Partner-facing membership pages: tiers, applying, the membership page, invoice PDFs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..core.errors import DomainError
+from ..core.forms import apply_domain_error
+from ..core.permissions import get_owned_or_404, org_role_required, partner_required
+from ..extensions import db
+from . import services
+from .forms import ApplicationForm
+from .models import ApplicationStatus, Invoice
+
+bp = Blueprint("membership", __name__)
+
+
+@bp.route("/tiers")
+def tiers():
+    return render_template("membership/tiers.html", tiers=services.active_tiers())
+
+
+@bp.route("/membership")
+@partner_required
+def overview():
+    organisation = current_user.organisation
+    membership = services.membership_of(organisation)
+    return render_template(
+        "membership/overview.html",
+        organisation=organisation,
+        membership=membership,
+        application=services.latest_application(organisation),
+        invoices=services.invoices_of(organisation),
+        has_access=services.has_partner_access(organisation),
+        today=date.today(),
+        format_money=services.format_money,
+    )
+
+
+def _data(form: ApplicationForm) -> services.ApplicationData:
+    return services.ApplicationData(
+        tier_slug=form.tier.data,
+        signatory_name=form.signatory_name.data,
+        signatory_title=form.signatory_title.data,
+        billing_name=form.billing_name.data,
+        billing_email=form.billing_email.data,
+        billing_address=form.billing_address.data,
+        vat_number=form.vat_number.data or "",
+        interests=form.interests.data or "",
+        heard_from=form.heard_from.data or "",
+    )
+
+
+@bp.route("/membership/apply", methods=["GET", "POST"])
+@org_role_required("owner")
+def apply():
+    from flask import request
+
+    organisation = current_user.organisation
+    tiers = services.active_tiers()
+    pending = services.open_application(organisation)
+    if pending is not None and pending.status is ApplicationStatus.SUBMITTED:
+        flash("Your application is being reviewed. We will email you.", "info")
+        return redirect(url_for("membership.overview"))
+    form = ApplicationForm(obj=pending) if pending is not None else ApplicationForm()
+    form.tier.choices = {
+        "": "Choose a tier…",
+        **{
+            t.slug: f"{t.name} — {services.format_money(t.annual_fee_cents, t.currency)} a year"
+            for t in tiers
+        },
+    }
+    if request.method == "GET":
+        if pending is not None:
+            form.tier.data = pending.tier.slug
+        else:
+            form.tier.data = request.args.get("tier", "")
+            form.signatory_name.data = (
+                current_user.full_name if current_user.has_org_role("signatory") else ""
+            )
+            form.signatory_title.data = (
+                current_user.job_title if current_user.has_org_role("signatory") else ""
+            )
+            form.billing_name.data = current_user.full_name
+            form.billing_email.data = current_user.email
+            form.vat_number.data = organisation.vat_number
+            form.billing_address.data = "\n".join(
+                p
+                for p in (
+                    organisation.address_line1,
+                    organisation.address_line2,
+                    f"{organisation.postcode} {organisation.city}".strip(),
+                )
+                if p
+            )
+    if form.validate_on_submit():
+        try:
+            if pending is not None:
+                services.resubmit_application(current_user, pending, _data(form))
+            else:
+                services.submit_application(current_user, organisation, _data(form))
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(
+                "Thank you. Your application is with the partnerships team; "
+                "we usually answer within a few working days.",
+                "success",
+            )
+            return redirect(url_for("membership.overview"))
+    return render_template(
+        "membership/apply.html", form=form, tiers=tiers, pending=pending, organisation=organisation
+    )
+
+
+@bp.route("/membership/invoices/<int:invoice_id>/pdf")
+@partner_required
+def invoice_pdf(invoice_id: int):
+    invoice = get_owned_or_404(Invoice, invoice_id, current_user.organisation_id)
+    return pdf_response(invoice)
+
+
+def pdf_response(invoice: Invoice) -> Response:
+    response = Response(invoice.pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,64 @@
+"""VAT numbers and the VAT treatment of an invoice (EU B2B rules, simplified and documented)."""
+
+from __future__ import annotations
+
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError
+
+from .models import VatTreatment
+
+# VAT-number country prefixes differ from ISO codes for Greece (EL) and Northern Ireland (XI).
+EU_COUNTRIES = {code.upper() for code in eu_vat.MEMBER_STATES} - {"XI"}
+
+
+def is_eu(country: str) -> bool:
+    return country.upper() in EU_COUNTRIES
+
+
+def normalise_vat(number: str) -> str:
+    return eu_vat.compact(number) if number.strip() else ""
+
+
+def vat_problem(number: str, country: str) -> str | None:
+    """Why this VAT number cannot be right for a company registered in `country`, or None."""
+    number = number.strip()
+    if not number:
+        return "Enter your VAT number: EU companies need one on their invoice." if is_eu(country) else None
+    if not is_eu(country):
+        return None  # other countries' tax numbers vary too much to check here
+    try:
+        compact = eu_vat.validate(number)
+    except ValidationError:
+        return "This is not a valid EU VAT number. It starts with the country code, like DE123456789."
+    prefix = compact[:2].upper()
+    expected = "EL" if country.upper() == "GR" else country.upper()
+    if prefix != expected:
+        return f"A company registered in {country.upper()} has a VAT number starting with {expected}."
+    return None
+
+
+def treatment(buyer_country: str, buyer_vat: str, seller_country: str) -> VatTreatment:
+    if buyer_country.upper() == seller_country.upper():
+        return VatTreatment.DOMESTIC
+    if not is_eu(buyer_country):
+        return VatTreatment.OUTSIDE_EU
+    if buyer_vat:
+        return VatTreatment.REVERSE_CHARGE
+    return VatTreatment.EU_CONSUMER
+
+
+MENTIONS = {
+    VatTreatment.DOMESTIC: "",
+    VatTreatment.REVERSE_CHARGE: (
+        "Reverse charge: VAT to be accounted for by the recipient "
+        "(Article 196, Council Directive 2006/112/EC)."
+    ),
+    VatTreatment.OUTSIDE_EU: (
+        "Service outside the scope of EU VAT (Article 44, Council Directive 2006/112/EC)."
+    ),
+    VatTreatment.EU_CONSUMER: "",
+}
+
+
+def charges_vat(kind: VatTreatment) -> bool:
+    return kind in (VatTreatment.DOMESTIC, VatTreatment.EU_CONSUMER)
