@@ -124,6 +124,8 @@ class Config:
     BANK_BIC = env("BANK_BIC", "INGBNL2A")
     INVOICE_DUE_DAYS = env_int("INVOICE_DUE_DAYS", 30)
     INVOICE_PREFIX = env("INVOICE_PREFIX", "INV")
+    RENEWAL_REMINDER_DAYS = env("RENEWAL_REMINDER_DAYS", "60,30,7")
+    RENEWAL_GRACE_DAYS = env_int("RENEWAL_GRACE_DAYS", 30)
 
     @staticmethod
     def problems(config: dict) -> list[str]:

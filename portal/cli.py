@@ -75,6 +75,20 @@ def demo_totp(email: str) -> None:
     click.echo(pyotp.TOTP(user.totp_secret).now())
 
 
+@portal_cli.command("send-reminders")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend it is this day (testing).")
+def send_reminders(today) -> None:
+    """Daily: renewal reminders (each once), renewal invoices, past due and lapsed memberships."""
+    from .membership.renewals import run_renewals
+
+    # Emails link to pages: build their URLs as a request to BASE_URL would.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        report = run_renewals(today.date() if today else None)
+        db.session.commit()
+        deliver_pending()
+    click.echo(str(report))
+
+
 @portal_cli.command("deliver-mail")
 @click.option("--limit", default=200, show_default=True)
 def deliver_mail(limit: int) -> None:

@@ -237,6 +237,21 @@ class Invoice(db.Model):
         return self.status is InvoiceStatus.OPEN and self.due_on < today
 
 
+class RenewalReminder(db.Model):
+    """One row per reminder of a membership period: the unique key makes each send happen once,
+    however often and however concurrently `send-reminders` runs."""
+
+    __tablename__ = "renewal_reminder"
+    __table_args__ = (sa.UniqueConstraint("membership_id", "period_end", "days_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(sa.ForeignKey("membership.id", ondelete="CASCADE"))
+    period_end: Mapped[date] = mapped_column(sa.Date)
+    days_before: Mapped[int] = mapped_column()
+    sent: Mapped[bool] = mapped_column(default=True)  # False: skipped because a later one was due
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Payment(db.Model):
     __tablename__ = "payment"
 

@@ -97,11 +97,19 @@ def access_conditions(membership: Membership | None, today: date) -> dict[str, b
     """Every condition partner features need. The agreements work adds `agreement_executed`."""
     return {
         "membership": membership is not None,
-        "paid_and_current": membership is not None
-        and membership.status is MembershipStatus.ACTIVE
-        and membership.period_end is not None
-        and membership.period_end >= today,
+        "paid_and_current": membership is not None and _paid_and_current(membership, today),
     }
+
+
+def _paid_and_current(membership: Membership, today: date) -> bool:
+    """Paid for the current period; a renewal that is late keeps access during the grace period."""
+    if membership.period_end is None:
+        return False
+    if membership.status is MembershipStatus.ACTIVE:
+        return membership.period_end >= today
+    if membership.status is MembershipStatus.PAST_DUE:
+        return membership.period_end + timedelta(days=current_app.config["RENEWAL_GRACE_DAYS"]) >= today
+    return False
 
 
 def has_partner_access(organisation: Organisation, today: date | None = None) -> bool:
@@ -216,7 +224,7 @@ def _notify_staff_of_application(application: Application) -> None:
     )
 
 
-def _partner_recipients(organisation: Organisation, role: OrgRole = OrgRole.OWNER) -> list[str]:
+def partner_recipients(organisation: Organisation, role: OrgRole = OrgRole.OWNER) -> list[str]:
     people = db.session.scalars(
         sa.select(User).where(User.organisation_id == organisation.id, User.active.is_(True))
     )
@@ -256,7 +264,7 @@ def approve_application(actor: User, application: Application, account_owner: Us
         account_owner=account_owner.email,
         invoice=invoice.number,
     )
-    for address in _partner_recipients(organisation):
+    for address in partner_recipients(organisation):
         queue_email(
             address,
             f"Welcome to the {current_app.config['PROGRAMME_NAME']}",
@@ -278,7 +286,7 @@ def reject_application(actor: User, application: Application, reason: str) -> No
     if application.organisation.status is OrganisationStatus.APPLICANT:
         application.organisation.status = OrganisationStatus.REGISTERED
     audit.record("application.rejected", actor=actor, target=application, reason=reason.strip())
-    for address in _partner_recipients(application.organisation):
+    for address in partner_recipients(application.organisation):
         queue_email(
             address, "About your membership application", "application_rejected", application=application
         )
@@ -292,7 +300,7 @@ def request_more_information(actor: User, application: Application, message: str
     application.status = ApplicationStatus.MORE_INFO
     application.staff_message = message.strip()
     audit.record("application.more_info_requested", actor=actor, target=application, message=message.strip())
-    for address in _partner_recipients(application.organisation):
+    for address in partner_recipients(application.organisation):
         queue_email(
             address,
             "We need a little more information",
@@ -393,7 +401,7 @@ def issue_invoice(
     invoice.pdf = pdf.render_pdf("invoice.html", invoice_context(invoice))
     invoice.pdf_sha256 = pdf.sha256(invoice.pdf)
     audit.record("invoice.issued", target=invoice, organisation_id=organisation.id, total=invoice.total_cents)
-    for address in {buyer["email"], *_partner_recipients(organisation, OrgRole.BILLING)} - {""}:
+    for address in {buyer["email"], *partner_recipients(organisation, OrgRole.BILLING)} - {""}:
         queue_email(
             address,
             f"Invoice {invoice.number}",
@@ -486,7 +494,7 @@ def _invoice_paid(invoice: Invoice) -> None:
         membership.status = MembershipStatus.ACTIVE
         membership.organisation.status = OrganisationStatus.MEMBER
     audit.record("membership.activated", target=membership, organisation_id=membership.organisation_id)
-    for address in _partner_recipients(membership.organisation):
+    for address in partner_recipients(membership.organisation):
         queue_email(
             address,
             "Your membership is active",

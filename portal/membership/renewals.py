@@ -1,0 +1,139 @@
+"""Renewals: reminders before the period ends (each once), the renewal invoice for invoice payers,
+then past due and lapsed. Run daily by `flask portal send-reminders`; running it again changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..core import audit
+from ..core.mail import absolute_url, queue_email
+from ..extensions import db
+from ..partners.models import OrganisationStatus
+from . import services
+from .models import Invoice, Membership, MembershipStatus, PaymentMethod, RenewalReminder
+
+
+@dataclass
+class RenewalReport:
+    reminders: int = 0
+    invoices: list[str] = field(default_factory=list)
+    past_due: int = 0
+    lapsed: int = 0
+    ended: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"reminders sent {self.reminders}, renewal invoices {len(self.invoices)}, "
+            f"past due {self.past_due}, lapsed {self.lapsed}, ended {self.ended}"
+        )
+
+
+def reminder_days() -> list[int]:
+    return sorted(
+        {int(part) for part in str(current_app.config["RENEWAL_REMINDER_DAYS"]).split(",") if part.strip()},
+        reverse=True,
+    )
+
+
+def _claim(membership: Membership, days_before: int, sent: bool) -> bool:
+    """Record this reminder; True only for the one run that recorded it first."""
+    dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
+    result = db.session.execute(
+        dialect.insert(RenewalReminder)
+        .values(
+            membership_id=membership.id,
+            period_end=membership.period_end,
+            days_before=days_before,
+            sent=sent,
+        )
+        .on_conflict_do_nothing()
+        .returning(RenewalReminder.id)
+    )
+    return result.scalar_one_or_none() is not None
+
+
+def _renewal_invoice(membership: Membership) -> Invoice | None:
+    return db.session.scalar(
+        sa.select(Invoice).where(
+            Invoice.membership_id == membership.id,
+            Invoice.period_start == membership.period_end + timedelta(days=1),
+        )
+    )
+
+
+def run_renewals(today: date | None = None) -> RenewalReport:
+    today = today or date.today()
+    report = RenewalReport()
+    days = reminder_days()
+    horizon = today + timedelta(days=max(days, default=0))
+    upcoming = db.session.scalars(
+        sa.select(Membership).where(
+            Membership.status == MembershipStatus.ACTIVE,
+            Membership.period_end >= today,
+            Membership.period_end <= horizon,
+        )
+    ).all()
+    for membership in upcoming:
+        left = (membership.period_end - today).days
+        due = [d for d in days if left <= d]  # e.g. 5 days left: 60, 30 and 7 are all due
+        if not due:
+            continue
+        nearest = min(due)
+        for skipped in due:
+            if skipped != nearest:
+                _claim(membership, skipped, sent=False)
+        if not _claim(membership, nearest, sent=True):
+            continue
+        invoice = None
+        if membership.auto_renew and membership.payment_method is PaymentMethod.INVOICE:
+            invoice = _renewal_invoice(membership) or services.issue_invoice(membership, today=today)
+            if invoice.number not in report.invoices:
+                report.invoices.append(invoice.number)
+        _send_reminder(membership, left, invoice)
+        report.reminders += 1
+
+    grace = timedelta(days=current_app.config["RENEWAL_GRACE_DAYS"])
+    ended = db.session.scalars(
+        sa.select(Membership).where(
+            Membership.status.in_([MembershipStatus.ACTIVE, MembershipStatus.PAST_DUE]),
+            Membership.period_end < today,
+        )
+    ).all()
+    for membership in ended:
+        if not membership.auto_renew:
+            membership.status = MembershipStatus.CANCELLED
+            membership.organisation.status = OrganisationStatus.LAPSED
+            audit.record("membership.ended", target=membership, organisation_id=membership.organisation_id)
+            report.ended += 1
+        elif membership.period_end + grace < today:
+            membership.status = MembershipStatus.LAPSED
+            membership.organisation.status = OrganisationStatus.LAPSED
+            audit.record("membership.lapsed", target=membership, organisation_id=membership.organisation_id)
+            report.lapsed += 1
+        elif membership.status is MembershipStatus.ACTIVE:
+            membership.status = MembershipStatus.PAST_DUE
+            audit.record("membership.past_due", target=membership, organisation_id=membership.organisation_id)
+            report.past_due += 1
+    db.session.flush()
+    return report
+
+
+def _send_reminder(membership: Membership, days_left: int, invoice: Invoice | None) -> None:
+    for address in services.partner_recipients(membership.organisation):
+        queue_email(
+            address,
+            f"Your membership renews in {days_left} days"
+            if membership.auto_renew
+            else f"Your membership ends in {days_left} days",
+            "renewal_reminder",
+            membership=membership,
+            days_left=days_left,
+            invoice=invoice,
+            amount=services.format_money(invoice.total_cents, invoice.currency) if invoice else None,
+            membership_url=absolute_url(url_for("membership.overview")),
+        )
