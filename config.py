@@ -125,6 +125,12 @@ class Config:
     INVOICE_DUE_DAYS = env_int("INVOICE_DUE_DAYS", 30)
     INVOICE_PREFIX = env("INVOICE_PREFIX", "INV")
     RENEWAL_REMINDER_DAYS = env("RENEWAL_REMINDER_DAYS", "60,30,7")
+
+    # Card payments (Stripe). Without a secret key card payment is hidden; invoices work alone.
+    STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+    STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
+    STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = env("STRIPE_API_BASE")  # a Stripe-compatible server (the tests' fake)
     RENEWAL_GRACE_DAYS = env_int("RENEWAL_GRACE_DAYS", 30)
 
     @staticmethod
@@ -181,6 +187,8 @@ class ProductionConfig(Config):
             found.append("BASE_URL must be set (links in emails are built from it)")
         if config.get("DEBUG"):
             found.append("debug mode must be off")
+        if config.get("STRIPE_SECRET_KEY") and not config.get("STRIPE_WEBHOOK_SECRET"):
+            found.append("STRIPE_WEBHOOK_SECRET must be set when card payment is on")
         if config.get("MAIL_BACKEND") != "smtp":
             found.append("MAIL_BACKEND must be smtp (console would write reset links into the logs)")
         return found

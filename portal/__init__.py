@@ -77,6 +77,7 @@ def register_extensions(app: Flask) -> None:
 def register_models() -> None:
     """Import every model module so that metadata (and Alembic) knows all tables."""
     from .auth import models as _auth  # noqa: F401
+    from .billing import models as _billing  # noqa: F401
     from .core import models as _core  # noqa: F401
     from .membership import models as _membership  # noqa: F401
     from .partners import models as _partners  # noqa: F401
@@ -85,11 +86,12 @@ def register_models() -> None:
 def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .auth.routes import bp as auth_bp
+    from .billing.webhooks import bp as billing_bp
     from .membership.routes import bp as membership_bp
     from .partners.routes import bp as partners_bp
     from .public import bp as public_bp
 
-    for bp in (public_bp, auth_bp, partners_bp, membership_bp, admin_bp):
+    for bp in (public_bp, auth_bp, partners_bp, membership_bp, billing_bp, admin_bp):
         app.register_blueprint(bp)
 
 

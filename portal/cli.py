@@ -89,6 +89,25 @@ def send_reminders(today) -> None:
     click.echo(str(report))
 
 
+@portal_cli.command("reconcile-stripe")
+def reconcile_stripe() -> None:
+    """Compare card memberships with Stripe and heal drift. Running it again changes nothing."""
+    from .billing import gateway
+    from .billing.services import reconcile
+
+    if not gateway.enabled():
+        raise click.ClickException("Card payments are not configured (STRIPE_SECRET_KEY).")
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        try:
+            counts = reconcile()
+        except gateway.PaymentsUnavailable as exc:
+            db.session.rollback()
+            raise click.ClickException(f"Stripe is unreachable: {exc}") from None
+        db.session.commit()
+        deliver_pending()
+    click.echo(", ".join(f"{key} {value}" for key, value in counts.items()))
+
+
 @portal_cli.command("deliver-mail")
 @click.option("--limit", default=200, show_default=True)
 def deliver_mail(limit: int) -> None:

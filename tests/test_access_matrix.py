@@ -102,6 +102,11 @@ POLICY: dict[str, str] = {
     "admin.invoices": STAFF,
     "admin.invoice_detail": STAFF,
     "admin.invoice_pdf": STAFF,
+    "membership.pay_by_card": OWNER,
+    "membership.billing_portal": OWNER,
+    "membership.cancel": OWNER,
+    "membership.card_return": PARTNER,
+    "billing.webhook": PUBLIC,
     "admin.organisations": STAFF,
     "admin.organisation_detail": STAFF,
     "admin.audit": STAFF,
@@ -171,6 +176,10 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "admin.approve_application": (400, "text:Choose an officer"),
     "admin.reject_application": (400, None),
     "admin.request_more_information": (400, None),
+    "membership.pay_by_card": (302, "/membership"),
+    "membership.billing_portal": (302, "/membership"),
+    "membership.cancel": (302, "/membership"),
+    "billing.webhook": (404, "text:card payments are not configured"),
 }
 
 

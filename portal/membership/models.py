@@ -149,6 +149,8 @@ class Membership(db.Model):
     period_start: Mapped[date | None] = mapped_column(sa.Date)
     period_end: Mapped[date | None] = mapped_column(sa.Date, index=True)
     auto_renew: Mapped[bool] = mapped_column(default=True)
+    stripe_customer_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

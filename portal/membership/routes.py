@@ -13,7 +13,7 @@ from ..core.permissions import get_owned_or_404, org_role_required, partner_requ
 from ..extensions import db
 from . import services
 from .forms import ApplicationForm
-from .models import ApplicationStatus, Invoice
+from .models import ApplicationStatus, Invoice, MembershipStatus
 
 bp = Blueprint("membership", __name__)
 
@@ -35,9 +35,16 @@ def overview():
         application=services.latest_application(organisation),
         invoices=services.invoices_of(organisation),
         has_access=services.has_partner_access(organisation),
+        card_available=_card_available(membership),
         today=date.today(),
         format_money=services.format_money,
     )
+
+
+def _card_available(membership) -> bool:
+    from ..billing.services import card_available
+
+    return card_available(membership)
 
 
 def _data(form: ApplicationForm) -> services.ApplicationData:
@@ -115,6 +122,75 @@ def apply():
     return render_template(
         "membership/apply.html", form=form, tiers=tiers, pending=pending, organisation=organisation
     )
+
+
+@bp.route("/membership/pay/card", methods=["POST"])
+@org_role_required("owner", "billing")
+def pay_by_card():
+    from ..billing import gateway
+    from ..billing import services as billing
+
+    try:
+        url = billing.start_checkout(current_user, current_user.organisation)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("membership.overview"))
+    except gateway.PaymentsUnavailable:
+        db.session.rollback()
+        return render_template("membership/payments_unavailable.html"), 503
+    except gateway.PaymentRefused as exc:
+        db.session.rollback()
+        flash(f"Stripe refused the payment request: {exc}", "danger")
+        return redirect(url_for("membership.overview"))
+    db.session.commit()
+    return redirect(url, code=303)
+
+
+@bp.route("/membership/card-return")
+@partner_required
+def card_return():
+    """Stripe sends the payer back here. It shows status only: access comes from the webhook."""
+    membership = services.membership_of(current_user.organisation)
+    return render_template("membership/card_return.html", membership=membership)
+
+
+@bp.route("/membership/billing-portal", methods=["POST"])
+@org_role_required("owner", "billing")
+def billing_portal():
+    from ..billing import gateway
+    from ..billing import services as billing
+
+    try:
+        url = billing.billing_portal_url(current_user.organisation)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("membership.overview"))
+    except (gateway.PaymentsUnavailable, gateway.PaymentRefused):
+        return render_template("membership/payments_unavailable.html"), 503
+    return redirect(url, code=303)
+
+
+@bp.route("/membership/cancel", methods=["POST"])
+@org_role_required("owner")
+def cancel():
+    from ..billing import gateway
+    from ..billing import services as billing
+
+    membership = services.membership_of(current_user.organisation)
+    if membership is None or membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.PAST_DUE):
+        flash("There is no running membership to cancel.", "danger")
+        return redirect(url_for("membership.overview"))
+    try:
+        billing.cancel_at_period_end(current_user, membership)
+    except (gateway.PaymentsUnavailable, gateway.PaymentRefused):
+        db.session.rollback()
+        return render_template("membership/payments_unavailable.html"), 503
+    db.session.commit()
+    flash(
+        f"Your membership will not renew. It stays active until {membership.period_end:%d %B %Y}.",
+        "success",
+    )
+    return redirect(url_for("membership.overview"))
 
 
 @bp.route("/membership/invoices/<int:invoice_id>/pdf")

@@ -1,0 +1,310 @@
+"""Card payment use cases. Stripe is the source of truth for a card subscription: every event is
+answered by reading the subscription's current state from Stripe and copying it here, so events
+may arrive in any order, or several times, and the membership still ends in Stripe's last state.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..auth.models import User
+from ..core import audit
+from ..core.errors import DomainError
+from ..core.mail import absolute_url, queue_email
+from ..core.types import utcnow
+from ..extensions import db
+from ..membership import services as membership_services
+from ..membership.models import (
+    Invoice,
+    InvoiceStatus,
+    Membership,
+    MembershipStatus,
+    PaymentMethod,
+    Tier,
+)
+from ..partners.models import Organisation, OrganisationStatus
+from . import gateway
+from .models import CheckoutAttempt, StripeEvent
+
+STATUS = {
+    "active": MembershipStatus.ACTIVE,
+    "trialing": MembershipStatus.ACTIVE,
+    "past_due": MembershipStatus.PAST_DUE,
+    "unpaid": MembershipStatus.LAPSED,
+    "canceled": MembershipStatus.CANCELLED,
+    "incomplete_expired": MembershipStatus.CANCELLED,
+    "incomplete": MembershipStatus.AWAITING_PAYMENT,
+    "paused": MembershipStatus.PAST_DUE,
+}
+ATTEMPT_REUSE = timedelta(hours=23)  # Checkout Sessions expire after 24 hours
+
+
+def card_available(membership: Membership | None) -> bool:
+    return bool(gateway.enabled() and membership is not None and membership.tier.stripe_price_id)
+
+
+# --- checkout --------------------------------------------------------------------------------
+
+
+def start_checkout(actor: User, organisation: Organisation) -> str:
+    """The Checkout URL for the organisation's approved membership. A double click, or a second
+    visit within a day, reuses the stored attempt and therefore the same Stripe session."""
+    membership = membership_services.membership_of(organisation)
+    if membership is None or membership.status is not MembershipStatus.AWAITING_PAYMENT:
+        raise DomainError("There is nothing to pay right now.")
+    if not card_available(membership):
+        raise DomainError("Card payment is not offered for this tier; please pay the invoice.")
+    attempt = db.session.scalar(
+        sa.select(CheckoutAttempt)
+        .where(
+            CheckoutAttempt.membership_id == membership.id,
+            CheckoutAttempt.tier_id == membership.tier_id,
+            CheckoutAttempt.completed_at.is_(None),
+            CheckoutAttempt.created_at > utcnow() - ATTEMPT_REUSE,
+        )
+        .order_by(CheckoutAttempt.id.desc())
+    )
+    if attempt is None:
+        attempt = CheckoutAttempt(
+            membership_id=membership.id, tier_id=membership.tier_id, created_by_id=actor.id
+        )
+        db.session.add(attempt)
+        db.session.flush()
+    if not membership.stripe_customer_id:
+        customer = gateway.create_customer(
+            email=actor.email,
+            name=organisation.legal_name,
+            metadata={"organisation_id": str(organisation.id)},
+            key=f"liaison-customer-membership-{membership.id}",
+        )
+        membership.stripe_customer_id = customer["id"]
+    metadata = {
+        "organisation_id": str(organisation.id),
+        "membership_id": str(membership.id),
+        "attempt_id": str(attempt.id),
+    }
+    session = gateway.create_checkout_session(
+        customer=membership.stripe_customer_id,
+        price=membership.tier.stripe_price_id,
+        client_reference_id=str(organisation.id),
+        metadata=metadata,
+        success_url=absolute_url(url_for("membership.card_return")) + "?session_id={CHECKOUT_SESSION_ID}",
+        cancel_url=absolute_url(url_for("membership.overview")),
+        key=f"liaison-checkout-attempt-{attempt.id}",
+    )
+    attempt.stripe_session_id = session["id"]
+    attempt.url = session["url"]
+    audit.record(
+        "checkout.started",
+        actor=actor,
+        target=membership,
+        organisation_id=organisation.id,
+        attempt=attempt.id,
+    )
+    return session["url"]
+
+
+def billing_portal_url(organisation: Organisation) -> str:
+    membership = membership_services.membership_of(organisation)
+    if membership is None or not membership.stripe_customer_id:
+        raise DomainError("Your organisation does not pay by card.")
+    return gateway.create_portal_session(
+        customer=membership.stripe_customer_id, return_url=absolute_url(url_for("membership.overview"))
+    )["url"]
+
+
+def cancel_at_period_end(actor: User, membership: Membership) -> None:
+    """Stop renewing: card subscriptions end at the period end in Stripe; invoice payers get no
+    renewal invoice."""
+    if membership.stripe_subscription_id:
+        subscription = gateway.set_cancel_at_period_end(
+            membership.stripe_subscription_id,
+            True,
+            key=f"liaison-cancel-{membership.id}-{membership.period_end}",
+        )
+        sync_subscription(subscription)
+    membership.auto_renew = False
+    audit.record(
+        "membership.cancel_requested",
+        actor=actor,
+        target=membership,
+        organisation_id=membership.organisation_id,
+    )
+
+
+# --- webhook events ----------------------------------------------------------------------
+
+
+def record_event(event: dict[str, Any]) -> bool:
+    """Insert the event id; False when another delivery of this event got there first."""
+    dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
+    result = db.session.execute(
+        dialect.insert(StripeEvent)
+        .values(id=event["id"], type=event["type"], created=int(event.get("created") or 0))
+        .on_conflict_do_nothing()
+        .returning(StripeEvent.id)
+    )
+    return result.scalar_one_or_none() is not None
+
+
+def handle_event(event: dict[str, Any]) -> None:
+    obj = event.get("data", {}).get("object", {}) or {}
+    kind = event["type"]
+    subscription_id: str | None = None
+    if kind == "checkout.session.completed":
+        _link_checkout(obj)
+        subscription_id = obj.get("subscription")
+    elif kind in ("invoice.paid", "invoice.payment_failed"):
+        parent = obj.get("parent") or {}
+        subscription_id = (parent.get("subscription_details") or {}).get("subscription")
+    elif kind in (
+        "customer.subscription.updated",
+        "customer.subscription.deleted",
+        "customer.subscription.created",
+    ):
+        subscription_id = obj.get("id")
+    else:
+        return  # not ours to act on
+    if subscription_id:
+        sync_subscription(gateway.retrieve_subscription(subscription_id), event_id=event["id"])
+
+
+def _link_checkout(session: dict[str, Any]) -> None:
+    metadata = session.get("metadata") or {}
+    membership = None
+    if str(metadata.get("membership_id", "")).isdigit():
+        membership = db.session.get(Membership, int(metadata["membership_id"]))
+    if membership is None and session.get("customer"):
+        membership = db.session.scalar(
+            sa.select(Membership).where(Membership.stripe_customer_id == session["customer"])
+        )
+    if membership is None:
+        return
+    membership.stripe_customer_id = session.get("customer") or membership.stripe_customer_id
+    if session.get("subscription"):
+        membership.stripe_subscription_id = session["subscription"]
+    if str(metadata.get("attempt_id", "")).isdigit():
+        attempt = db.session.get(CheckoutAttempt, int(metadata["attempt_id"]))
+        if attempt is not None and attempt.completed_at is None:
+            attempt.completed_at = utcnow()
+
+
+def _membership_for(subscription: dict[str, Any]) -> Membership | None:
+    membership = db.session.scalar(
+        sa.select(Membership).where(Membership.stripe_subscription_id == subscription["id"])
+    )
+    if membership is None:
+        metadata = subscription.get("metadata") or {}
+        if str(metadata.get("membership_id", "")).isdigit():
+            membership = db.session.get(Membership, int(metadata["membership_id"]))
+    if membership is None and subscription.get("customer"):
+        membership = db.session.scalar(
+            sa.select(Membership).where(Membership.stripe_customer_id == subscription["customer"])
+        )
+    return membership
+
+
+def _day(timestamp: int | None) -> date | None:
+    return datetime.fromtimestamp(timestamp, UTC).date() if timestamp else None
+
+
+def sync_subscription(subscription: dict[str, Any], event_id: str | None = None) -> Membership | None:
+    """Copy Stripe's current state of a subscription onto its membership."""
+    membership = _membership_for(subscription)
+    if membership is None:
+        return None
+    replaced = membership.stripe_subscription_id not in (None, subscription["id"])
+    if replaced and subscription.get("status") in ("canceled", "incomplete_expired"):
+        return membership  # an older subscription of the same customer ending changes nothing
+    before = (membership.status, membership.period_end, membership.auto_renew, membership.tier_id)
+    membership.stripe_subscription_id = subscription["id"]
+    membership.stripe_customer_id = subscription.get("customer") or membership.stripe_customer_id
+    membership.payment_method = PaymentMethod.CARD
+    items = (subscription.get("items") or {}).get("data") or []
+    if items:
+        item = items[0]
+        membership.period_start = _day(item.get("current_period_start")) or membership.period_start
+        membership.period_end = _day(item.get("current_period_end")) or membership.period_end
+        price_id = (item.get("price") or {}).get("id")
+        tier = (
+            db.session.scalar(sa.select(Tier).where(Tier.stripe_price_id == price_id)) if price_id else None
+        )
+        if tier is not None:
+            membership.tier = tier
+    membership.auto_renew = not subscription.get("cancel_at_period_end", False)
+    status = STATUS.get(subscription.get("status", ""), membership.status)
+    membership.status = status
+    organisation = membership.organisation
+    if status is MembershipStatus.ACTIVE:
+        organisation.status = OrganisationStatus.MEMBER
+    elif status in (MembershipStatus.LAPSED, MembershipStatus.CANCELLED):
+        organisation.status = OrganisationStatus.LAPSED
+    after = (membership.status, membership.period_end, membership.auto_renew, membership.tier_id)
+    if event_id or after != before:
+        audit.record(
+            "stripe.subscription_synced",
+            target=membership,
+            organisation_id=membership.organisation_id,
+            event=event_id,
+            subscription=subscription["id"],
+            status=subscription.get("status"),
+        )
+    if status is MembershipStatus.ACTIVE and before[0] is not MembershipStatus.ACTIVE:
+        _void_open_invoices(membership)
+        for address in membership_services.partner_recipients(organisation):
+            queue_email(
+                address,
+                "Your membership is active",
+                "membership_active_card",
+                membership=membership,
+                dashboard_url=absolute_url(url_for("partners.dashboard")),
+            )
+    return membership
+
+
+def _void_open_invoices(membership: Membership) -> None:
+    """A membership paid by card no longer needs the bank-transfer invoice issued at approval."""
+    for invoice in db.session.scalars(
+        sa.select(Invoice).where(Invoice.membership_id == membership.id, Invoice.status == InvoiceStatus.OPEN)
+    ):
+        if not invoice.payments:
+            invoice.status = InvoiceStatus.VOID
+            audit.record(
+                "invoice.voided",
+                target=invoice,
+                organisation_id=invoice.organisation_id,
+                reason="paid by card",
+            )
+
+
+# --- reconciliation ------------------------------------------------------------------------
+
+
+def reconcile() -> dict[str, int]:
+    """Compare every card membership with Stripe and heal drift (missed or failed webhooks)."""
+    counts = {"checked": 0, "changed": 0, "linked": 0}
+    memberships = db.session.scalars(
+        sa.select(Membership).where(Membership.stripe_customer_id.is_not(None))
+    ).all()
+    for membership in memberships:
+        counts["checked"] += 1
+        before = (membership.status, membership.period_end, membership.auto_renew, membership.tier_id)
+        if membership.stripe_subscription_id:
+            sync_subscription(gateway.retrieve_subscription(membership.stripe_subscription_id))
+        else:
+            live = [
+                s
+                for s in gateway.list_subscriptions(membership.stripe_customer_id)
+                if s.get("status") != "canceled"
+            ]
+            if live:
+                sync_subscription(live[0])
+                counts["linked"] += 1
+        if (membership.status, membership.period_end, membership.auto_renew, membership.tier_id) != before:
+            counts["changed"] += 1
+    return counts
