@@ -77,6 +77,24 @@ def isolated_db(app):
 
 
 @pytest.fixture
+def scratch_database(database_url, tmp_path):
+    """An empty database of the same engine as the suite's."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    url = sa.engine.make_url(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{url.database}_scratch"
+    admin_engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin_engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin_engine.dispose()
+
+
+@pytest.fixture
 def ctx(app):
     """An application context for code that calls services or queries directly."""
     with app.app_context() as context:

@@ -141,24 +141,6 @@ def test_seed_demo_is_refused_outside_development():
 # --- migrations ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def scratch_database(database_url, tmp_path):
-    """An empty database of the same engine as the suite's."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'scratch.db'}"
-        return
-    url = sa.engine.make_url(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{url.database}_scratch"
-    admin_engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin_engine.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin_engine.dispose()
-
-
 def test_migrations_build_the_schema_of_the_models_and_go_down_and_up(scratch_database):
     app = create_app("testing", {"DATABASE_URL": scratch_database})
     with app.app_context():

@@ -1,0 +1,379 @@
+"""Card payment against a fake Stripe server, driven by the real stripe library; webhooks signed
+with Stripe's real scheme. Figures for the closing note come from these tests."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from portal import create_app
+from portal.billing.models import CheckoutAttempt, StripeEvent
+from portal.core.models import AuditEvent
+from portal.extensions import db
+from portal.membership import services as membership_services
+from portal.membership.models import Invoice, InvoiceStatus, Membership, MembershipStatus, PaymentMethod
+
+from .factories import commit, make_application, make_organisation, make_partner, make_staff, make_tier
+from .helpers import Browser, emails_to, location, text
+from .stripe_fake import FakeStripe, sign, signed_event
+
+SECRET = "whsec_test_liaison"
+PRICE = "price_partner_yearly"
+
+
+@pytest.fixture
+def fake():
+    with FakeStripe() as server:
+        server.add_price(PRICE, 25_000_00)
+        yield server
+        assert server.errors == []
+
+
+def configure(app, fake) -> dict:
+    saved = {
+        k: app.config.get(k)
+        for k in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "STRIPE_MAX_RETRIES")
+    }
+    app.config.update(
+        STRIPE_SECRET_KEY="sk_test_liaison",
+        STRIPE_WEBHOOK_SECRET=SECRET,
+        STRIPE_API_BASE=fake.base_url,
+        STRIPE_MAX_RETRIES=0,
+    )
+    app.extensions.pop("stripe_client", None)
+    return saved
+
+
+@pytest.fixture
+def stripe_app(app, fake):
+    saved = configure(app, fake)
+    yield app
+    app.config.update(saved)
+    app.extensions.pop("stripe_client", None)
+
+
+def make_approved(app):
+    """An approved application: the membership awaits payment and an invoice is open."""
+    organisation = make_organisation(legal_name="Acme Robotics GmbH", country="DE", vat_number="DE136695976")
+    owner = make_partner(organisation=organisation, email="owner@acme.example")
+    staff = make_staff()
+    tier = make_tier(slug="partner", name="Partner", stripe_price_id=PRICE)
+    application = make_application(organisation, tier, vat_number="DE136695976")
+    with app.test_request_context():
+        membership = membership_services.approve_application(staff, application, staff)
+    commit()
+    return {"org": organisation, "owner": owner, "membership": membership, "tier": tier}
+
+
+@pytest.fixture
+def approved(stripe_app, ctx):
+    return make_approved(stripe_app)
+
+
+def deliver(app, event: dict, secret: str = SECRET, timestamp: int | None = None, header: str | None = None):
+    payload, signature = signed_event(event, secret, timestamp)
+    headers = {"Stripe-Signature": header if header is not None else signature}
+    with app.app_context():
+        return app.test_client().post(
+            "/billing/webhook", data=payload, headers=headers, content_type="application/json"
+        )
+
+
+def pay(app, fake, approved) -> tuple[Browser, str, dict, dict]:
+    """The owner clicks "Pay by card" and completes Stripe Checkout (no webhook delivered yet)."""
+    browser = Browser(app)
+    browser.login(approved["owner"].email)
+    response = browser.post("/membership/pay/card")
+    assert response.status_code == 303 and response.headers["Location"].startswith(
+        "https://checkout.stripe.test/"
+    )
+    session_id = response.headers["Location"].rsplit("/", 1)[1]
+    subscription, invoice = fake.complete_checkout(session_id)
+    return browser, session_id, subscription, invoice
+
+
+def membership(approved) -> Membership:
+    db.session.expire_all()
+    return db.session.get(Membership, approved["membership"].id)
+
+
+def effects(event_id: str) -> int:
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "stripe.subscription_synced")
+    ).all()
+    return sum(1 for e in events if e.details.get("event") == event_id)
+
+
+# --- checkout ----------------------------------------------------------------------------------
+
+
+def test_double_click_opens_one_checkout_session(stripe_app, fake, approved):
+    browser = Browser(stripe_app)
+    browser.login(approved["owner"].email)
+    first = browser.post("/membership/pay/card")
+    second = browser.post("/membership/pay/card")
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len(fake.checkout_sessions) == 1 and len(fake.customers) == 1
+    keys = {r["idempotency_key"] for r in fake.requests_for("POST", "/v1/checkout/sessions")}
+    attempt = db.session.scalar(sa.select(CheckoutAttempt))
+    assert keys == {f"liaison-checkout-attempt-{attempt.id}"}
+    session = next(iter(fake.checkout_sessions.values()))
+    assert session["client_reference_id"] == str(approved["org"].id)
+    assert session["metadata"]["membership_id"] == str(approved["membership"].id)
+
+
+def test_the_success_page_grants_nothing(stripe_app, fake, approved):
+    browser, *_ = pay(stripe_app, fake, approved)
+    page = text(browser.get("/membership/card-return?session_id=cs_anything"))
+    assert "we are confirming your payment" in page
+    assert membership(approved).status is MembershipStatus.AWAITING_PAYMENT
+    assert not membership_services.has_partner_access(approved["org"])
+
+
+def test_checkout_completed_webhook_activates_and_voids_the_bank_invoice(stripe_app, fake, approved):
+    browser, session_id, subscription, _ = pay(stripe_app, fake, approved)
+    response = deliver(
+        stripe_app, fake.event("checkout.session.completed", fake.checkout_sessions[session_id])
+    )
+    assert response.status_code == 200 and response.json == {"received": True, "duplicate": False}
+    current = membership(approved)
+    assert current.status is MembershipStatus.ACTIVE and current.payment_method is PaymentMethod.CARD
+    assert current.stripe_subscription_id == subscription["id"]
+    item = subscription["items"]["data"][0]
+    assert current.period_end.isoformat() == time.strftime(
+        "%Y-%m-%d", time.gmtime(item["current_period_end"])
+    )
+    assert membership_services.has_partner_access(approved["org"])
+    assert db.session.scalar(sa.select(Invoice)).status is InvoiceStatus.VOID
+    assert "Your membership is active" in emails_to("owner@acme.example")[-1].subject
+    assert "active" in text(browser.get("/membership/card-return"))
+
+
+def test_replaying_one_event_a_hundred_times_has_one_effect(stripe_app, fake, approved):
+    _, session_id, *_ = pay(stripe_app, fake, approved)
+    event = fake.event("checkout.session.completed", fake.checkout_sessions[session_id])
+    answers = [deliver(stripe_app, event).json["duplicate"] for _ in range(100)]
+    assert answers == [False] + [True] * 99
+    db.session.expire_all()
+    assert effects(event["id"]) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StripeEvent)) == 1
+
+
+FIVE = [
+    "checkout.session.completed",
+    "invoice.paid",
+    "invoice.payment_failed",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+]
+
+
+@pytest.mark.parametrize(
+    ("final_status", "expected"),
+    [("canceled", MembershipStatus.CANCELLED), ("active", MembershipStatus.ACTIVE)],
+)
+def test_every_order_of_the_five_events_ends_in_stripes_last_state(
+    stripe_app, fake, approved, final_status, expected
+):
+    _, session_id, subscription, invoice = pay(stripe_app, fake, approved)
+    objects = {
+        "checkout.session.completed": fake.checkout_sessions[session_id],
+        "invoice.paid": invoice,
+        "invoice.payment_failed": fake.invoice_for(subscription["id"], status="open"),
+        "customer.subscription.updated": fake.subscriptions[subscription["id"]],
+        "customer.subscription.deleted": fake.subscriptions[subscription["id"]],
+    }
+    fake.set_subscription(subscription["id"], status=final_status)  # Stripe's last state
+    orders = list(itertools.permutations(FIVE))
+    assert len(orders) == 120
+    for order in orders:
+        current = membership(approved)
+        current.status, current.stripe_subscription_id, current.period_end = (
+            MembershipStatus.AWAITING_PAYMENT,
+            None,
+            None,
+        )
+        commit()
+        for kind in order:
+            assert deliver(stripe_app, fake.event(kind, objects[kind])).status_code == 200
+        assert membership(approved).status is expected, order
+
+
+def test_a_late_invoice_paid_never_revives_a_cancelled_subscription(stripe_app, fake, approved):
+    _, session_id, subscription, invoice = pay(stripe_app, fake, approved)
+    deliver(stripe_app, fake.event("checkout.session.completed", fake.checkout_sessions[session_id]))
+    fake.set_subscription(subscription["id"], status="canceled")
+    deliver(stripe_app, fake.event("customer.subscription.deleted", fake.subscriptions[subscription["id"]]))
+    assert membership(approved).status is MembershipStatus.CANCELLED
+    deliver(stripe_app, fake.event("invoice.paid", invoice, created=fake.now() - 3600))
+    assert membership(approved).status is MembershipStatus.CANCELLED
+    assert not membership_services.has_partner_access(approved["org"])
+
+
+@pytest.mark.parametrize("case", ["stale", "wrong secret", "changed byte", "missing header", "not json"])
+def test_bad_signatures_answer_400_and_change_nothing(stripe_app, fake, approved, case):
+    _, session_id, *_ = pay(stripe_app, fake, approved)
+    event = fake.event("checkout.session.completed", fake.checkout_sessions[session_id])
+    if case == "stale":
+        response = deliver(stripe_app, event, timestamp=int(time.time()) - 301)
+    elif case == "wrong secret":
+        response = deliver(stripe_app, event, secret="whsec_other")
+    elif case == "missing header":
+        response = deliver(stripe_app, event, header="")
+    else:
+        payload, header = signed_event(event, SECRET)
+        if case == "changed byte":
+            payload = payload.replace(b'"checkout.session.completed"', b'"checkout.session.complete!"')
+        else:
+            payload = b"not json at all"
+            header = sign(payload, SECRET)
+        with stripe_app.app_context():
+            response = stripe_app.test_client().post(
+                "/billing/webhook",
+                data=payload,
+                headers={"Stripe-Signature": header},
+                content_type="application/json",
+            )
+    assert response.status_code == 400
+    assert membership(approved).status is MembershipStatus.AWAITING_PAYMENT
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StripeEvent)) == 0
+
+
+def test_unknown_event_types_answer_200(stripe_app, fake, approved):
+    response = deliver(stripe_app, fake.event("charge.refunded", {"id": "ch_1", "object": "charge"}))
+    assert response.status_code == 200
+    assert membership(approved).status is MembershipStatus.AWAITING_PAYMENT
+
+
+# --- Stripe down -------------------------------------------------------------------------
+
+
+def test_stripe_unreachable_checkout_says_so_and_changes_nothing(stripe_app, fake, approved):
+    browser = Browser(stripe_app)
+    browser.login(approved["owner"].email)
+    fake.set_unreachable()
+    response = browser.post("/membership/pay/card")
+    assert response.status_code == 503
+    assert "Payments are temporarily unavailable" in text(response)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckoutAttempt)) == 0
+    assert membership(approved).stripe_customer_id is None
+    page = browser.get("/membership")  # browsing works from local state
+    assert page.status_code == 200 and "Pay by card" in text(page)
+
+
+def test_webhook_while_stripe_is_unreachable_answers_503_then_succeeds_on_retry(stripe_app, fake, approved):
+    _, session_id, *_ = pay(stripe_app, fake, approved)
+    event = fake.event("checkout.session.completed", fake.checkout_sessions[session_id])
+    fake.set_unreachable()
+    assert deliver(stripe_app, event).status_code == 503
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StripeEvent)) == 0
+    fake.set_reachable()
+    assert deliver(stripe_app, event).json == {"received": True, "duplicate": False}
+    assert membership(approved).status is MembershipStatus.ACTIVE
+
+
+# --- other card actions ------------------------------------------------------------------
+
+
+def test_reconcile_heals_a_missed_webhook_and_is_idempotent(stripe_app, fake, approved):
+    pay(stripe_app, fake, approved)  # paid at Stripe, but no webhook ever arrived
+    assert membership(approved).status is MembershipStatus.AWAITING_PAYMENT
+    runner = stripe_app.test_cli_runner()
+    first = runner.invoke(args=["portal", "reconcile-stripe"])
+    assert first.exit_code == 0, first.output
+    assert "linked 1" in first.output and "changed 1" in first.output
+    assert membership(approved).status is MembershipStatus.ACTIVE
+    second = runner.invoke(args=["portal", "reconcile-stripe"])
+    assert "changed 0" in second.output
+
+
+def test_cancel_at_period_end_and_billing_portal(stripe_app, fake, approved):
+    browser, session_id, subscription, _ = pay(stripe_app, fake, approved)
+    deliver(stripe_app, fake.event("checkout.session.completed", fake.checkout_sessions[session_id]))
+    portal = browser.post("/membership/billing-portal")
+    assert portal.status_code == 303 and portal.headers["Location"].startswith("https://billing.stripe.test/")
+    response = browser.post("/membership/cancel")
+    assert location(response) == "/membership"
+    assert fake.subscriptions[subscription["id"]]["cancel_at_period_end"] is True
+    current = membership(approved)
+    assert current.auto_renew is False and current.status is MembershipStatus.ACTIVE
+    assert "will not renew" in text(browser.get("/membership"))
+
+
+def test_card_payment_is_hidden_without_stripe_keys(app, ctx):
+    approved = make_approved(app)
+    browser = Browser(app)
+    browser.login(approved["owner"].email)
+    assert "Pay by card" not in text(browser.get("/membership"))
+    assert location(browser.post("/membership/pay/card")) == "/membership"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckoutAttempt)) == 0
+
+
+def test_members_cannot_pay_or_cancel(stripe_app, fake, approved):
+    from portal.auth.models import OrgRole
+
+    member = make_partner(organisation=approved["org"], roles={OrgRole.MEMBER})
+    commit()
+    browser = Browser(stripe_app)
+    browser.login(member.email)
+    assert browser.post("/membership/pay/card").status_code == 403
+    assert browser.post("/membership/cancel").status_code == 403
+
+
+# --- 32 simultaneous deliveries, with real commits -------------------------------------------
+
+
+def test_32_simultaneous_deliveries_of_one_event_have_one_effect(scratch_database, fake, monkeypatch):
+    app = create_app("testing", {"DATABASE_URL": scratch_database})
+    configure(app, fake)
+    monkeypatch.setattr(db, "session", db._make_scoped_session({}))  # real transactions
+    with app.app_context():
+        upgrade()
+        approved = make_approved(app)
+        db.session.commit()
+        membership_id = approved["membership"].id
+        with app.test_request_context():
+            from portal.billing import services as billing
+
+            url = billing.start_checkout(approved["owner"], approved["org"])
+            db.session.commit()
+    session_id = url.rsplit("/", 1)[1]
+    fake.complete_checkout(session_id)
+    payload, header = signed_event(
+        fake.event("checkout.session.completed", fake.checkout_sessions[session_id]), SECRET
+    )
+    event_id = json.loads(payload)["id"]
+
+    barrier = threading.Barrier(32)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def deliver_once() -> None:
+        client = app.test_client()
+        barrier.wait(timeout=20)
+        response = client.post("/billing/webhook", data=payload, headers={"Stripe-Signature": header})
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=deliver_once) for _ in range(32)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with app.app_context():
+        synced = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "stripe.subscription_synced")
+        ).all()
+        assert sum(1 for e in synced if e.details.get("event") == event_id) == 1
+        assert db.session.get(Membership, membership_id).status is MembershipStatus.ACTIVE
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(StripeEvent)) == 1
+        db.session.remove()
+        db.engine.dispose()
+    assert statuses == [200] * 32  # every delivery acknowledged, one of them with the effect
