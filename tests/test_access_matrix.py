@@ -106,6 +106,8 @@ POLICY: dict[str, str] = {
     "membership.billing_portal": OWNER,
     "membership.cancel": OWNER,
     "membership.card_return": PARTNER,
+    "membership.change_tier": OWNER,
+    "membership.cancel_tier_change": OWNER,
     "billing.webhook": PUBLIC,
     "admin.organisations": STAFF,
     "admin.organisation_detail": STAFF,
@@ -179,6 +181,7 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "membership.pay_by_card": (302, "/membership"),
     "membership.billing_portal": (302, "/membership"),
     "membership.cancel": (302, "/membership"),
+    "membership.cancel_tier_change": (302, "/membership"),
     "billing.webhook": (404, "text:card payments are not configured"),
 }
 

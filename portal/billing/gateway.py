@@ -117,6 +117,32 @@ def set_cancel_at_period_end(subscription_id: str, cancel: bool, key: str) -> di
     )
 
 
+def preview_price_change(*, customer: str, subscription_id: str, item_id: str, price: str) -> dict[str, Any]:
+    return _call(
+        _client().v1.invoices.create_preview,
+        params={
+            "customer": customer,
+            "subscription": subscription_id,
+            "subscription_details": {
+                "items": [{"id": item_id, "price": price}],
+                "proration_behavior": "create_prorations",
+            },
+        },
+    )
+
+
+def change_price(
+    *, subscription_id: str, item_id: str, price: str, proration: str, key: str
+) -> dict[str, Any]:
+    """proration: "always_invoice" (upgrade, charged now) or "none" (downgrade at renewal)."""
+    return _call(
+        _client().v1.subscriptions.update,
+        subscription_id,
+        params={"items": [{"id": item_id, "price": price}], "proration_behavior": proration},
+        options={"idempotency_key": key},
+    )
+
+
 def verify_event(payload: bytes, signature: str | None) -> dict[str, Any]:
     """The event as a plain dict, if the Stripe-Signature header is valid for this raw body."""
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")

@@ -137,6 +137,52 @@ def cancel_at_period_end(actor: User, membership: Membership) -> None:
     )
 
 
+def _item_id(membership: Membership) -> str:
+    subscription = gateway.retrieve_subscription(membership.stripe_subscription_id or "")
+    items = (subscription.get("items") or {}).get("data") or []
+    if not items:
+        raise DomainError("Your card subscription has no item to change; ask the partnerships team.")
+    return items[0]["id"]
+
+
+def preview_upgrade(membership: Membership, tier: Tier) -> int:
+    """What Stripe will charge now for the upgrade (prorated), in cents."""
+    preview = gateway.preview_price_change(
+        customer=membership.stripe_customer_id or "",
+        subscription_id=membership.stripe_subscription_id or "",
+        item_id=_item_id(membership),
+        price=tier.stripe_price_id,
+    )
+    return int(preview.get("amount_due") or 0)
+
+
+def upgrade(membership: Membership, tier: Tier) -> None:
+    subscription = gateway.change_price(
+        subscription_id=membership.stripe_subscription_id or "",
+        item_id=_item_id(membership),
+        price=tier.stripe_price_id,
+        proration="always_invoice",
+        key=f"liaison-upgrade-{membership.id}-{tier.id}-{membership.period_end}",
+    )
+    sync_subscription(subscription)
+
+
+def apply_pending_downgrade(membership: Membership) -> None:
+    """The day before renewal: the next card invoice is at the lower tier's price (no proration)."""
+    tier = membership.pending_tier
+    if tier is None or not membership.stripe_subscription_id:
+        return
+    subscription = gateway.change_price(
+        subscription_id=membership.stripe_subscription_id,
+        item_id=_item_id(membership),
+        price=tier.stripe_price_id,
+        proration="none",
+        key=f"liaison-downgrade-{membership.id}-{tier.id}-{membership.period_end}",
+    )
+    membership.pending_tier_id = None
+    sync_subscription(subscription)
+
+
 # --- webhook events ----------------------------------------------------------------------
 
 

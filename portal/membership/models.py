@@ -149,13 +149,15 @@ class Membership(db.Model):
     period_start: Mapped[date | None] = mapped_column(sa.Date)
     period_end: Mapped[date | None] = mapped_column(sa.Date, index=True)
     auto_renew: Mapped[bool] = mapped_column(default=True)
+    pending_tier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tier.id", ondelete="SET NULL"))
     stripe_customer_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
     stripe_subscription_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
-    tier: Mapped[Tier] = relationship()
+    tier: Mapped[Tier] = relationship(foreign_keys=[tier_id])
+    pending_tier: Mapped[Tier | None] = relationship(foreign_keys=[pending_tier_id])
 
     def __str__(self) -> str:
         return f"{self.tier.name} membership"
@@ -197,6 +199,10 @@ class Invoice(db.Model):
         sa.ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
     )
     membership_id: Mapped[int | None] = mapped_column(sa.ForeignKey("membership.id", ondelete="SET NULL"))
+    tier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tier.id", ondelete="SET NULL"))
+    purpose: Mapped[str] = mapped_column(
+        sa.String(20), default="membership", server_default="membership"
+    )  # membership | upgrade
     issued_on: Mapped[date] = mapped_column(sa.Date)
     due_on: Mapped[date] = mapped_column(sa.Date, index=True)
     description: Mapped[str] = mapped_column(sa.String(255))

@@ -97,6 +97,19 @@ def run_renewals(today: date | None = None) -> RenewalReport:
         _send_reminder(membership, left, invoice)
         report.reminders += 1
 
+    due_downgrades = db.session.scalars(
+        sa.select(Membership).where(
+            Membership.pending_tier_id.is_not(None),
+            Membership.payment_method == PaymentMethod.CARD,
+            Membership.status == MembershipStatus.ACTIVE,
+            Membership.period_end <= today + timedelta(days=1),
+        )
+    ).all()
+    for membership in due_downgrades:
+        from ..billing.services import apply_pending_downgrade
+
+        apply_pending_downgrade(membership)
+
     grace = timedelta(days=current_app.config["RENEWAL_GRACE_DAYS"])
     ended = db.session.scalars(
         sa.select(Membership).where(

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..core.errors import DomainError
 from ..core.forms import apply_domain_error
 from ..core.permissions import get_owned_or_404, org_role_required, partner_required
 from ..extensions import db
-from . import services
+from . import changes, services
 from .forms import ApplicationForm
-from .models import ApplicationStatus, Invoice, MembershipStatus
+from .models import ApplicationStatus, Invoice, MembershipStatus, Tier
 
 bp = Blueprint("membership", __name__)
 
@@ -36,6 +37,7 @@ def overview():
         invoices=services.invoices_of(organisation),
         has_access=services.has_partner_access(organisation),
         card_available=_card_available(membership),
+        other_tiers=[t for t in services.active_tiers() if membership is None or t.id != membership.tier_id],
         today=date.today(),
         format_money=services.format_money,
     )
@@ -64,8 +66,6 @@ def _data(form: ApplicationForm) -> services.ApplicationData:
 @bp.route("/membership/apply", methods=["GET", "POST"])
 @org_role_required("owner")
 def apply():
-    from flask import request
-
     organisation = current_user.organisation
     tiers = services.active_tiers()
     pending = services.open_application(organisation)
@@ -190,6 +190,68 @@ def cancel():
         f"Your membership will not renew. It stays active until {membership.period_end:%d %B %Y}.",
         "success",
     )
+    return redirect(url_for("membership.overview"))
+
+
+def _tier_for_change() -> Tier | None:
+    slug = request.values.get("tier", "")
+    return db.session.scalar(sa.select(Tier).where(Tier.slug == slug, Tier.active.is_(True)))
+
+
+@bp.route("/membership/change", methods=["GET", "POST"])
+@org_role_required("owner")
+def change_tier():
+    from ..billing import gateway
+
+    membership = services.membership_of(current_user.organisation)
+    tier = _tier_for_change()
+    if tier is None and request.method == "GET":
+        return render_template(
+            "membership/change_choose.html",
+            membership=membership,
+            tiers=services.active_tiers(),
+            format_money=services.format_money,
+        )
+    if tier is None:
+        flash("Choose one of the tiers on offer.", "danger")
+        return redirect(url_for("membership.overview"))
+    try:
+        change = changes.preview(membership, tier)
+        if request.method == "POST":
+            invoice = changes.change_tier(current_user, membership, tier)
+            db.session.commit()
+            if change.kind == "downgrade":
+                flash(f"Your membership moves to {tier.name} {change.effective}.", "success")
+            elif invoice is not None:
+                flash(
+                    f"Invoice {invoice.number} is on its way; {tier.name} starts when it is paid.", "success"
+                )
+            else:
+                flash(f"Welcome to {tier.name}: your card was charged the difference.", "success")
+            return redirect(url_for("membership.overview"))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("membership.overview"))
+    except (gateway.PaymentsUnavailable, gateway.PaymentRefused):
+        db.session.rollback()
+        return render_template("membership/payments_unavailable.html"), 503
+    return render_template(
+        "membership/change.html", membership=membership, change=change, format_money=services.format_money
+    )
+
+
+@bp.route("/membership/change/cancel", methods=["POST"])
+@org_role_required("owner")
+def cancel_tier_change():
+    membership = services.membership_of(current_user.organisation)
+    try:
+        changes.cancel_pending_downgrade(current_user, membership)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash("The scheduled tier change is cancelled.", "success")
     return redirect(url_for("membership.overview"))
 
 

@@ -344,19 +344,29 @@ def seller_details() -> dict:
 
 
 def issue_invoice(
-    membership: Membership, application: Application | None = None, today: date | None = None
+    membership: Membership,
+    application: Application | None = None,
+    today: date | None = None,
+    *,
+    tier: Tier | None = None,
+    net_cents: int | None = None,
+    period: tuple[date, date] | None = None,
+    purpose: str = "membership",
 ) -> Invoice:
-    """Issue the invoice for the membership's next (or first) period, with its stored PDF."""
+    """Issue an invoice with its stored PDF: by default for the membership's next (or first) period
+    at its tier's fee (a pending downgrade's tier at renewal); an upgrade passes its own amount."""
     today = today or date.today()
     organisation = membership.organisation
-    tier = membership.tier
+    tier = tier or membership.pending_tier or membership.tier
     cfg = current_app.config
     start = membership.period_end + timedelta(days=1) if membership.period_end else today
     end = _one_year_after(start) - timedelta(days=1)
+    if period is not None:
+        start, end = period
     buyer_vat = (application.vat_number if application else "") or organisation.vat_number
     kind = vat.treatment(organisation.country, buyer_vat, cfg["SELLER_COUNTRY"])
     rate_bp = round(cfg["VAT_RATE_PERCENT"] * 100) if vat.charges_vat(kind) else 0
-    net = tier.annual_fee_cents
+    net = tier.annual_fee_cents if net_cents is None else net_cents
     vat_cents = (net * rate_bp + 5000) // 10000
     buyer = {
         "name": organisation.legal_name,
@@ -381,9 +391,12 @@ def issue_invoice(
         number=number,
         organisation_id=organisation.id,
         membership_id=membership.id,
+        tier_id=tier.id,
+        purpose=purpose,
         issued_on=today,
         due_on=today + timedelta(days=cfg["INVOICE_DUE_DAYS"]),
-        description=f"{cfg['PROGRAMME_NAME']}: {tier.name} membership",
+        description=f"{cfg['PROGRAMME_NAME']}: {tier.name} membership"
+        + (" (upgrade for the rest of the current period)" if purpose == "upgrade" else ""),
         period_start=start,
         period_end=end,
         currency=tier.currency,
@@ -487,6 +500,13 @@ def record_payment(
 def _invoice_paid(invoice: Invoice) -> None:
     membership = db.session.get(Membership, invoice.membership_id) if invoice.membership_id else None
     if membership is None:
+        return
+    if invoice.tier_id and invoice.tier_id != membership.tier_id:
+        membership.tier_id = invoice.tier_id  # a paid upgrade, or a renewal at a downgraded tier
+        if membership.pending_tier_id == invoice.tier_id:
+            membership.pending_tier_id = None
+    if invoice.purpose == "upgrade":
+        audit.record("membership.upgraded", target=membership, organisation_id=membership.organisation_id)
         return
     membership.period_start = min(filter(None, [membership.period_start, invoice.period_start]))
     membership.period_end = max(filter(None, [membership.period_end, invoice.period_end]))
