@@ -377,3 +377,29 @@ def test_32_simultaneous_deliveries_of_one_event_have_one_effect(scratch_databas
         db.session.remove()
         db.engine.dispose()
     assert statuses == [200] * 32  # every delivery acknowledged, one of them with the effect
+
+
+def test_a_database_failure_answers_500_and_keeps_nothing_so_stripe_retries(
+    stripe_app, fake, approved, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    from portal.billing import services as billing
+
+    _, session_id, *_ = pay(stripe_app, fake, approved)
+    event = fake.event("checkout.session.completed", fake.checkout_sessions[session_id])
+    real = billing.handle_event
+
+    def broken(evt):
+        real(evt)  # the effect happens in the transaction...
+        raise OperationalError(
+            "UPDATE membership", {}, Exception("database went away")
+        )  # ...then the DB fails
+
+    monkeypatch.setattr(billing, "handle_event", broken)
+    assert deliver(stripe_app, event).status_code == 500
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StripeEvent)) == 0
+    assert membership(approved).status is MembershipStatus.AWAITING_PAYMENT  # all or nothing
+    monkeypatch.setattr(billing, "handle_event", real)
+    assert deliver(stripe_app, event).json == {"received": True, "duplicate": False}  # Stripe's retry
+    assert membership(approved).status is MembershipStatus.ACTIVE
