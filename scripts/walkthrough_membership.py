@@ -232,10 +232,14 @@ class Walkthrough:
 
         page.on("console", on_console)
         page.on("pageerror", lambda exc: self.messages.append(f"[{label}] page error on {page.url}: {exc}"))
-        page.on(
-            "requestfailed",
-            lambda req: self.messages.append(f"[{label}] request failed {req.url}: {req.failure}"),
-        )
+        def on_failed(req):
+            # A download (the invoice PDF, Content-Disposition: attachment) ends its navigation as
+            # ERR_ABORTED in Chromium; that is how downloads look, not a failure.
+            if req.url.endswith("/pdf") and "ERR_ABORTED" in (req.failure or ""):
+                return
+            self.messages.append(f"[{label}] request failed {req.url}: {req.failure}")
+
+        page.on("requestfailed", on_failed)
         page.on("response", on_response)
         page.on("dialog", on_dialog)
 

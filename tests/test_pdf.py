@@ -43,7 +43,8 @@ def test_the_fetcher_refuses_everything_outside_static_pdf(canary, caplog):
       <link rel="attachment" href="file:///etc/passwd">
       <style>@import url("{css.as_uri()}"); @import url("https://example.com/x.css");</style>
     </head><body><p>Visible text</p>
-      <img src="{secret.as_uri()}"><img src="../../../../etc/passwd"><object data="{secret.as_uri()}"></object>
+      <img src="{secret.as_uri()}"><img src="../../../../etc/passwd">
+      <object data="{secret.as_uri()}"></object>
       <img src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E">
     </body></html>"""
     with caplog.at_level(logging.WARNING, logger="liaison.pdf"):
