@@ -235,7 +235,8 @@ class Walkthrough:
         def on_failed(req):
             # A download (the invoice PDF, Content-Disposition: attachment) ends its navigation as
             # ERR_ABORTED in Chromium; that is how downloads look, not a failure.
-            if req.url.endswith("/pdf") and "ERR_ABORTED" in (req.failure or ""):
+            # The favicon request is sometimes cut off the same way when a step navigates at once.
+            if req.url.endswith(("/pdf", "/favicon.svg")) and "ERR_ABORTED" in (req.failure or ""):
                 return
             self.messages.append(f"[{label}] request failed {req.url}: {req.failure}")
 
@@ -508,17 +509,18 @@ class Walkthrough:
             if self.pdf_path.read_bytes()[:5] != b"%PDF-":
                 raise StepFailed(f"{self.pdf_path} is not a PDF")
             prefix = self.out / "membership-invoice-pdf"
+            target = self.out / "membership-invoice-pdf.png"
+            for stale in [target, *self.out.glob("membership-invoice-pdf-*.png")]:
+                stale.unlink(missing_ok=True)
             subprocess.run(
                 ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(self.pdf_path), str(prefix)],
                 check=True,
                 timeout=60,
             )
-            made = sorted(self.out.glob("membership-invoice-pdf*.png"))
-            if not made:
-                raise StepFailed("pdftoppm made no PNG")
-            target = self.out / "membership-invoice-pdf.png"
-            if made[-1] != target:  # pdftoppm appends -1 (or -01) to the prefix
-                shutil.move(str(made[-1]), target)
+            made = list(self.out.glob("membership-invoice-pdf-*.png"))  # pdftoppm appends -1 (or -01)
+            if len(made) != 1:
+                raise StepFailed(f"pdftoppm made {made}, expected one PNG")
+            shutil.move(str(made[0]), target)
             self.shots.append(str(target))
             print(f"  screenshot {target} (page 1 of {self.pdf_path})")
             if shutil.which("pdftotext"):

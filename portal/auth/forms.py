@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from ..core.widgets import FastSelect
 from ..partners.models import country_choices, is_country_code
 from .passwords import MAX_LENGTH, MIN_LENGTH
 
@@ -64,6 +65,7 @@ class SignupForm(FlaskForm):
         "Country of registration",
         validators=[DataRequired(message=COUNTRY_MESSAGE), valid_country],
         validate_choice=False,
+        widget=FastSelect(),
     )
     full_name = StringField(
         "Your full name", validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}

@@ -8,6 +8,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.forms import COUNTRY_MESSAGE, email_field, valid_country
+from ..core.widgets import FastSelect
 from ..auth.models import ORG_ROLE_LABELS, OrgRole
 from .models import SECTORS, SizeBand, country_choices
 
@@ -32,6 +33,7 @@ class OrganisationForm(FlaskForm):
         "Country of registration",
         validators=[DataRequired(message=COUNTRY_MESSAGE), valid_country],
         validate_choice=False,
+        widget=FastSelect(),
     )
     registration_number = StringField("Company registration number", validators=[Length(max=64)])
     vat_number = StringField(
