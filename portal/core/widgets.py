@@ -17,7 +17,8 @@ class FastSelect(Select):
         choices = field.choices.items() if isinstance(field.choices, dict) else field.choices
         current = "" if field.data is None else str(field.data)
         options = "".join(
-            f'<option value="{escape(value)}"{" selected" if str(value) == current else ""}>{escape(label)}</option>'
+            f'<option value="{escape(value)}"{" selected" if str(value) == current else ""}>'
+            f"{escape(label)}</option>"
             for value, label in choices
         )
         return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")  # noqa: S704 - escaped

@@ -8,8 +8,8 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.forms import COUNTRY_MESSAGE, email_field, valid_country
-from ..core.widgets import FastSelect
 from ..auth.models import ORG_ROLE_LABELS, OrgRole
+from ..core.widgets import FastSelect
 from .models import SECTORS, SizeBand, country_choices
 
 ROLE_CHOICES = {role.value: label for role, label in ORG_ROLE_LABELS.items()}
