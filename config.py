@@ -131,6 +131,8 @@ class Config:
     STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
     STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = env("STRIPE_API_BASE")  # a Stripe-compatible server (the tests' fake)
+    # Extra origins that forms may lead to (e.g. a test payment server's checkout pages)
+    CSP_FORM_ACTION_EXTRA = env_list("CSP_FORM_ACTION_EXTRA")
     RENEWAL_GRACE_DAYS = env_int("RENEWAL_GRACE_DAYS", 30)
 
     @staticmethod

@@ -104,6 +104,8 @@ class Server:
             "STRIPE_SECRET_KEY": STRIPE_SECRET,
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "STRIPE_API_BASE": stripe_base,
+            # the fake Stripe's checkout and portal pages, which the browser must be allowed to reach
+            "CSP_FORM_ACTION_EXTRA": "https://checkout.stripe.test,https://billing.stripe.test",
             "PYTHONUNBUFFERED": "1",
         }
         self.env.pop("FLASK_DEBUG", None)
@@ -232,6 +234,7 @@ class Walkthrough:
 
         page.on("console", on_console)
         page.on("pageerror", lambda exc: self.messages.append(f"[{label}] page error on {page.url}: {exc}"))
+
         def on_failed(req):
             # A download (the invoice PDF, Content-Disposition: attachment) ends its navigation as
             # ERR_ABORTED in Chromium; that is how downloads look, not a failure.
@@ -247,11 +250,31 @@ class Walkthrough:
     def shot(self, page: Page, name: str) -> None:
         path = self.out / name
         page.wait_for_load_state("load")
-        page.screenshot(path=str(path), full_page=True, animations="disabled", caret="initial")
+        self.check_width(page, name)
+        page.evaluate("document.activeElement && document.activeElement.blur()")  # no focus ring in docs
+        # 1280 px wide even when the page overflows (check_width reports it): what the window shows.
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.screenshot(
+            path=str(path),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": DESKTOP["width"], "height": height},
+            animations="disabled",
+            caret="initial",
+        )
         self.shots.append(str(path))
         print(f"  screenshot {path}")
 
+    def check_width(self, page: Page, name: str) -> None:
+        """A page wider than the window scrolls sideways (and makes a full-page screenshot wider)."""
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > DESKTOP["width"] + 1:
+            self.messages.append(
+                f"[layout] {page.url.replace(self.base, '')} ({name}) is {width}px wide in a "
+                f"{DESKTOP['width']}px window: it scrolls sideways"
+            )
+
     def extra_shot(self, page: Page, name: str) -> None:
+        self.check_width(page, name)
         page.screenshot(path=str(self.extra / name), full_page=True, animations="disabled")
         print(f"  review shot {self.extra / name}")
 
@@ -372,6 +395,14 @@ class Walkthrough:
                 )
             )
             print(f"  FAILED in the browser: {reason}", file=sys.stderr)
+            if page.url == origin:
+                stuck = button.is_disabled()
+                self.extra_shot(page, f"blocked-{host.split('.')[0]}.png")
+                if stuck:
+                    self.notes.append(
+                        f"{page.url.replace(self.base, '')}: after the blocked {button_name!r} the button "
+                        "stays disabled and nothing tells the payer what happened"
+                    )
         if page.url != origin:
             self.goto(page, origin)
         token = page.locator(f"form[action='{form_action}'] input[name=csrf_token]").input_value()
@@ -484,6 +515,15 @@ class Walkthrough:
 
         def a_apply():
             self.login_partner(kumo, INVOICE_OWNER)
+            self.extra_shot(kumo, "kumo-dashboard-before.png")
+            if (
+                "coming to the\n          portal soon" in kumo.content()
+                or kumo.get_by_text(re.compile(r"applying online is coming to the\s+portal soon")).count()
+            ):
+                self.notes.append(
+                    "dashboard (registered company): says applying online is 'coming to the portal soon', "
+                    "but /tiers and /membership/apply are live"
+                )
             self.goto(kumo, "/membership")
             self.extra_shot(kumo, "kumo-membership-before.png")
             self.apply_for_partner(kumo, "membership-", with_error=True)
@@ -626,6 +666,22 @@ class Walkthrough:
             self.goto(nord, "/membership")
             self.expect_text(nord, "main", "active")
             self.shot(nord, "membership-card-active.png")
+            # The bank invoice was voided by the card payment: what does its PDF say now?
+            link = nord.locator("tr", has_text="Void").get_by_role("link", name="Download PDF")
+            if link.count() and shutil.which("pdftotext"):
+                href = link.first.get_attribute("href")
+                pdf = nord.context.request.get(self.base + href).body()
+                void_pdf = self.extra / "void-invoice.pdf"
+                void_pdf.write_bytes(pdf)
+                text = subprocess.run(
+                    ["pdftotext", "-layout", str(void_pdf), "-"], capture_output=True, text=True
+                ).stdout
+                if not re.search(r"\bvoid|cancel", text, re.I):
+                    due = re.search(r"Total due.*", text)
+                    self.notes.append(
+                        f"membership: the voided invoice's PDF ({href}) has no VOID mark; it still reads "
+                        f"{' '.join(due.group(0).split()) if due else '(no total)'!r} with the bank details"
+                    )
 
         def b_billing_portal():
             def portal(route: Route) -> None:

@@ -214,7 +214,8 @@ def test_approval_issues_an_invoice_and_access_waits_for_payment(app, acme):
 
     # The partner sees it and downloads the stored PDF, byte for byte.
     page = text(owner_browser.get("/membership"))
-    assert invoice.number in page and "starts when the invoice below is paid" in page
+    assert invoice.number in page and "access starts when the invoice is paid" in page
+    assert "How to pay invoice" in page and invoice.payment_reference in page and "NL91 INGB" in page
     download = owner_browser.get(f"/membership/invoices/{invoice.id}/pdf")
     assert download.status_code == 200 and download.data == invoice.pdf
     assert services.pdf.sha256(download.data) == invoice.pdf_sha256

@@ -403,3 +403,27 @@ def test_a_database_failure_answers_500_and_keeps_nothing_so_stripe_retries(
     monkeypatch.setattr(billing, "handle_event", real)
     assert deliver(stripe_app, event).json == {"received": True, "duplicate": False}  # Stripe's retry
     assert membership(approved).status is MembershipStatus.ACTIVE
+
+
+def test_the_csp_lets_the_pay_button_lead_to_stripe(stripe_app, fake, approved):
+    from urllib.parse import urlsplit
+
+    stripe_app.config["CSP_FORM_ACTION_EXTRA"] = ["https://checkout.stripe.test"]
+    try:
+        browser = Browser(stripe_app)
+        browser.login(approved["owner"].email)
+        page = browser.get("/membership")
+        policy = page.headers["Content-Security-Policy"]
+        form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action")).split()[1:]
+        assert "https://checkout.stripe.com" in form_action and "https://billing.stripe.com" in form_action
+        target = urlsplit(browser.post("/membership/pay/card").headers["Location"])
+        assert f"{target.scheme}://{target.netloc}" in form_action
+    finally:
+        stripe_app.config["CSP_FORM_ACTION_EXTRA"] = None
+    plain = Browser(stripe_app).get("/")
+    assert "stripe" in plain.headers["Content-Security-Policy"]  # card payment is on in this app
+
+
+def test_without_card_payment_forms_post_only_to_the_portal(app):
+    policy = Browser(app).get("/").headers["Content-Security-Policy"]
+    assert "form-action 'self';" in policy

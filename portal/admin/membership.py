@@ -15,7 +15,7 @@ from ..core.errors import DomainError
 from ..core.forms import apply_domain_error
 from ..extensions import db
 from ..membership import services as membership
-from ..membership.forms import ApproveForm, MoreInfoForm, PaymentForm, RejectForm, TierForm
+from ..membership.forms import HEARD_FROM, ApproveForm, MoreInfoForm, PaymentForm, RejectForm, TierForm
 from ..membership.models import Application, ApplicationStatus, Invoice, InvoiceStatus, Tier
 from ..membership.routes import pdf_response
 from . import services
@@ -66,6 +66,7 @@ def _application_page(application: Application, approve=None, reject=None, more=
         reject_form=reject or RejectForm(formdata=None),
         more_form=more or MoreInfoForm(formdata=None),
         format_money=membership.format_money,
+        heard_from_labels=HEARD_FROM,
     ), status
 
 
@@ -201,7 +202,11 @@ def invoice_detail(invoice_id: int):
             apply_domain_error(form, exc)
         else:
             db.session.commit()
-            flash("Payment recorded.", "success")
+            if invoice.status is InvoiceStatus.PAID:
+                flash(f"Payment recorded. Invoice {invoice.number} is paid and the membership is active.", "success")
+            else:
+                balance = membership.format_money(invoice.balance_cents, invoice.currency)
+                flash(f"Payment recorded. {balance} is still due.", "success")
             return redirect(url_for("admin.invoice_detail", invoice_id=invoice.id))
     return render_template(
         "admin/invoice.html",

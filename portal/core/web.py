@@ -14,9 +14,18 @@ security_log = logging.getLogger("liaison.security")
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'{form_targets}; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
+
+
+def content_security_policy(app: Flask) -> str:
+    """Forms may also lead to the payment provider's pages (a POST answered by a redirect there
+    counts as the form's target for the browser), when card payment is on."""
+    targets = app.config.get("CSP_FORM_ACTION_EXTRA") or []
+    if app.config.get("STRIPE_SECRET_KEY"):
+        targets = [*targets, "https://checkout.stripe.com", "https://billing.stripe.com"]
+    return CSP.format(form_targets="".join(f" {t}" for t in targets))
 
 
 def security_event(event: str, **fields: Any) -> None:
@@ -41,7 +50,7 @@ def register_request_hooks(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("Content-Security-Policy", content_security_policy(app))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -21,7 +21,7 @@ from ..core.errors import DomainError
 from ..core.mail import absolute_url, queue_email
 from ..core.types import utcnow
 from ..extensions import db
-from ..partners.models import Organisation, OrganisationStatus
+from ..partners.models import Organisation, OrganisationStatus, country_name
 from . import vat
 from .models import (
     Application,
@@ -334,6 +334,7 @@ def seller_details() -> dict:
         "name": cfg["SELLER_NAME"],
         "address": cfg["SELLER_ADDRESS"].replace("\\n", "\n"),
         "country": cfg["SELLER_COUNTRY"],
+        "country_name": country_name(cfg["SELLER_COUNTRY"]),
         "vat_number": cfg["SELLER_VAT_NUMBER"],
         "registration": cfg["SELLER_REGISTRATION"],
         "bank_name": cfg["BANK_NAME"],

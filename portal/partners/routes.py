@@ -23,11 +23,16 @@ OWNER = OrgRole.OWNER.value
 @bp.route("/dashboard")
 @partner_required
 def dashboard():
+    from ..membership import services as membership
+
     organisation = current_user.organisation
     return render_template(
         "partners/dashboard.html",
         organisation=organisation,
         member_count=len(services.members(organisation)),
+        membership=membership.membership_of(organisation),
+        application=membership.latest_application(organisation),
+        has_access=membership.has_partner_access(organisation),
     )
 
 
