@@ -17,6 +17,8 @@ from portal import create_app
 from portal.extensions import db, limiter
 
 from .helpers import Browser
+from .stripe_fake import FakeStripe
+from .stripe_support import PRICE, configure, make_approved
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -109,3 +111,24 @@ def browser(app) -> Browser:
 @pytest.fixture
 def make_browser(app):
     return lambda: Browser(app)
+
+
+@pytest.fixture
+def fake():
+    with FakeStripe() as server:
+        server.add_price(PRICE, 25_000_00)
+        yield server
+        assert server.errors == []
+
+
+@pytest.fixture
+def stripe_app(app, fake):
+    saved = configure(app, fake)
+    yield app
+    app.config.update(saved)
+    app.extensions.pop("stripe_client", None)
+
+
+@pytest.fixture
+def approved(stripe_app, ctx):
+    return make_approved(stripe_app)

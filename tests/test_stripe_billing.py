@@ -19,83 +19,10 @@ from portal.extensions import db
 from portal.membership import services as membership_services
 from portal.membership.models import Invoice, InvoiceStatus, Membership, MembershipStatus, PaymentMethod
 
-from .factories import commit, make_application, make_organisation, make_partner, make_staff, make_tier
+from .factories import commit, make_partner
 from .helpers import Browser, emails_to, location, text
-from .stripe_fake import FakeStripe, sign, signed_event
-
-SECRET = "whsec_test_liaison"
-PRICE = "price_partner_yearly"
-
-
-@pytest.fixture
-def fake():
-    with FakeStripe() as server:
-        server.add_price(PRICE, 25_000_00)
-        yield server
-        assert server.errors == []
-
-
-def configure(app, fake) -> dict:
-    saved = {
-        k: app.config.get(k)
-        for k in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "STRIPE_MAX_RETRIES")
-    }
-    app.config.update(
-        STRIPE_SECRET_KEY="sk_test_liaison",
-        STRIPE_WEBHOOK_SECRET=SECRET,
-        STRIPE_API_BASE=fake.base_url,
-        STRIPE_MAX_RETRIES=0,
-    )
-    app.extensions.pop("stripe_client", None)
-    return saved
-
-
-@pytest.fixture
-def stripe_app(app, fake):
-    saved = configure(app, fake)
-    yield app
-    app.config.update(saved)
-    app.extensions.pop("stripe_client", None)
-
-
-def make_approved(app):
-    """An approved application: the membership awaits payment and an invoice is open."""
-    organisation = make_organisation(legal_name="Acme Robotics GmbH", country="DE", vat_number="DE136695976")
-    owner = make_partner(organisation=organisation, email="owner@acme.example")
-    staff = make_staff()
-    tier = make_tier(slug="partner", name="Partner", stripe_price_id=PRICE)
-    application = make_application(organisation, tier, vat_number="DE136695976")
-    with app.test_request_context():
-        membership = membership_services.approve_application(staff, application, staff)
-    commit()
-    return {"org": organisation, "owner": owner, "membership": membership, "tier": tier}
-
-
-@pytest.fixture
-def approved(stripe_app, ctx):
-    return make_approved(stripe_app)
-
-
-def deliver(app, event: dict, secret: str = SECRET, timestamp: int | None = None, header: str | None = None):
-    payload, signature = signed_event(event, secret, timestamp)
-    headers = {"Stripe-Signature": header if header is not None else signature}
-    with app.app_context():
-        return app.test_client().post(
-            "/billing/webhook", data=payload, headers=headers, content_type="application/json"
-        )
-
-
-def pay(app, fake, approved) -> tuple[Browser, str, dict, dict]:
-    """The owner clicks "Pay by card" and completes Stripe Checkout (no webhook delivered yet)."""
-    browser = Browser(app)
-    browser.login(approved["owner"].email)
-    response = browser.post("/membership/pay/card")
-    assert response.status_code == 303 and response.headers["Location"].startswith(
-        "https://checkout.stripe.test/"
-    )
-    session_id = response.headers["Location"].rsplit("/", 1)[1]
-    subscription, invoice = fake.complete_checkout(session_id)
-    return browser, session_id, subscription, invoice
+from .stripe_fake import sign, signed_event
+from .stripe_support import SECRET, configure, deliver, make_approved, pay
 
 
 def membership(approved) -> Membership:

@@ -13,8 +13,7 @@ from portal.membership.models import Invoice, InvoiceStatus, Membership, Members
 
 from .factories import commit, make_organisation, make_partner, make_staff, make_tier
 from .helpers import Browser, location, text
-from .stripe_fake import FakeStripe
-from .test_stripe_billing import PRICE, configure, deliver, make_approved, pay
+from .stripe_support import deliver, make_approved, pay
 
 TODAY = date.today()
 
@@ -117,72 +116,53 @@ def test_tier_change_refusals(app, member):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invoice)) == 0
 
 
-def test_card_upgrade_previews_the_proration_and_charges_at_once(app, ctx):
-    with FakeStripe() as fake:
-        fake.add_price(PRICE, 25_000_00)
-        fake.add_price("price_strategic", 100_000_00)
-        saved = configure(app, fake)
-        try:
-            approved = make_approved(app)
-            make_tier(
-                slug="strategic",
-                name="Strategic",
-                annual_fee_cents=100_000_00,
-                stripe_price_id="price_strategic",
-            )
-            commit()
-            browser, session_id, subscription, _ = pay(app, fake, approved)
-            deliver(app, fake.event("checkout.session.completed", fake.checkout_sessions[session_id]))
-            page = text(browser.get("/membership/change?tier=strategic"))
-            assert "To pay now" in page
-            assert fake.requests_for("POST", "/v1/invoices/create_preview")
-            browser.post("/membership/change", {"tier": "strategic"})
-            update = fake.requests_for("POST", f"/v1/subscriptions/{subscription['id']}")[-1]
-            assert update["params"]["proration_behavior"] == "always_invoice"
-            assert update["idempotency_key"].startswith("liaison-upgrade-")
-            current = fresh(approved["membership"])
-            assert current.tier.slug == "strategic" and current.payment_method is PaymentMethod.CARD
-            assert fake.errors == []
-        finally:
-            app.config.update(saved)
-            app.extensions.pop("stripe_client", None)
+@pytest.fixture
+def card_member(stripe_app, fake, ctx):
+    """An active Partner membership paid by card, with Strategic and Associate tiers on offer."""
+    for slug, fee in (("strategic", 100_000_00), ("associate", 5_000_00)):
+        fake.add_price(f"price_{slug}", fee)
+    approved = make_approved(stripe_app)
+    make_tier(
+        slug="strategic", name="Strategic", annual_fee_cents=100_000_00, stripe_price_id="price_strategic"
+    )
+    make_tier(
+        slug="associate", name="Associate", annual_fee_cents=5_000_00, stripe_price_id="price_associate"
+    )
+    commit()
+    browser, session_id, subscription, _ = pay(stripe_app, fake, approved)
+    deliver(stripe_app, fake.event("checkout.session.completed", fake.checkout_sessions[session_id]))
+    return {"browser": browser, "subscription": subscription, "membership": approved["membership"]}
 
 
-def test_card_downgrade_is_applied_the_day_before_renewal_without_proration(app, ctx):
-    with FakeStripe() as fake:
-        fake.add_price(PRICE, 25_000_00)
-        fake.add_price("price_associate", 5_000_00)
-        saved = configure(app, fake)
-        try:
-            approved = make_approved(app)
-            make_tier(
-                slug="associate",
-                name="Associate",
-                annual_fee_cents=5_000_00,
-                stripe_price_id="price_associate",
-            )
-            commit()
-            browser, session_id, subscription, _ = pay(app, fake, approved)
-            deliver(app, fake.event("checkout.session.completed", fake.checkout_sessions[session_id]))
-            browser.post("/membership/change", {"tier": "associate"})
-            m = fresh(approved["membership"])
-            assert m.pending_tier.slug == "associate" and m.tier.slug == "partner"
-            runner = app.test_cli_runner()
-            runner.invoke(
-                args=["portal", "send-reminders", "--today", (m.period_end - timedelta(days=5)).isoformat()]
-            )
-            assert fresh(m).tier.slug == "partner"  # not yet
-            result = runner.invoke(
-                args=["portal", "send-reminders", "--today", (m.period_end - timedelta(days=1)).isoformat()]
-            )
-            assert result.exit_code == 0, result.output
-            update = fake.requests_for("POST", f"/v1/subscriptions/{subscription['id']}")[-1]
-            assert update["params"]["proration_behavior"] == "none"
-            assert (
-                fake.subscriptions[subscription["id"]]["items"]["data"][0]["price"]["id"] == "price_associate"
-            )
-            current = fresh(m)
-            assert current.tier.slug == "associate" and current.pending_tier_id is None
-        finally:
-            app.config.update(saved)
-            app.extensions.pop("stripe_client", None)
+def test_card_upgrade_previews_the_proration_and_charges_at_once(fake, card_member):
+    browser, subscription = card_member["browser"], card_member["subscription"]
+    page = text(browser.get("/membership/change?tier=strategic"))
+    assert "To pay now" in page
+    assert fake.requests_for("POST", "/v1/invoices/create_preview")
+    browser.post("/membership/change", {"tier": "strategic"})
+    update = fake.requests_for("POST", f"/v1/subscriptions/{subscription['id']}")[-1]
+    assert update["params"]["proration_behavior"] == "always_invoice"
+    assert update["idempotency_key"].startswith("liaison-upgrade-")
+    current = fresh(card_member["membership"])
+    assert current.tier.slug == "strategic" and current.payment_method is PaymentMethod.CARD
+
+
+def test_card_downgrade_is_applied_the_day_before_renewal_without_proration(stripe_app, fake, card_member):
+    browser, subscription = card_member["browser"], card_member["subscription"]
+    browser.post("/membership/change", {"tier": "associate"})
+    m = fresh(card_member["membership"])
+    assert m.pending_tier.slug == "associate" and m.tier.slug == "partner"
+    runner = stripe_app.test_cli_runner()
+    runner.invoke(
+        args=["portal", "send-reminders", "--today", (m.period_end - timedelta(days=5)).isoformat()]
+    )
+    assert fresh(m).tier.slug == "partner"  # not yet
+    result = runner.invoke(
+        args=["portal", "send-reminders", "--today", (m.period_end - timedelta(days=1)).isoformat()]
+    )
+    assert result.exit_code == 0, result.output
+    update = fake.requests_for("POST", f"/v1/subscriptions/{subscription['id']}")[-1]
+    assert update["params"]["proration_behavior"] == "none"
+    assert fake.subscriptions[subscription["id"]]["items"]["data"][0]["price"]["id"] == "price_associate"
+    current = fresh(m)
+    assert current.tier.slug == "associate" and current.pending_tier_id is None

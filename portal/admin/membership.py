@@ -203,7 +203,8 @@ def invoice_detail(invoice_id: int):
         else:
             db.session.commit()
             if invoice.status is InvoiceStatus.PAID:
-                flash(f"Payment recorded. Invoice {invoice.number} is paid and the membership is active.", "success")
+                message = f"Payment recorded. Invoice {invoice.number} is paid and the membership is active."
+                flash(message, "success")
             else:
                 balance = membership.format_money(invoice.balance_cents, invoice.currency)
                 flash(f"Payment recorded. {balance} is still due.", "success")
