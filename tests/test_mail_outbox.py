@@ -121,3 +121,29 @@ def test_console_backend_logs_the_message(app, ctx, caplog):
         assert "http://portal.test/reset-password/" in caplog.text
     finally:
         app.config["MAIL_BACKEND"] = "memory"
+
+
+def test_attachments_travel_with_the_message(smtp_app, ctx):
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        smtp_app.config["MAIL_PORT"] = port
+        with smtp_app.test_request_context():
+            queue_email(
+                "finance@example.com",
+                "Invoice INV-2026-0009",
+                "password_changed",
+                attachments=[("INV-2026-0009.pdf", "application/pdf", b"%PDF-1.7 canary-bytes")],
+                user=make_partner(),
+                reset_url="http://x",
+            )
+            db.session.commit()
+            deliver_pending()
+    finally:
+        controller.stop()
+    (message,) = inbox.messages
+    raw = message.content.decode()
+    assert 'Content-Disposition: attachment; filename="INV-2026-0009.pdf"' in raw
+    assert "Content-Type: application/pdf" in raw

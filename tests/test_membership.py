@@ -210,7 +210,10 @@ def test_approval_issues_an_invoice_and_access_waits_for_payment(app, acme):
     ):
         assert expected in content, expected
     assert "Welcome to the Industry Partnership Programme" in last_email_to("owner@acme.example").subject
-    assert f"Invoice {invoice.number}" in last_email_to("billing@acme.example").subject
+    billing_mail = last_email_to("billing@acme.example")
+    assert f"Invoice {invoice.number}" in billing_mail.subject
+    (attachment,) = billing_mail.attachments  # the billing mailbox need not be a portal user
+    assert attachment.filename == f"{invoice.number}.pdf" and attachment.data == invoice.pdf
 
     # The partner sees it and downloads the stored PDF, byte for byte.
     page = text(owner_browser.get("/membership"))

@@ -21,14 +21,21 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context, render_template
 
 from ..extensions import db
-from .models import Email, EmailStatus
+from .models import Email, EmailAttachment, EmailStatus
 from .types import utcnow
 
 log = logging.getLogger("liaison.mail")
 
 
-def queue_email(to: str, subject: str, template: str, **context: Any) -> Email:
-    """Render `emails/<template>.txt` and `.html` and add the message to the outbox."""
+def queue_email(
+    to: str,
+    subject: str,
+    template: str,
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    **context: Any,
+) -> Email:
+    """Render `emails/<template>.txt` and `.html` and add the message to the outbox.
+    `attachments` are (filename, mimetype, bytes)."""
     context.setdefault("portal_name", current_app.config["PORTAL_NAME"])
     context.setdefault("programme_name", current_app.config["PROGRAMME_NAME"])
     context.setdefault("institution_name", current_app.config["INSTITUTION_NAME"])
@@ -40,6 +47,10 @@ def queue_email(to: str, subject: str, template: str, **context: Any) -> Email:
         body_text=render_template(f"emails/{template}.txt", subject=subject, **context),
         body_html=render_template(f"emails/{template}.html", subject=subject, **context),
         template=template,
+        attachments=[
+            EmailAttachment(filename=name, mimetype=mimetype, data=data)
+            for name, mimetype, data in attachments or []
+        ],
     )
     db.session.add(email)
     if has_request_context():
@@ -79,6 +90,11 @@ def _send(email: Email) -> None:
     message["Message-ID"] = make_msgid(domain="liaison")
     message.set_content(email.body_text)
     message.add_alternative(email.body_html, subtype="html")
+    for attachment in email.attachments:
+        maintype, _, subtype = attachment.mimetype.partition("/")
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     smtp_cls = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_cls(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
         if cfg["MAIL_USE_TLS"] and not cfg["MAIL_USE_SSL"]:

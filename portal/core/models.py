@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, enum_column, utcnow
@@ -66,3 +66,19 @@ class Email(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    attachments: Mapped[list[EmailAttachment]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="EmailAttachment.id"
+    )
+
+
+class EmailAttachment(db.Model):
+    """A file sent with an outbox email (for example the invoice PDF for a billing mailbox)."""
+
+    __tablename__ = "email_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_id: Mapped[int] = mapped_column(sa.ForeignKey("email.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    mimetype: Mapped[str] = mapped_column(sa.String(100))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -420,6 +420,7 @@ def issue_invoice(
             address,
             f"Invoice {invoice.number}",
             "invoice_issued",
+            attachments=[(f"{invoice.number}.pdf", "application/pdf", invoice.pdf)],
             invoice=invoice,
             amount=format_money(invoice.total_cents, invoice.currency),
             download_url=absolute_url(url_for("membership.invoice_pdf", invoice_id=invoice.id)),
