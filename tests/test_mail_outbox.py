@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -32,6 +34,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextmanager
+def smtp_server(app) -> Iterator[Inbox]:
+    """A real SMTP server on a free local port, with the app pointed at it."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config["MAIL_PORT"] = port
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_app(app):
     saved = {k: app.config[k] for k in ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS")}
@@ -49,15 +65,8 @@ def test_mail_is_written_only_when_the_change_commits(app, ctx):
 def test_smtp_delivery_after_commit(smtp_app, ctx):
     user = make_partner(email="clara@acme.example", full_name="Clara Becker")
     db.session.commit()
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        smtp_app.config["MAIL_PORT"] = port
+    with smtp_server(smtp_app) as inbox:
         Browser(smtp_app).post("/reset-password", {"email": user.email})
-    finally:
-        controller.stop()
     assert len(inbox.messages) == 1
     raw = inbox.messages[0].content.decode()
     assert "Subject: [Industry Partnership Programme] Reset your password" in raw
@@ -86,15 +95,8 @@ def test_smtp_outage_loses_nothing_and_retries_with_backoff(smtp_app, ctx):
     # Once due and the server is back, `deliver-mail` sends it.
     email.next_attempt_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        smtp_app.config["MAIL_PORT"] = port
+    with smtp_server(smtp_app) as inbox:
         result = runner.invoke(args=["portal", "deliver-mail"])
-    finally:
-        controller.stop()
     assert "sent 1, failed 0" in result.output
     assert len(inbox.messages) == 1
     db.session.expire_all()
@@ -124,25 +126,17 @@ def test_console_backend_logs_the_message(app, ctx, caplog):
 
 
 def test_attachments_travel_with_the_message(smtp_app, ctx):
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        smtp_app.config["MAIL_PORT"] = port
-        with smtp_app.test_request_context():
-            queue_email(
-                "finance@example.com",
-                "Invoice INV-2026-0009",
-                "password_changed",
-                attachments=[("INV-2026-0009.pdf", "application/pdf", b"%PDF-1.7 canary-bytes")],
-                user=make_partner(),
-                reset_url="http://x",
-            )
-            db.session.commit()
-            deliver_pending()
-    finally:
-        controller.stop()
+    with smtp_server(smtp_app) as inbox, smtp_app.test_request_context():
+        queue_email(
+            "finance@example.com",
+            "Invoice INV-2026-0009",
+            "password_changed",
+            attachments=[("INV-2026-0009.pdf", "application/pdf", b"%PDF-1.7 canary-bytes")],
+            user=make_partner(),
+            reset_url="http://x",
+        )
+        db.session.commit()
+        deliver_pending()
     (message,) = inbox.messages
     raw = message.content.decode()
     assert 'Content-Disposition: attachment; filename="INV-2026-0009.pdf"' in raw
