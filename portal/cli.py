@@ -58,8 +58,9 @@ def seed_demo() -> None:
         raise click.ClickException("Demo data is only for development (LIAISON_ENV=development).")
     from .demo import seed
 
-    accounts_created = seed()
-    db.session.commit()
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):  # links in emails
+        accounts_created = seed()
+        db.session.commit()
     click.echo(accounts_created)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -161,6 +162,58 @@ TIERS = [
 ]
 
 
+def _seed_memberships(admin: User) -> int:
+    """Acme is a paying Partner (invoice paid); Nordlicht has an application waiting for staff."""
+    from .core.models import Email, EmailStatus
+    from .membership import services as membership
+    from .membership.models import Application, Membership, MembershipStatus
+
+    created = 0
+    newest_email = db.session.scalar(sa.select(sa.func.max(Email.id))) or 0
+    tiers = {t.slug: t for t in db.session.scalars(sa.select(Tier))}
+    def organisation(name: str) -> Organisation | None:
+        return db.session.scalar(sa.select(Organisation).where(Organisation.legal_name == name))
+
+    acme = organisation("Acme Robotics GmbH")
+    if acme is not None and membership.membership_of(acme) is None:
+        paid_on = utcnow().date() - timedelta(days=100)
+        member = Membership(
+            organisation=acme,
+            tier=tiers["partner"],
+            status=MembershipStatus.AWAITING_PAYMENT,
+        )
+        db.session.add(member)
+        db.session.flush()
+        invoice = membership.issue_invoice(member, today=paid_on)
+        membership.record_payment(admin, invoice, invoice.total_cents, paid_on, "SEPA demo transfer")
+        created += 1
+    nordlicht = organisation("Nordlicht Energy AS")
+    if nordlicht is not None and membership.latest_application(nordlicht) is None:
+        owner = db.session.scalar(sa.select(User).where(User.email == "owner@nordlicht.example"))
+        db.session.add(
+            Application(
+                organisation=nordlicht,
+                tier=tiers["partner"],
+                signatory_name="Ingrid Solberg",
+                signatory_title="CTO",
+                billing_name="Ingrid Solberg",
+                billing_email="owner@nordlicht.example",
+                billing_address="Havnegata 4\n0150 Oslo",
+                interests="Offshore wind: materials for blade erosion, grid-scale storage.",
+                heard_from="event",
+                submitted_by=owner,
+            )
+        )
+        created += 1
+    # Demo history is not news: the emails it queued are marked sent instead of being delivered.
+    db.session.flush()
+    for email in db.session.scalars(
+        sa.select(Email).where(Email.status == EmailStatus.PENDING, Email.id > newest_email)
+    ):
+        email.status = EmailStatus.SENT
+    return created
+
+
 def seed() -> str:
     created = 0
     for spec in TIERS:
@@ -195,6 +248,7 @@ def seed() -> str:
                 user.set_org_roles(roles)
                 created += 1
     db.session.flush()
+    created += _seed_memberships(staff_users[0])
     lines = [
         f"Demo data ready ({created} records created).",
         f"Demo password for every account: {DEMO_PASSWORD}",
