@@ -171,6 +171,7 @@ def _seed_memberships(admin: User) -> int:
     created = 0
     newest_email = db.session.scalar(sa.select(sa.func.max(Email.id))) or 0
     tiers = {t.slug: t for t in db.session.scalars(sa.select(Tier))}
+
     def organisation(name: str) -> Organisation | None:
         return db.session.scalar(sa.select(Organisation).where(Organisation.legal_name == name))
 
