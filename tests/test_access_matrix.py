@@ -261,7 +261,7 @@ SAMPLE_VALUES = {
     "user_id": lambda w, endpoint: w.member.id,
     "organisation_id": lambda w, endpoint: w.org_a.id,
     "invitation_id": lambda w, endpoint: w.invitation_a.id,
-    "action": lambda w, endpoint: "deactivate",
+    "action": lambda w, endpoint: "cancel" if endpoint == "membership.cancel" else "deactivate",
     "application_id": lambda w, endpoint: w.application_a.id,
     "invoice_id": lambda w, endpoint: w.invoice_a.id,
     "tier_id": lambda w, endpoint: w.tier.id,

@@ -232,6 +232,9 @@ def test_cancel_at_period_end_and_billing_portal(stripe_app, fake, approved):
     current = membership(approved)
     assert current.auto_renew is False and current.status is MembershipStatus.ACTIVE
     assert "will not renew" in text(browser.get("/membership"))
+    assert location(browser.post("/membership/resume")) == "/membership"  # changed their mind
+    assert fake.subscriptions[subscription["id"]]["cancel_at_period_end"] is False
+    assert membership(approved).auto_renew is True
 
 
 def test_card_payment_is_hidden_without_stripe_keys(app, ctx):

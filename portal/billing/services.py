@@ -16,6 +16,7 @@ from ..auth.models import User
 from ..core import audit
 from ..core.errors import DomainError
 from ..core.mail import absolute_url, queue_email
+from ..core.models import AuditEvent
 from ..core.types import utcnow
 from ..extensions import db
 from ..membership import services as membership_services
@@ -118,19 +119,27 @@ def billing_portal_url(organisation: Organisation) -> str:
     )["url"]
 
 
-def cancel_at_period_end(actor: User, membership: Membership) -> None:
-    """Stop renewing: card subscriptions end at the period end in Stripe; invoice payers get no
-    renewal invoice."""
+def cancel_at_period_end(actor: User, membership: Membership, renew: bool = False) -> None:
+    """Stop (or, with renew=True, resume) renewing: card subscriptions end at the period end in
+    Stripe; invoice payers get no renewal invoice."""
     if membership.stripe_subscription_id:
+        # One key per change of mind: derived from how many renewal changes are on record.
+        changes = db.session.scalar(
+            sa.select(sa.func.count(AuditEvent.id)).where(
+                AuditEvent.target_type == "membership",
+                AuditEvent.target_id == membership.id,
+                AuditEvent.action.in_(["membership.cancel_requested", "membership.renewal_resumed"]),
+            )
+        )
         subscription = gateway.set_cancel_at_period_end(
             membership.stripe_subscription_id,
-            True,
-            key=f"liaison-cancel-{membership.id}-{membership.period_end}",
+            not renew,
+            key=f"liaison-renewal-{membership.id}-{membership.period_end}-{changes}",
         )
         sync_subscription(subscription)
-    membership.auto_renew = False
+    membership.auto_renew = renew
     audit.record(
-        "membership.cancel_requested",
+        "membership.renewal_resumed" if renew else "membership.cancel_requested",
         actor=actor,
         target=membership,
         organisation_id=membership.organisation_id,

@@ -15,6 +15,7 @@ from ..extensions import db
 from . import changes, services
 from .forms import ApplicationForm
 from .models import ApplicationStatus, Invoice, MembershipStatus, Tier
+from .vat import is_eu
 
 bp = Blueprint("membership", __name__)
 
@@ -120,7 +121,12 @@ def apply():
             )
             return redirect(url_for("membership.overview"))
     return render_template(
-        "membership/apply.html", form=form, tiers=tiers, pending=pending, organisation=organisation
+        "membership/apply.html",
+        form=form,
+        tiers=tiers,
+        pending=pending,
+        organisation=organisation,
+        is_eu=is_eu(organisation.country),
     )
 
 
@@ -170,26 +176,29 @@ def billing_portal():
     return redirect(url, code=303)
 
 
-@bp.route("/membership/cancel", methods=["POST"])
+@bp.route("/membership/<any(cancel, resume):action>", methods=["POST"])
 @org_role_required("owner")
-def cancel():
+def cancel(action: str):
     from ..billing import gateway
     from ..billing import services as billing
 
     membership = services.membership_of(current_user.organisation)
     if membership is None or membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.PAST_DUE):
-        flash("There is no running membership to cancel.", "danger")
+        flash("There is no running membership to change.", "danger")
         return redirect(url_for("membership.overview"))
     try:
-        billing.cancel_at_period_end(current_user, membership)
+        billing.cancel_at_period_end(current_user, membership, renew=(action == "resume"))
     except (gateway.PaymentsUnavailable, gateway.PaymentRefused):
         db.session.rollback()
         return render_template("membership/payments_unavailable.html"), 503
     db.session.commit()
-    flash(
-        f"Your membership will not renew. It stays active until {membership.period_end:%d %B %Y}.",
-        "success",
-    )
+    if action == "resume":
+        flash("Your membership renews again at the end of the period.", "success")
+    else:
+        flash(
+            f"Your membership will not renew. It stays active until {membership.period_end:%d %B %Y}.",
+            "success",
+        )
     return redirect(url_for("membership.overview"))
 
 
