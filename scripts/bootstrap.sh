@@ -58,7 +58,8 @@ ensure_venv() {
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     say "Installing Liaison and its dependencies into .venv (first run takes a minute)"
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[$extras]"
+    # (setuptools warns about editable installs in general; nothing to act on)
+    PYTHONWARNINGS=ignore .venv/bin/python -m pip install --quiet -e ".[$extras]"
     echo "$wanted" > "$stamp"
   fi
 }
