@@ -78,9 +78,11 @@ class Browser:
 
 def next_totp_code(app, user) -> str:
     """A valid code not used before (each code works once), from this or the next time step."""
-    totp = pyotp.TOTP(user.totp_secret)
     with app.app_context():
-        last = db.session.scalar(sa.select(User.totp_last_counter).where(User.id == user.id))
+        secret, last = db.session.execute(
+            sa.select(User.totp_secret, User.totp_last_counter).where(User.id == user.id)
+        ).one()
+    totp = pyotp.TOTP(secret)
     counter = max(totp.timecode(time.time()), (last or 0) + 1)
     return totp.generate_otp(counter)
 

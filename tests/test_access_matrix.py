@@ -47,8 +47,21 @@ OWNER = "owner"  # partner holding the owner role in their organisation
 STAFF = "staff"  # the staff console: staff or admin who completed the second factor
 ADMIN = "admin"  # admin-only pages of the staff console
 TWO_FACTOR = "two_factor"  # signed-in users whose account has two-factor on and who used it
+ENROL_2FA = "enrol_2fa"  # signed-in users without a second factor (staff have one: sent to /account)
 
-POLICIES = {PUBLIC, TOKEN, ANONYMOUS_ONLY, MFA_PENDING, LOGIN, PARTNER, OWNER, STAFF, ADMIN, TWO_FACTOR}
+POLICIES = {
+    PUBLIC,
+    TOKEN,
+    ANONYMOUS_ONLY,
+    MFA_PENDING,
+    LOGIN,
+    PARTNER,
+    OWNER,
+    STAFF,
+    ADMIN,
+    TWO_FACTOR,
+    ENROL_2FA,
+}
 
 POLICY: dict[str, str] = {
     # public.py
@@ -87,6 +100,8 @@ POLICY: dict[str, str] = {
     "admin.set_user_active": STAFF,
     "admin.assign_account_owner": STAFF,
     "auth.regenerate_recovery_codes": TWO_FACTOR,
+    "auth.account_two_factor": ENROL_2FA,
+    "auth.disable_two_factor": PARTNER,
     # membership
     "membership.tiers": PUBLIC,
     "membership.overview": PARTNER,
@@ -150,6 +165,13 @@ EXPECTED: dict[str, dict[str, object]] = {
         "staff": OK,
         "admin": OK,
     },
+    ENROL_2FA: {
+        "anonymous": LOGIN_REDIRECT,
+        "member": OK,
+        "owner": OK,
+        "staff": ("redirect", "/account"),
+        "admin": ("redirect", "/account"),
+    },
     ADMIN: {
         "anonymous": LOGIN_REDIRECT,
         "member": FORBIDDEN,
@@ -175,6 +197,7 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "admin.set_user_active": (302, "/admin/users/{member_id}"),
     "admin.assign_account_owner": (302, "/admin/organisations/{org_a_id}"),
     "auth.regenerate_recovery_codes": (200, "text:Save your recovery codes"),
+    "auth.disable_two_factor": (302, "/account"),
     "admin.approve_application": (400, "text:Choose an officer"),
     "admin.reject_application": (400, None),
     "admin.request_more_information": (400, None),

@@ -249,3 +249,40 @@ def test_partners_without_two_factor_cannot_make_recovery_codes(app, ctx):
     browser = Browser(app)
     browser.login(partner.email)
     assert browser.post("/account/recovery-codes").status_code == 403
+
+
+def test_partners_may_turn_two_factor_on_and_off(app, ctx):
+    partner = make_partner(email="careful@acme.example")
+    commit()
+    browser = Browser(app)
+    browser.login(partner.email)
+    page = text(browser.get("/account/2fa"))
+    secret = re.search(r'<p class="secret[^"]*">([A-Z2-7]+)</p>', page).group(1)
+    assert browser.post("/account/2fa", {"code": "000000"}).status_code == 200
+    codes_page = text(browser.post("/account/2fa", {"code": pyotp.TOTP(secret).now()}))
+    assert len(re.findall(r"<li>([0-9a-f]{6}-[0-9a-f]{6})</li>", codes_page)) == 10
+    assert browser.get("/dashboard").status_code == 200  # this session goes on
+
+    # From now on the password alone is not enough.
+    other = Browser(app)
+    assert location(other.login(partner.email)) == "/login/2fa"
+    assert other.get("/dashboard").status_code == 302
+    assert location(other.post("/login/2fa", {"code": next_totp_code(app, partner)})) == "/dashboard"
+
+    # Off again, with the password.
+    wrong = browser.post("/account/2fa/disable", {"password": "not-my-password"})
+    assert location(wrong) == "/account"
+    db.session.expire_all()
+    assert db.session.get(User, partner.id).totp_enabled_at is not None
+    browser.post("/account/2fa/disable", {"password": PASSWORD})
+    db.session.expire_all()
+    assert db.session.get(User, partner.id).totp_enabled_at is None
+    assert location(Browser(app).login(partner.email)) == "/dashboard"
+
+
+def test_staff_cannot_turn_two_factor_off(app, staff):
+    browser = Browser(app)
+    browser.login_staff(staff)
+    assert browser.post("/account/2fa/disable", {"password": PASSWORD}).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(User, staff.id).totp_enabled_at is not None

@@ -376,6 +376,48 @@ def change_email():
     ), 400
 
 
+@bp.route("/account/2fa", methods=["GET", "POST"])
+@login_required
+def account_two_factor():
+    """Any user may turn on the second factor (staff have it from their first sign-in)."""
+    if current_user.totp_enabled_at is not None:
+        return redirect(url_for("auth.account"))
+    secret = session.get("mfa_setup_secret") or twofactor.new_secret()
+    session["mfa_setup_secret"] = secret
+    form = TwoFactorSetupForm()
+    if form.validate_on_submit():
+        try:
+            codes = twofactor.enable(current_user, secret, form.code.data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            session.pop("mfa_setup_secret", None)
+            session["mfa_ok"] = True
+            db.session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
+    uri = twofactor.provisioning_uri(current_user, secret)
+    return render_template(
+        "auth/two_factor_setup.html", form=form, secret=secret, qr=twofactor.qr_data_uri(uri), voluntary=True
+    )
+
+
+@bp.route("/account/2fa/disable", methods=["POST"])
+@login_required
+@limiter.limit("10 per hour")
+def disable_two_factor():
+    if current_user.is_staff:
+        abort(403)
+    password = request.form.get("password", "")
+    try:
+        twofactor.disable(current_user, password)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash("Two-factor authentication is off. You can turn it on again at any time.", "info")
+    return redirect(url_for("auth.account"))
+
+
 @bp.route("/account/recovery-codes", methods=["POST"])
 @login_required
 def regenerate_recovery_codes():

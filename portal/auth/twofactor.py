@@ -63,6 +63,22 @@ def enable(user: User, secret: str, code: str) -> list[str]:
     return codes
 
 
+def disable(user: User, password: str) -> None:
+    """Partners may turn the second factor off again, with their password; staff may not."""
+    from .passwords import verify_password
+
+    if user.is_staff:
+        raise DomainError("Staff accounts keep two-factor authentication.")
+    if not verify_password(user.password_hash, password):
+        raise DomainError("Your password is not correct.")
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_counter = None
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    audit.record("user.2fa_disabled", actor=user, target=user)
+    security_event("2fa_disabled", user_id=user.id)
+
+
 def regenerate_recovery_codes(user: User) -> list[str]:
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
