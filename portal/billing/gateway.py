@@ -134,12 +134,13 @@ def preview_price_change(*, customer: str, subscription_id: str, item_id: str, p
 def change_price(
     *, subscription_id: str, item_id: str, price: str, proration: str, key: str
 ) -> dict[str, Any]:
-    """proration: "always_invoice" (upgrade, charged now) or "none" (downgrade at renewal)."""
+    """proration: "always_invoice" (upgrade, charged now; the change waits in `pending_update` until
+    the charge succeeds) or "none" (downgrade at renewal)."""
+    params: dict[str, Any] = {"items": [{"id": item_id, "price": price}], "proration_behavior": proration}
+    if proration == "always_invoice":
+        params["payment_behavior"] = "pending_if_incomplete"
     return _call(
-        _client().v1.subscriptions.update,
-        subscription_id,
-        params={"items": [{"id": item_id, "price": price}], "proration_behavior": proration},
-        options={"idempotency_key": key},
+        _client().v1.subscriptions.update, subscription_id, params=params, options={"idempotency_key": key}
     )
 
 

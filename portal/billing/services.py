@@ -60,6 +60,17 @@ def start_checkout(actor: User, organisation: Organisation) -> str:
         raise DomainError("There is nothing to pay right now.")
     if not card_available(membership):
         raise DomainError("Card payment is not offered for this tier; please pay the invoice.")
+    part_paid = db.session.scalar(
+        sa.select(sa.func.count(Invoice.id)).where(
+            Invoice.membership_id == membership.id,
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.payments.any(),
+        )
+    )
+    if part_paid:
+        raise DomainError(
+            "We already received part of the invoice by transfer; please pay the rest the same way."
+        )
     attempt = db.session.scalar(
         sa.select(CheckoutAttempt)
         .where(
@@ -138,6 +149,8 @@ def cancel_at_period_end(actor: User, membership: Membership, renew: bool = Fals
         )
         sync_subscription(subscription)
     membership.auto_renew = renew
+    if not renew:
+        _void_renewal_invoices(membership)
     audit.record(
         "membership.renewal_resumed" if renew else "membership.cancel_requested",
         actor=actor,
@@ -283,8 +296,11 @@ def sync_subscription(subscription: dict[str, Any], event_id: str | None = None)
     items = (subscription.get("items") or {}).get("data") or []
     if items:
         item = items[0]
-        membership.period_start = _day(item.get("current_period_start")) or membership.period_start
-        membership.period_end = _day(item.get("current_period_end")) or membership.period_end
+        if subscription.get("status") in ("active", "trialing"):
+            # Only a paid period moves the dates: a failed renewal keeps the last paid end, from
+            # which the grace period counts.
+            membership.period_start = _day(item.get("current_period_start")) or membership.period_start
+            membership.period_end = _day(item.get("current_period_end")) or membership.period_end
         price_id = (item.get("price") or {}).get("id")
         tier = (
             db.session.scalar(sa.select(Tier).where(Tier.stripe_price_id == price_id)) if price_id else None
@@ -320,6 +336,27 @@ def sync_subscription(subscription: dict[str, Any], event_id: str | None = None)
                 dashboard_url=absolute_url(url_for("partners.dashboard")),
             )
     return membership
+
+
+def _void_renewal_invoices(membership: Membership) -> None:
+    """Invoices for a period that will not come are cancelled (unless money already arrived)."""
+    if membership.period_end is None:
+        return
+    for invoice in db.session.scalars(
+        sa.select(Invoice).where(
+            Invoice.membership_id == membership.id,
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.period_start > membership.period_end,
+        )
+    ):
+        if not invoice.payments:
+            invoice.status = InvoiceStatus.VOID
+            audit.record(
+                "invoice.voided",
+                target=invoice,
+                organisation_id=invoice.organisation_id,
+                reason="not renewing",
+            )
 
 
 def _void_open_invoices(membership: Membership) -> None:

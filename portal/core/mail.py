@@ -40,9 +40,10 @@ def queue_email(
     context.setdefault("programme_name", current_app.config["PROGRAMME_NAME"])
     context.setdefault("institution_name", current_app.config["INSTITUTION_NAME"])
     context.setdefault("contact_email", current_app.config["CONTACT_EMAIL"])
-    full_subject = f"[{current_app.config['PROGRAMME_NAME']}] {subject}"
+    # One line, whatever a company or person name contains (CR/LF would break the header).
+    full_subject = " ".join(f"[{current_app.config['PROGRAMME_NAME']}] {subject}".split())[:255]
     email = Email(
-        to_address=to,
+        to_address=" ".join(to.split()),
         subject=full_subject,
         body_text=render_template(f"emails/{template}.txt", subject=subject, **context),
         body_html=render_template(f"emails/{template}.html", subject=subject, **context),
@@ -118,7 +119,7 @@ def deliver_pending(limit: int = 50) -> tuple[int, int]:
     for email in db.session.scalars(stmt).all():
         try:
             _send(email)
-        except (OSError, smtplib.SMTPException) as exc:
+        except Exception as exc:  # one bad message must not block the others
             email.attempts += 1
             email.last_error = f"{type(exc).__name__}: {exc}"[:500]
             if email.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:

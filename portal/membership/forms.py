@@ -15,7 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation
 
 from .models import CatalogAccess
 
@@ -28,6 +28,12 @@ HEARD_FROM = {
     "tto": "The Technology Transfer Office contacted us",
     "other": "Other",
 }
+
+
+def finite_amount(form, field) -> None:
+    """Infinity and NaN parse as decimals; no bank sends them."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation("Enter an amount in euros, like 12500.00.")
 
 
 class ApplicationForm(FlaskForm):
@@ -74,7 +80,13 @@ class TierForm(FlaskForm):
         "Slug", validators=[DataRequired(), Length(max=80)], description="Used in links: /tiers#slug"
     )
     annual_fee = DecimalField(
-        "Annual fee (EUR)", places=2, validators=[DataRequired(), NumberRange(min=0, max=10_000_000)]
+        "Annual fee (EUR)",
+        places=2,
+        validators=[
+            finite_amount,
+            DataRequired(),
+            NumberRange(min=0, max=10_000_000, message="Enter a fee in euros."),
+        ],
     )
     description = TextAreaField("Description", validators=[Length(max=2000)], render_kw={"rows": 3})
     benefits = TextAreaField(
@@ -121,6 +133,14 @@ class MoreInfoForm(FlaskForm):
 
 
 class PaymentForm(FlaskForm):
-    amount = DecimalField("Amount received", places=2, validators=[DataRequired(), NumberRange(min=0.01)])
+    amount = DecimalField(
+        "Amount received",
+        places=2,
+        validators=[
+            finite_amount,
+            DataRequired(),
+            NumberRange(min=0.01, max=100_000_000, message="Enter an amount in euros, like 12500.00."),
+        ],
+    )
     received_on = DateField("Received on", validators=[DataRequired()], default=date.today)
     reference = StringField("Bank reference", validators=[Length(max=120)])

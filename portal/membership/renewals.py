@@ -15,7 +15,7 @@ from ..core.mail import absolute_url, queue_email
 from ..extensions import db
 from ..partners.models import OrganisationStatus
 from . import services
-from .models import Invoice, Membership, MembershipStatus, PaymentMethod, RenewalReminder
+from .models import Invoice, InvoiceStatus, Membership, MembershipStatus, PaymentMethod, RenewalReminder
 
 
 @dataclass
@@ -62,6 +62,7 @@ def _renewal_invoice(membership: Membership) -> Invoice | None:
         sa.select(Invoice).where(
             Invoice.membership_id == membership.id,
             Invoice.period_start == membership.period_end + timedelta(days=1),
+            Invoice.status != InvoiceStatus.VOID,
         )
     )
 
@@ -83,17 +84,19 @@ def run_renewals(today: date | None = None) -> RenewalReport:
         due = [d for d in days if left <= d]  # e.g. 5 days left: 60, 30 and 7 are all due
         if not due:
             continue
+        invoice = None
+        if membership.auto_renew and membership.payment_method is PaymentMethod.INVOICE:
+            # Issued once per period, also when the renewal was switched back on after a reminder.
+            invoice = _renewal_invoice(membership)
+            if invoice is None:
+                invoice = services.issue_invoice(membership, today=today)
+                report.invoices.append(invoice.number)
         nearest = min(due)
         for skipped in due:
             if skipped != nearest:
                 _claim(membership, skipped, sent=False)
         if not _claim(membership, nearest, sent=True):
             continue
-        invoice = None
-        if membership.auto_renew and membership.payment_method is PaymentMethod.INVOICE:
-            invoice = _renewal_invoice(membership) or services.issue_invoice(membership, today=today)
-            if invoice.number not in report.invoices:
-                report.invoices.append(invoice.number)
         _send_reminder(membership, left, invoice)
         report.reminders += 1
 

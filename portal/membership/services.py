@@ -174,7 +174,7 @@ def _apply_values(application: Application, data: ApplicationData, organisation:
     application.billing_name = data.billing_name.strip()
     application.billing_email = data.billing_email.strip().lower()
     application.billing_address = data.billing_address.strip()
-    application.vat_number = vat.normalise_vat(data.vat_number)
+    application.vat_number = vat.normalise_vat(data.vat_number, organisation.country)
     application.interests = data.interests.strip()
     application.heard_from = data.heard_from.strip()
 
@@ -240,6 +240,7 @@ def _decide(actor: User, application: Application) -> None:
 
 def approve_application(actor: User, application: Application, account_owner: User | None) -> Membership:
     """Approve, assign the account owner, create the membership and (for invoice payers) the invoice."""
+    db.session.refresh(application, with_for_update=True)  # two officers, one decision
     if application.status is ApplicationStatus.MORE_INFO:
         raise DomainError("This application is waiting for the applicant's changes.")
     _decide(actor, application)
@@ -254,6 +255,10 @@ def approve_application(actor: User, application: Application, account_owner: Us
     membership.status = MembershipStatus.AWAITING_PAYMENT
     membership.payment_method = PaymentMethod.INVOICE
     membership.period_start = membership.period_end = None
+    # A returning member starts clean: nothing scheduled, renewing, no old card subscription.
+    membership.pending_tier_id = None
+    membership.auto_renew = True
+    membership.stripe_subscription_id = None
     db.session.add(membership)
     db.session.flush()
     invoice = issue_invoice(membership, application)
@@ -465,6 +470,7 @@ def record_payment(
     actor: User, invoice: Invoice, amount_cents: int, received_on: date, reference: str
 ) -> Payment:
     """Staff record a bank transfer; partial payments add up; a fully paid invoice activates."""
+    db.session.refresh(invoice, with_for_update=True)  # two recordings at once cannot overpay
     if invoice.status is not InvoiceStatus.OPEN:
         raise DomainError(f"Invoice {invoice.number} is {invoice.status.label.lower()}; nothing to record.")
     if amount_cents <= 0:
@@ -503,18 +509,18 @@ def _invoice_paid(invoice: Invoice) -> None:
     membership = db.session.get(Membership, invoice.membership_id) if invoice.membership_id else None
     if membership is None:
         return
-    if invoice.tier_id and invoice.tier_id != membership.tier_id:
+    if invoice.purpose == "upgrade" or (invoice.tier_id and invoice.tier_id == membership.pending_tier_id):
         membership.tier_id = invoice.tier_id  # a paid upgrade, or a renewal at a downgraded tier
-        if membership.pending_tier_id == invoice.tier_id:
-            membership.pending_tier_id = None
+        membership.pending_tier_id = None
     if invoice.purpose == "upgrade":
         audit.record("membership.upgraded", target=membership, organisation_id=membership.organisation_id)
         return
     membership.period_start = min(filter(None, [membership.period_start, invoice.period_start]))
     membership.period_end = max(filter(None, [membership.period_end, invoice.period_end]))
-    if membership.status is not MembershipStatus.CANCELLED:
-        membership.status = MembershipStatus.ACTIVE
-        membership.organisation.status = OrganisationStatus.MEMBER
+    if membership.status is MembershipStatus.CANCELLED:
+        membership.auto_renew = True  # they paid for the period after all: the renewal is back on
+    membership.status = MembershipStatus.ACTIVE
+    membership.organisation.status = OrganisationStatus.MEMBER
     audit.record("membership.activated", target=membership, organisation_id=membership.organisation_id)
     for address in partner_recipients(membership.organisation):
         queue_email(

@@ -15,8 +15,16 @@ def is_eu(country: str) -> bool:
     return country.upper() in EU_COUNTRIES
 
 
-def normalise_vat(number: str) -> str:
-    return eu_vat.compact(number) if number.strip() else ""
+def normalise_vat(number: str, country: str) -> str:
+    """EU numbers in their compact form; other countries' tax numbers as typed, tidied."""
+    if not number.strip():
+        return ""
+    if is_eu(country):
+        try:
+            return eu_vat.compact(number)
+        except ValidationError:
+            pass
+    return " ".join(number.split()).upper()[:32]
 
 
 def vat_problem(number: str, country: str) -> str | None:
