@@ -346,6 +346,7 @@ class Walkthrough:
             page.fill("#job_title", "Research engineer")
             page.fill("#password", COLLEAGUE_PASSWORD)
             page.fill("#confirm", COLLEAGUE_PASSWORD)
+            page.check("#accept")
             self.submit(
                 page, page.get_by_role("button", name=re.compile("^Join")), expect_path=r"^/dashboard"
             )
