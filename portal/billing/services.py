@@ -10,10 +10,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..auth.models import User
 from ..core import audit
+from ..core.database import insert_if_absent
 from ..core.errors import DomainError
 from ..core.mail import absolute_url, queue_email
 from ..core.models import AuditEvent
@@ -210,14 +210,9 @@ def apply_pending_downgrade(membership: Membership) -> None:
 
 def record_event(event: dict[str, Any]) -> bool:
     """Insert the event id; False when another delivery of this event got there first."""
-    dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
-    result = db.session.execute(
-        dialect.insert(StripeEvent)
-        .values(id=event["id"], type=event["type"], created=int(event.get("created") or 0))
-        .on_conflict_do_nothing()
-        .returning(StripeEvent.id)
+    return insert_if_absent(
+        StripeEvent, id=event["id"], type=event["type"], created=int(event.get("created") or 0)
     )
-    return result.scalar_one_or_none() is not None
 
 
 def handle_event(event: dict[str, Any]) -> None:

@@ -35,3 +35,19 @@ def configure_engines(app: Flask) -> None:
         event.listen(Engine, "connect", _on_connect)
         event.listen(Engine, "begin", _on_begin)
         _installed = True
+
+
+def insert_if_absent(model: Any, **values: Any) -> bool:
+    """`INSERT ... ON CONFLICT DO NOTHING` in the current transaction, on SQLite and PostgreSQL.
+
+    True only for the one transaction whose row went in: concurrent callers with the same key
+    wait for it, then get False. The basis of exactly-once effects (webhook events, reminders).
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from ..extensions import db
+
+    dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
+    key = next(iter(model.__table__.primary_key.columns))
+    statement = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(key)
+    return db.session.execute(statement).scalar_one_or_none() is not None

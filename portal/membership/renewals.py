@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..core import audit
+from ..core.database import insert_if_absent
 from ..core.mail import absolute_url, queue_email
 from ..extensions import db
 from ..partners.models import OrganisationStatus
@@ -42,19 +42,13 @@ def reminder_days() -> list[int]:
 
 def _claim(membership: Membership, days_before: int, sent: bool) -> bool:
     """Record this reminder; True only for the one run that recorded it first."""
-    dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
-    result = db.session.execute(
-        dialect.insert(RenewalReminder)
-        .values(
-            membership_id=membership.id,
-            period_end=membership.period_end,
-            days_before=days_before,
-            sent=sent,
-        )
-        .on_conflict_do_nothing()
-        .returning(RenewalReminder.id)
+    return insert_if_absent(
+        RenewalReminder,
+        membership_id=membership.id,
+        period_end=membership.period_end,
+        days_before=days_before,
+        sent=sent,
     )
-    return result.scalar_one_or_none() is not None
 
 
 def _renewal_invoice(membership: Membership) -> Invoice | None:

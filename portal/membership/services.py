@@ -12,11 +12,11 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..agreements import pdf
 from ..auth.models import OrgRole, User
 from ..core import audit
+from ..core.database import insert_if_absent
 from ..core.errors import DomainError
 from ..core.mail import absolute_url, queue_email
 from ..core.types import utcnow
@@ -320,10 +320,7 @@ def request_more_information(actor: User, application: Application, message: str
 
 def next_invoice_number(year: int) -> str:
     """Gap-free per year: the counter row is locked by the UPDATE until this transaction ends."""
-    dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
-    db.session.execute(
-        dialect.insert(InvoiceSequence).values(year=year, last_number=0).on_conflict_do_nothing()
-    )
+    insert_if_absent(InvoiceSequence, year=year, last_number=0)
     number = db.session.execute(
         sa.update(InvoiceSequence)
         .where(InvoiceSequence.year == year)
