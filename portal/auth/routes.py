@@ -227,6 +227,21 @@ def two_factor_setup():
         return redirect(url_for("auth.login"))
     if user.totp_enabled_at is not None:
         return redirect(url_for("auth.two_factor"))
+
+    def signed_in(codes: list[str]):
+        next_url = session.get("mfa_next") or _home_for(user)
+        _start_session(user, remember=False)  # clears the setup secret with the rest
+        db.session.commit()
+        return render_template(
+            "auth/recovery_codes.html", codes=codes, next_url=safe_next(next_url, _home_for(user))
+        )
+
+    return _enrol_second_factor(user, signed_in, voluntary=False)
+
+
+def _enrol_second_factor(user: User, on_enabled, voluntary: bool):
+    """The QR-code page and its confirmation, shared by staff at first sign-in and by anyone from
+    their account page. `on_enabled(codes)` answers once the first code matched."""
     secret = session.get("mfa_setup_secret") or twofactor.new_secret()
     session["mfa_setup_secret"] = secret
     form = TwoFactorSetupForm()
@@ -236,15 +251,14 @@ def two_factor_setup():
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            next_url = session.get("mfa_next") or _home_for(user)
-            _start_session(user, remember=False)
-            db.session.commit()
-            return render_template(
-                "auth/recovery_codes.html", codes=codes, next_url=safe_next(next_url, _home_for(user))
-            )
+            return on_enabled(codes)
     uri = twofactor.provisioning_uri(user, secret)
     return render_template(
-        "auth/two_factor_setup.html", form=form, secret=secret, qr=twofactor.qr_data_uri(uri)
+        "auth/two_factor_setup.html",
+        form=form,
+        secret=secret,
+        qr=twofactor.qr_data_uri(uri),
+        voluntary=voluntary,
     )
 
 
@@ -309,16 +323,21 @@ def reset_password(token: str):
 # --- account settings ---------------------------------------------------------------------
 
 
+def _account_page(password_form=None, email_form=None, status: int = 200):
+    """The account page; a form that failed is shown with its errors, the other one empty."""
+    return render_template(
+        "auth/account.html",
+        password_form=password_form or ChangePasswordForm(prefix="pw", formdata=None),
+        email_form=email_form or ChangeEmailForm(prefix="em", formdata=None),
+        confirm_form=ConfirmForm(),
+        recovery_left=twofactor.remaining_recovery_codes(current_user),
+    ), status
+
+
 @bp.route("/account")
 @login_required
 def account():
-    return render_template(
-        "auth/account.html",
-        password_form=ChangePasswordForm(prefix="pw"),
-        email_form=ChangeEmailForm(prefix="em"),
-        confirm_form=ConfirmForm(),
-        recovery_left=twofactor.remaining_recovery_codes(current_user),
-    )
+    return _account_page()
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -340,13 +359,7 @@ def change_password():
             db.session.commit()
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template(
-        "auth/account.html",
-        password_form=form,
-        email_form=ChangeEmailForm(prefix="em", formdata=None),
-        confirm_form=ConfirmForm(),
-        recovery_left=twofactor.remaining_recovery_codes(current_user),
-    ), 400
+    return _account_page(password_form=form, status=400)
 
 
 @bp.route("/account/email", methods=["POST"])
@@ -367,13 +380,7 @@ def change_email():
                 "info",
             )
             return redirect(url_for("auth.account"))
-    return render_template(
-        "auth/account.html",
-        password_form=ChangePasswordForm(prefix="pw", formdata=None),
-        email_form=form,
-        confirm_form=ConfirmForm(),
-        recovery_left=twofactor.remaining_recovery_codes(current_user),
-    ), 400
+    return _account_page(email_form=form, status=400)
 
 
 @bp.route("/account/2fa", methods=["GET", "POST"])
@@ -382,23 +389,14 @@ def account_two_factor():
     """Any user may turn on the second factor (staff have it from their first sign-in)."""
     if current_user.totp_enabled_at is not None:
         return redirect(url_for("auth.account"))
-    secret = session.get("mfa_setup_secret") or twofactor.new_secret()
-    session["mfa_setup_secret"] = secret
-    form = TwoFactorSetupForm()
-    if form.validate_on_submit():
-        try:
-            codes = twofactor.enable(current_user, secret, form.code.data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            session.pop("mfa_setup_secret", None)
-            session["mfa_ok"] = True
-            db.session.commit()
-            return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
-    uri = twofactor.provisioning_uri(current_user, secret)
-    return render_template(
-        "auth/two_factor_setup.html", form=form, secret=secret, qr=twofactor.qr_data_uri(uri), voluntary=True
-    )
+
+    def enabled(codes: list[str]):
+        session.pop("mfa_setup_secret", None)
+        session["mfa_ok"] = True
+        db.session.commit()
+        return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
+
+    return _enrol_second_factor(current_user._get_current_object(), enabled, voluntary=True)
 
 
 @bp.route("/account/2fa/disable", methods=["POST"])
