@@ -19,6 +19,11 @@ from .extensions import db
 portal_cli = AppGroup("portal", help="Liaison administration commands.")
 
 
+def as_if_requested():
+    """Commands build the same links as pages do (emails, invoices): as a request to BASE_URL would."""
+    return current_app.test_request_context(base_url=current_app.config["BASE_URL"])
+
+
 def generated_password() -> str:
     words = secrets.token_urlsafe(18)
     return f"{words[:6]}-{words[6:12]}-{words[12:18]}-{words[18:]}"
@@ -58,7 +63,7 @@ def seed_demo() -> None:
         raise click.ClickException("Demo data is only for development (LIAISON_ENV=development).")
     from .demo import seed
 
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):  # links in emails
+    with as_if_requested():
         accounts_created = seed()
         db.session.commit()
     click.echo(accounts_created)
@@ -82,8 +87,7 @@ def send_reminders(today) -> None:
     """Daily: renewal reminders (each once), renewal invoices, past due and lapsed memberships."""
     from .membership.renewals import run_renewals
 
-    # Emails link to pages: build their URLs as a request to BASE_URL would.
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+    with as_if_requested():
         report = run_renewals(today.date() if today else None)
         db.session.commit()
         deliver_pending()
@@ -98,7 +102,7 @@ def reconcile_stripe() -> None:
 
     if not gateway.enabled():
         raise click.ClickException("Card payments are not configured (STRIPE_SECRET_KEY).")
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+    with as_if_requested():
         try:
             counts = reconcile()
         except gateway.PaymentsUnavailable as exc:

@@ -96,36 +96,43 @@ def approve_application(application_id: int):
     return _application_page(application, approve=form, status=400)
 
 
-@bp.route("/applications/<int:application_id>/reject", methods=["POST"])
-def reject_application(application_id: int):
+def _message_decision(application_id: int, form_class, decide, slot: str, done: str):
+    """A decision that sends the applicant a written message (rejection, request for more)."""
     application = db.get_or_404(Application, application_id)
-    form = RejectForm()
+    form = form_class()
     if form.validate_on_submit():
+        message = next(field.data for field in form if field.name != "csrf_token")
         try:
-            membership.reject_application(current_user, application, form.reason.data)
+            decide(current_user, application, message)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             db.session.commit()
-            flash("The application is rejected and the applicant informed.", "success")
+            flash(done, "success")
             return redirect(url_for("admin.application_detail", application_id=application.id))
-    return _application_page(application, reject=form, status=400)
+    return _application_page(application, **{slot: form}, status=400)
+
+
+@bp.route("/applications/<int:application_id>/reject", methods=["POST"])
+def reject_application(application_id: int):
+    return _message_decision(
+        application_id,
+        RejectForm,
+        membership.reject_application,
+        "reject",
+        "The application is rejected and the applicant informed.",
+    )
 
 
 @bp.route("/applications/<int:application_id>/more-info", methods=["POST"])
 def request_more_information(application_id: int):
-    application = db.get_or_404(Application, application_id)
-    form = MoreInfoForm()
-    if form.validate_on_submit():
-        try:
-            membership.request_more_information(current_user, application, form.message.data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash("The applicant is asked for more information.", "success")
-            return redirect(url_for("admin.application_detail", application_id=application.id))
-    return _application_page(application, more=form, status=400)
+    return _message_decision(
+        application_id,
+        MoreInfoForm,
+        membership.request_more_information,
+        "more",
+        "The applicant is asked for more information.",
+    )
 
 
 # --- tiers -----------------------------------------------------------------------------------
