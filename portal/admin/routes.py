@@ -11,7 +11,8 @@ from ..auth import services as accounts
 from ..auth.forms import ConfirmForm
 from ..auth.models import PlatformRole, User
 from ..core.errors import DomainError
-from ..core.permissions import guard_staff_blueprint, safe_next
+from ..core.models import AuditEvent
+from ..core.permissions import guard_staff_blueprint
 from ..extensions import db
 from ..partners import services as partner_services
 from ..partners.models import Organisation, OrganisationStatus, country_choices
@@ -50,8 +51,8 @@ def user_detail(user_id: int):
         services.audit_query()
         .where(
             sa.or_(
-                sa.and_(services.AuditEvent.target_type == "user", services.AuditEvent.target_id == user.id),
-                services.AuditEvent.actor_id == user.id,
+                sa.and_(AuditEvent.target_type == "user", AuditEvent.target_id == user.id),
+                AuditEvent.actor_id == user.id,
             )
         )
         .limit(20)
@@ -72,7 +73,7 @@ def set_user_active(user_id: int, action: str):
             f"{user.email} is {'active again' if action == 'reactivate' else 'deactivated and signed out'}.",
             "success",
         )
-    return redirect(safe_next(request.form.get("next"), url_for("admin.user_detail", user_id=user.id)))
+    return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
 @bp.route("/organisations")
@@ -106,7 +107,7 @@ def organisation_detail(organisation_id: int):
     if organisation is None:
         abort(404)
     events = db.session.scalars(
-        services.audit_query().where(services.AuditEvent.organisation_id == organisation.id).limit(30)
+        services.audit_query().where(AuditEvent.organisation_id == organisation.id).limit(30)
     ).all()
     return render_template(
         "admin/organisation.html",

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..billing import gateway
+from ..billing import services as billing
 from ..core.errors import DomainError
 from ..core.forms import apply_domain_error
 from ..core.permissions import get_owned_or_404, org_role_required, partner_required
@@ -37,17 +39,11 @@ def overview():
         application=services.latest_application(organisation),
         invoices=services.invoices_of(organisation),
         has_access=services.has_partner_access(organisation),
-        card_available=_card_available(membership),
+        card_available=billing.card_available(membership),
         other_tiers=[t for t in services.active_tiers() if membership is None or t.id != membership.tier_id],
         today=date.today(),
         format_money=services.format_money,
     )
-
-
-def _card_available(membership) -> bool:
-    from ..billing.services import card_available
-
-    return card_available(membership)
 
 
 def _data(form: ApplicationForm) -> services.ApplicationData:
@@ -133,9 +129,6 @@ def apply():
 @bp.route("/membership/pay/card", methods=["POST"])
 @org_role_required("owner", "billing")
 def pay_by_card():
-    from ..billing import gateway
-    from ..billing import services as billing
-
     try:
         url = billing.start_checkout(current_user, current_user.organisation)
     except DomainError as exc:
@@ -163,9 +156,6 @@ def card_return():
 @bp.route("/membership/billing-portal", methods=["POST"])
 @org_role_required("owner", "billing")
 def billing_portal():
-    from ..billing import gateway
-    from ..billing import services as billing
-
     try:
         url = billing.billing_portal_url(current_user.organisation)
     except DomainError as exc:
@@ -179,9 +169,6 @@ def billing_portal():
 @bp.route("/membership/<any(cancel, resume):action>", methods=["POST"])
 @org_role_required("owner")
 def cancel(action: str):
-    from ..billing import gateway
-    from ..billing import services as billing
-
     membership = services.membership_of(current_user.organisation)
     if membership is None or membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.PAST_DUE):
         flash("There is no running membership to change.", "danger")
@@ -210,8 +197,6 @@ def _tier_for_change() -> Tier | None:
 @bp.route("/membership/change", methods=["GET", "POST"])
 @org_role_required("owner")
 def change_tier():
-    from ..billing import gateway
-
     membership = services.membership_of(current_user.organisation)
     tier = _tier_for_change()
     if tier is None and request.method == "GET":
