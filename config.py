@@ -126,6 +126,11 @@ class Config:
     INVOICE_PREFIX = env("INVOICE_PREFIX", "INV")
     RENEWAL_REMINDER_DAYS = env("RENEWAL_REMINDER_DAYS", "60,30,7")
 
+    # Agreements: numbers like LIA-2026-0042 and the person who signs for the institution.
+    AGREEMENT_PREFIX = env("AGREEMENT_PREFIX", "LIA")
+    AGREEMENT_SIGNATORY_NAME = env("AGREEMENT_SIGNATORY_NAME", "Dr. Ingrid Vos")
+    AGREEMENT_SIGNATORY_TITLE = env("AGREEMENT_SIGNATORY_TITLE", "Director, Technology Transfer Office")
+
     # Card payments (Stripe). Without a secret key card payment is hidden; invoices work alone.
     STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
     STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")

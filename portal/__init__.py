@@ -76,6 +76,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_models() -> None:
     """Import every model module so that metadata (and Alembic) knows all tables."""
+    from .agreements import models as _agreements  # noqa: F401
     from .auth import models as _auth  # noqa: F401
     from .billing import models as _billing  # noqa: F401
     from .core import models as _core  # noqa: F401
@@ -85,13 +86,14 @@ def register_models() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
+    from .agreements.routes import bp as agreements_bp
     from .auth.routes import bp as auth_bp
     from .billing.webhooks import bp as billing_bp
     from .membership.routes import bp as membership_bp
     from .partners.routes import bp as partners_bp
     from .public import bp as public_bp
 
-    for bp in (public_bp, auth_bp, partners_bp, membership_bp, billing_bp, admin_bp):
+    for bp in (public_bp, auth_bp, partners_bp, membership_bp, agreements_bp, billing_bp, admin_bp):
         app.register_blueprint(bp)
 
 

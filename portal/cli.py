@@ -113,6 +113,18 @@ def reconcile_stripe() -> None:
     click.echo(", ".join(f"{key} {value}" for key, value in counts.items()))
 
 
+@portal_cli.command("render-pending")
+def render_pending() -> None:
+    """Produce the executed PDFs that could not be rendered at signing time (safe to run any time)."""
+    from .agreements.services import render_pending as retry
+
+    with as_if_requested():
+        report = retry()
+    click.echo(f"rendered {report['rendered']}, failed {report['failed']}")
+    if report["failed"]:
+        raise SystemExit(1)
+
+
 @portal_cli.command("deliver-mail")
 @click.option("--limit", default=200, show_default=True)
 def deliver_mail(limit: int) -> None:

@@ -162,6 +162,41 @@ TIERS = [
 ]
 
 
+def _seed_agreements(acme: Organisation, member, admin: User) -> None:
+    """Acme's executed partnership agreement, and a licence term sheet waiting for its signature."""
+    from .agreements import services as agreements
+    from .agreements.models import AgreementKind
+
+    signer = db.session.scalar(sa.select(User).where(User.email == "owner@acme.example"))
+
+    def evidence(user: User, agreement) -> agreements.Evidence:
+        return agreements.Evidence(
+            user.full_name, user.job_title, True, agreement.pdf_sha256, "192.0.2.10", "Liaison demo data"
+        )
+
+    partnership = agreements.issue_partnership(admin, member, utcnow().date() - timedelta(days=100))
+    agreements.sign_as_partner(signer, partnership, evidence(signer, partnership))
+    agreements.countersign(admin, partnership, evidence(admin, partnership))
+    agreements.render_executed(partnership)
+    term_sheet = agreements.create_agreement(
+        admin,
+        acme,
+        AgreementKind.LICENCE,
+        agreements.Terms(
+            title="Licence Term Sheet: Self-healing polymer coatings",
+            term_months=12,
+            subject="Self-healing polymer coatings (NIT-2025-017)",
+            field_of_use="Protective coatings for industrial robots",
+            territory="European Union and Switzerland",
+            exclusive=True,
+            upfront_fee="EUR 15,000",
+            royalty="3 % of net sales",
+            option_months=6,
+        ),
+    )
+    agreements.issue(admin, term_sheet)
+
+
 def _seed_memberships(admin: User) -> int:
     """Acme is a paying Partner (invoice paid); Nordlicht has an application waiting for staff."""
     from .core.models import Email, EmailStatus
@@ -185,6 +220,7 @@ def _seed_memberships(admin: User) -> int:
         )
         db.session.add(member)
         db.session.flush()
+        _seed_agreements(acme, member, admin)
         invoice = membership.issue_invoice(member, today=paid_on)
         membership.record_payment(admin, invoice, invoice.total_cents, paid_on, "SEPA demo transfer")
         created += 1

@@ -148,3 +148,83 @@ def make_invoice(organisation, **overrides):
     db.session.add(invoice)
     db.session.flush()
     return invoice
+
+
+def make_agreement(organisation, kind=None, status=None, **overrides):
+    """A stored agreement row on the shipped template (stub PDF bytes with their real hash);
+    real PDFs come from the service."""
+    import hashlib
+
+    from portal.agreements.models import Agreement, AgreementKind, AgreementStatus
+    from portal.agreements.services import Terms, build_params, ensure_default_template
+
+    kind = kind or AgreementKind.LICENCE
+    n = next(_seq)
+    terms = Terms(subject="Test technology", purpose="testing")
+    pdf = f"%PDF-1.4 stub {n}".encode()
+    values = {
+        "number": f"TEST-{n:05d}",
+        "organisation_id": organisation.id,
+        "kind": kind,
+        "template": ensure_default_template(kind),
+        "title": kind.label,
+        "status": status or AgreementStatus.ISSUED,
+        "params": build_params(organisation, kind, f"TEST-{n:05d}", terms),
+        "pdf": pdf,
+        "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
+        "issued_at": utcnow(),
+    }
+    values.update(overrides)
+    agreement = Agreement(**values)
+    db.session.add(agreement)
+    db.session.flush()
+    return agreement
+
+
+def make_executed_partnership(organisation):
+    """The organisation's partnership agreement, executed (stub PDFs): the access rule's condition."""
+    import hashlib
+
+    from portal.agreements.models import AgreementKind, AgreementStatus
+
+    executed = f"%PDF-1.4 executed {organisation.id}".encode()
+    return make_agreement(
+        organisation,
+        AgreementKind.PARTNERSHIP,
+        AgreementStatus.EXECUTED,
+        executed_at=utcnow(),
+        executed_pdf=executed,
+        executed_sha256=hashlib.sha256(executed).hexdigest(),
+    )
+
+
+def execute_partnership(organisation, signer=None, admin=None):
+    """Sign and countersign the organisation's issued partnership agreement through the services
+    (the executed PDF is left to `render_executed`, as after a real countersignature)."""
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from portal.agreements import services as agreements
+    from portal.agreements.models import Agreement, AgreementKind, AgreementStatus
+
+    agreement = db.session.scalar(
+        sa.select(Agreement).where(
+            Agreement.organisation_id == organisation.id,
+            Agreement.kind == AgreementKind.PARTNERSHIP,
+            Agreement.status == AgreementStatus.ISSUED,
+        )
+    )
+    assert agreement is not None, "no issued partnership agreement"
+    signer = signer or next(u for u in organisation.users if OrgRole.SIGNATORY in u.org_roles)
+    admin = admin or make_staff(admin=True)
+    with current_app.test_request_context():
+        for user, sign in ((signer, agreements.sign_as_partner), (admin, agreements.countersign)):
+            sign(
+                user,
+                agreement,
+                agreements.Evidence(
+                    user.full_name, "Director", True, agreement.pdf_sha256, "192.0.2.1", "pytest"
+                ),
+            )
+    commit()
+    return agreement

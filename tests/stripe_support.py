@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from portal.membership import services as membership_services
 
-from .factories import commit, make_application, make_organisation, make_partner, make_staff, make_tier
+from .factories import (
+    commit,
+    execute_partnership,
+    make_application,
+    make_organisation,
+    make_partner,
+    make_staff,
+    make_tier,
+)
 from .helpers import Browser
 from .stripe_fake import signed_event
 
@@ -28,8 +36,9 @@ def configure(app, fake) -> dict:
     return saved
 
 
-def make_approved(app):
-    """An approved application: the membership awaits payment and an invoice is open."""
+def make_approved(app, executed: bool = True):
+    """An approved application: the membership awaits payment and an invoice is open; the
+    partnership agreement is executed unless asked otherwise (so payment alone activates)."""
     organisation = make_organisation(legal_name="Acme Robotics GmbH", country="DE", vat_number="DE136695976")
     owner = make_partner(organisation=organisation, email="owner@acme.example")
     staff = make_staff()
@@ -38,6 +47,8 @@ def make_approved(app):
     with app.test_request_context():
         membership = membership_services.approve_application(staff, application, staff)
     commit()
+    if executed:
+        execute_partnership(organisation)
     return {"org": organisation, "owner": owner, "membership": membership, "tier": tier}
 
 

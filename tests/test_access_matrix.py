@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from portal.agreements.models import Agreement, AgreementStatus
 from portal.auth import tokens
 from portal.auth.models import Invitation, OrgRole, User
 from portal.core.models import AuditEvent
@@ -25,6 +26,7 @@ from portal.partners.models import Organisation
 
 from .factories import (
     commit,
+    make_agreement,
     make_application,
     make_invoice,
     make_organisation,
@@ -44,6 +46,7 @@ MFA_PENDING = "mfa_pending"  # only between password and second factor; otherwis
 LOGIN = "login"  # any signed-in user
 PARTNER = "partner"  # signed-in partner user with an organisation; staff get 403
 OWNER = "owner"  # partner holding the owner role in their organisation
+SIGNATORY = "signatory"  # partner holding the signatory role (the world's owner is also signatory)
 STAFF = "staff"  # the staff console: staff or admin who completed the second factor
 ADMIN = "admin"  # admin-only pages of the staff console
 TWO_FACTOR = "two_factor"  # signed-in users whose account has two-factor on and who used it
@@ -57,6 +60,7 @@ POLICIES = {
     LOGIN,
     PARTNER,
     OWNER,
+    SIGNATORY,
     STAFF,
     ADMIN,
     TWO_FACTOR,
@@ -127,6 +131,28 @@ POLICY: dict[str, str] = {
     "admin.organisations": STAFF,
     "admin.organisation_detail": STAFF,
     "admin.audit": STAFF,
+    # agreements
+    "agreements.index": PARTNER,
+    "agreements.detail": PARTNER,
+    "agreements.sign": SIGNATORY,
+    "agreements.pdf": LOGIN,  # the organisation's users and staff; others 404 (tests/test_agreements.py)
+    "agreements.nda": PARTNER,
+    "agreements.verify": PUBLIC,
+    "admin.agreements_list": STAFF,
+    "admin.agreement_new": STAFF,
+    "admin.agreement_edit": STAFF,
+    "admin.agreement_detail": STAFF,
+    "admin.agreement_issue": STAFF,
+    "admin.agreement_replace": STAFF,
+    "admin.agreement_render": STAFF,
+    "admin.agreement_void": STAFF,
+    "admin.agreement_countersign": ADMIN,
+    "admin.agreement_templates": STAFF,
+    "admin.agreement_template_new": ADMIN,
+    "admin.agreement_template_detail": STAFF,
+    "admin.agreement_template_save": ADMIN,
+    "admin.agreement_template_preview": STAFF,
+    "admin.agreement_template_publish": ADMIN,
 }
 
 ROLES = ["anonymous", "member", "owner", "staff", "admin"]
@@ -151,6 +177,13 @@ EXPECTED: dict[str, dict[str, object]] = {
     LOGIN: {"anonymous": LOGIN_REDIRECT, "member": OK, "owner": OK, "staff": OK, "admin": OK},
     PARTNER: {"anonymous": LOGIN_REDIRECT, "member": OK, "owner": OK, "staff": FORBIDDEN, "admin": FORBIDDEN},
     OWNER: {
+        "anonymous": LOGIN_REDIRECT,
+        "member": FORBIDDEN,
+        "owner": OK,
+        "staff": FORBIDDEN,
+        "admin": FORBIDDEN,
+    },
+    SIGNATORY: {
         "anonymous": LOGIN_REDIRECT,
         "member": FORBIDDEN,
         "owner": OK,
@@ -206,6 +239,16 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "membership.cancel": (302, "/membership"),
     "membership.cancel_tier_change": (302, "/membership"),
     "billing.webhook": (404, "text:card payments are not configured"),
+    "agreements.sign": (400, "text:Type your full name as your signature."),
+    "admin.agreement_issue": (302, "/admin/agreements/{agreement_id}"),  # refused: not a draft
+    "admin.agreement_replace": (302, "/admin/agreements/{agreement_id}"),  # refused: not executed
+    "admin.agreement_render": (302, "/admin/agreements/{agreement_id}"),  # nothing to render
+    "admin.agreement_void": (400, "text:Give the reason"),
+    "admin.agreement_countersign": (302, "/admin/agreements/{agreement_id}"),  # not signed by partner
+    "admin.agreement_template_new": (302, "/admin/agreement-templates"),
+    "admin.agreement_template_save": (400, None),
+    "admin.agreement_template_preview": (200, "pdf"),
+    "admin.agreement_template_publish": (302, "/admin/agreement-templates/{template_id}"),  # already
 }
 
 
@@ -223,6 +266,8 @@ class World:
     tier: Tier
     application_a: Application
     invoice_a: Invoice
+    agreement_a: Agreement
+    draft_a: Agreement
     tokens: dict[str, str] = field(default_factory=dict)
 
     def user(self, role: str) -> User:
@@ -260,7 +305,11 @@ def make_world() -> World:
     tier = make_tier()
     application_a = make_application(org_a, tier, status=ApplicationStatus.MORE_INFO)
     invoice_a = make_invoice(org_a)
-    world = World(org_a, owner, member, invitation_a, staff, admin, tier, application_a, invoice_a)
+    agreement_a = make_agreement(org_a)
+    draft_a = make_agreement(org_a, status=AgreementStatus.DRAFT)
+    world = World(
+        org_a, owner, member, invitation_a, staff, admin, tier, application_a, invoice_a, agreement_a, draft_a
+    )
     world.tokens = {
         "auth.verify_email": tokens.make_token("verify-email", {"uid": member.id, "email": member.email}),
         "auth.reset_password": tokens.make_token(
@@ -288,6 +337,10 @@ SAMPLE_VALUES = {
     "application_id": lambda w, endpoint: w.application_a.id,
     "invoice_id": lambda w, endpoint: w.invoice_a.id,
     "tier_id": lambda w, endpoint: w.tier.id,
+    "agreement_id": lambda w, endpoint: (
+        (w.draft_a if endpoint == "admin.agreement_edit" else w.agreement_a).id
+    ),
+    "template_id": lambda w, endpoint: w.agreement_a.template_id,
     "token": lambda w, endpoint: w.tokens[endpoint],
 }
 
@@ -378,10 +431,17 @@ def test_access(app, world, browser, endpoint, role):
         if expected == OK:
             status, target = ALLOWED_POST[endpoint]
             assert response.status_code == status, f"{role} POST {url}: {response.status_code}"
-            if target is not None and target.startswith("text:"):
+            if target == "pdf":
+                assert response.data.startswith(b"%PDF-")
+            elif target is not None and target.startswith("text:"):
                 assert target[len("text:") :] in text(response)
             elif target is not None:
-                assert location(response) == target.format(member_id=world.member.id, org_a_id=world.org_a.id)
+                assert location(response) == target.format(
+                    member_id=world.member.id,
+                    org_a_id=world.org_a.id,
+                    agreement_id=world.agreement_a.id,
+                    template_id=world.agreement_a.template_id,
+                )
             else:
                 assert "This field is required" in text(response)  # the form, with its errors
             return

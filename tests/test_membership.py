@@ -25,7 +25,7 @@ from portal.membership.models import (
 )
 from portal.partners.models import OrganisationStatus
 
-from .factories import commit, make_organisation, make_partner, make_staff, make_tier
+from .factories import commit, execute_partnership, make_organisation, make_partner, make_staff, make_tier
 from .helpers import Browser, emails_to, last_email_to, location, text
 
 APPLY = {
@@ -241,6 +241,13 @@ def test_approval_issues_an_invoice_and_access_waits_for_payment(app, acme):
     staff_browser.post(url, {"amount": "15000.00", "received_on": today, "reference": "SEPA 2"})
     db.session.expire_all()
     assert invoice.status is InvoiceStatus.PAID
+    # Paid, but the partnership agreement is not executed yet: still no access, and they are told.
+    assert membership.status is MembershipStatus.AWAITING_SIGNATURE
+    assert not services.has_partner_access(acme["org"])
+    assert "one signature to go" in last_email_to("owner@acme.example").subject
+    assert "signed by your signatory" in text(owner_browser.get("/membership"))
+    execute_partnership(acme["org"])  # signed and countersigned: whichever comes last activates
+    db.session.expire_all()
     assert membership.status is MembershipStatus.ACTIVE
     assert membership.period_start == date.today()
     assert membership.period_end == date.today().replace(year=date.today().year + 1) - timedelta(days=1)

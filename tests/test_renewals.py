@@ -12,7 +12,14 @@ from portal.membership import services
 from portal.membership.models import Invoice, Membership, MembershipStatus, PaymentMethod
 from portal.partners.models import OrganisationStatus
 
-from .factories import commit, make_organisation, make_partner, make_staff, make_tier
+from .factories import (
+    commit,
+    make_executed_partnership,
+    make_organisation,
+    make_partner,
+    make_staff,
+    make_tier,
+)
 from .helpers import emails_to
 
 END = date(2027, 3, 31)
@@ -33,6 +40,7 @@ def member(ctx):
         period_end=END,
     )
     db.session.add(membership)
+    make_executed_partnership(organisation)
     commit()
     return membership
 

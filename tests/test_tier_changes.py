@@ -11,7 +11,14 @@ from portal.extensions import db
 from portal.membership import services
 from portal.membership.models import Invoice, InvoiceStatus, Membership, MembershipStatus, PaymentMethod
 
-from .factories import commit, make_organisation, make_partner, make_staff, make_tier
+from .factories import (
+    commit,
+    make_executed_partnership,
+    make_organisation,
+    make_partner,
+    make_staff,
+    make_tier,
+)
 from .helpers import Browser, location, text
 from .stripe_support import deliver, make_approved, pay
 
@@ -33,6 +40,7 @@ def member(ctx):
         period_end=start.replace(year=start.year + 1) - timedelta(days=1),
     )
     db.session.add(membership)
+    make_executed_partnership(organisation)
     commit()
     return {"owner": owner, "membership": membership, "low": low, "high": high}
 

@@ -7,6 +7,8 @@ from flask import Blueprint, abort, flash, has_request_context, redirect, render
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from ..agreements import services as agreement_services
+from ..agreements.models import AgreementKind
 from ..auth import services as accounts
 from ..auth.forms import ConfirmForm
 from ..auth.models import PlatformRole, User
@@ -19,7 +21,16 @@ from ..partners.models import Organisation, OrganisationStatus, country_choices
 from . import services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-guard_staff_blueprint(bp, admin_only_endpoints={"admin.tier_form"})
+guard_staff_blueprint(
+    bp,
+    admin_only_endpoints={
+        "admin.tier_form",
+        "admin.agreement_countersign",
+        "admin.agreement_template_new",
+        "admin.agreement_template_save",
+        "admin.agreement_template_publish",
+    },
+)
 
 PER_PAGE = 25
 
@@ -114,6 +125,8 @@ def organisation_detail(organisation_id: int):
         organisation=organisation,
         events=events,
         staff=services.staff_members(),
+        agreements=agreement_services.agreements_of(organisation, include_drafts=True),
+        agreement_kinds=list(AgreementKind),
     )
 
 
@@ -146,6 +159,7 @@ def _console_queues() -> dict:
         "queues": {
             "unassigned": services.unassigned_organisations(),
             "applications": services.applications_waiting(),
+            "countersign": services.agreements_to_countersign(),
         }
     }
 

@@ -103,6 +103,17 @@ def applications_waiting() -> int:
     )
 
 
+def agreements_to_countersign() -> int:
+    from ..agreements.models import Agreement, AgreementStatus
+
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Agreement.id)).where(Agreement.status == AgreementStatus.PARTNER_SIGNED)
+        )
+        or 0
+    )
+
+
 def unassigned_organisations() -> int:
     return int(
         db.session.scalar(

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 
+from ..agreements import gate
 from ..auth.models import User
 from ..core import audit
 from ..core.database import insert_if_absent
@@ -304,6 +305,8 @@ def sync_subscription(subscription: dict[str, Any], event_id: str | None = None)
             membership.tier = tier
     membership.auto_renew = not subscription.get("cancel_at_period_end", False)
     status = STATUS.get(subscription.get("status", ""), membership.status)
+    if status is MembershipStatus.ACTIVE and not gate.partnership_executed(membership.organisation_id):
+        status = MembershipStatus.AWAITING_SIGNATURE  # paid; active once the agreement is executed
     membership.status = status
     organisation = membership.organisation
     if status is MembershipStatus.ACTIVE:
@@ -320,6 +323,9 @@ def sync_subscription(subscription: dict[str, Any], event_id: str | None = None)
             subscription=subscription["id"],
             status=subscription.get("status"),
         )
+    if status is MembershipStatus.AWAITING_SIGNATURE and before[0] is not status:
+        _void_open_invoices(membership)
+        membership_services.announce_awaiting_signature(membership)
     if status is MembershipStatus.ACTIVE and before[0] is not MembershipStatus.ACTIVE:
         _void_open_invoices(membership)
         for address in membership_services.partner_recipients(organisation):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -51,3 +52,17 @@ def insert_if_absent(model: Any, **values: Any) -> bool:
     key = next(iter(model.__table__.primary_key.columns))
     statement = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(key)
     return db.session.execute(statement).scalar_one_or_none() is not None
+
+
+def next_in_sequence(model: Any, year: int) -> int:
+    """The next number of a yearly counter table (`year`, `last_number`), gap-free: the row is
+    locked by the UPDATE until the caller's transaction ends, and a rollback gives the number back."""
+    from ..extensions import db
+
+    insert_if_absent(model, year=year, last_number=0)
+    return db.session.execute(
+        sa.update(model)
+        .where(model.year == year)
+        .values(last_number=model.last_number + 1)
+        .returning(model.last_number)
+    ).scalar_one()

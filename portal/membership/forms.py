@@ -106,7 +106,6 @@ class TierForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=365)],
         description="Days this tier sees new technologies before others.",
     )
-    agreement_template = StringField("Agreement template", validators=[Length(max=80)])
     stripe_price_id = StringField(
         "Stripe price id", validators=[Length(max=120)], description="Optional: enables card payment."
     )

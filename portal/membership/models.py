@@ -47,7 +47,6 @@ class Tier(db.Model):
         enum_column(CatalogAccess), default=CatalogAccess.TEASER
     )
     first_look_days: Mapped[int] = mapped_column(default=0)
-    agreement_template: Mapped[str] = mapped_column(sa.String(80), default="")
     stripe_price_id: Mapped[str] = mapped_column(sa.String(120), default="")
     active: Mapped[bool] = mapped_column(default=True)
     display_order: Mapped[int] = mapped_column(default=0)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..agreements import services as agreement_services
 from ..billing import gateway
 from ..billing import services as billing
 from ..core.errors import DomainError
@@ -39,6 +40,7 @@ def overview():
         application=services.latest_application(organisation),
         invoices=services.invoices_of(organisation),
         has_access=services.has_partner_access(organisation),
+        agreement_to_sign=next(iter(agreement_services.awaiting_signature(organisation)), None),
         card_available=billing.card_available(membership),
         other_tiers=[t for t in services.active_tiers() if membership is None or t.id != membership.tier_id],
         today=date.today(),

@@ -13,10 +13,10 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app, url_for
 
-from ..agreements import pdf
+from ..agreements import gate, pdf
 from ..auth.models import OrgRole, User
 from ..core import audit
-from ..core.database import insert_if_absent
+from ..core.database import next_in_sequence
 from ..core.errors import DomainError
 from ..core.mail import absolute_url, queue_email
 from ..core.types import utcnow
@@ -76,7 +76,6 @@ def save_tier(actor: User, tier: Tier | None, values: dict) -> Tier:
     tier.challenge_limit = values.get("challenge_limit")
     tier.catalog_access = values["catalog_access"]
     tier.first_look_days = values.get("first_look_days") or 0
-    tier.agreement_template = (values.get("agreement_template") or "").strip()
     tier.stripe_price_id = (values.get("stripe_price_id") or "").strip()
     tier.active = bool(values.get("active"))
     tier.display_order = values.get("display_order") or 0
@@ -94,9 +93,11 @@ def membership_of(organisation: Organisation) -> Membership | None:
 
 
 def access_conditions(membership: Membership | None, today: date) -> dict[str, bool]:
-    """Every condition partner features need. The agreements work adds `agreement_executed`."""
+    """Every condition partner features need."""
     return {
         "membership": membership is not None,
+        "agreement_executed": membership is not None
+        and gate.partnership_executed(membership.organisation_id),
         "paid_and_current": membership is not None and _paid_and_current(membership, today),
     }
 
@@ -262,12 +263,16 @@ def approve_application(actor: User, application: Application, account_owner: Us
     db.session.add(membership)
     db.session.flush()
     invoice = issue_invoice(membership, application)
+    from ..agreements import services as agreements  # agreements use membership services too
+
+    agreement = agreements.issue_partnership(actor, membership, invoice.period_start)
     audit.record(
         "application.approved",
         actor=actor,
         target=application,
         account_owner=account_owner.email,
         invoice=invoice.number,
+        agreement=agreement.number,
     )
     for address in partner_recipients(organisation):
         queue_email(
@@ -276,8 +281,10 @@ def approve_application(actor: User, application: Application, account_owner: Us
             "application_approved",
             application=application,
             invoice=invoice,
+            agreement=agreement,
             account_owner=account_owner,
             membership_url=absolute_url(url_for("membership.overview")),
+            sign_url=absolute_url(url_for("agreements.detail", agreement_id=agreement.id)),
         )
     return membership
 
@@ -319,14 +326,7 @@ def request_more_information(actor: User, application: Application, message: str
 
 
 def next_invoice_number(year: int) -> str:
-    """Gap-free per year: the counter row is locked by the UPDATE until this transaction ends."""
-    insert_if_absent(InvoiceSequence, year=year, last_number=0)
-    number = db.session.execute(
-        sa.update(InvoiceSequence)
-        .where(InvoiceSequence.year == year)
-        .values(last_number=InvoiceSequence.last_number + 1)
-        .returning(InvoiceSequence.last_number)
-    ).scalar_one()
+    number = next_in_sequence(InvoiceSequence, year)
     return f"{current_app.config['INVOICE_PREFIX']}-{year}-{number:04d}"
 
 
@@ -516,10 +516,22 @@ def _invoice_paid(invoice: Invoice) -> None:
     membership.period_end = max(filter(None, [membership.period_end, invoice.period_end]))
     if membership.status is MembershipStatus.CANCELLED:
         membership.auto_renew = True  # they paid for the period after all: the renewal is back on
+    activate_when_ready(membership, invoice)
+
+
+def activate_when_ready(membership: Membership, invoice: Invoice | None = None) -> None:
+    """Active once the partnership agreement is executed and the first payment has arrived,
+    whichever comes last. Paid but unsigned waits as "awaiting signature"."""
+    organisation = membership.organisation
+    if not gate.partnership_executed(organisation.id):
+        if membership.status is not MembershipStatus.AWAITING_SIGNATURE:
+            membership.status = MembershipStatus.AWAITING_SIGNATURE
+            announce_awaiting_signature(membership)
+        return
     membership.status = MembershipStatus.ACTIVE
-    membership.organisation.status = OrganisationStatus.MEMBER
+    organisation.status = OrganisationStatus.MEMBER
     audit.record("membership.activated", target=membership, organisation_id=membership.organisation_id)
-    for address in partner_recipients(membership.organisation):
+    for address in partner_recipients(organisation):
         queue_email(
             address,
             "Your membership is active",
@@ -527,6 +539,38 @@ def _invoice_paid(invoice: Invoice) -> None:
             membership=membership,
             invoice=invoice,
             dashboard_url=absolute_url(url_for("partners.dashboard")),
+        )
+
+
+def announce_awaiting_signature(membership: Membership) -> None:
+    audit.record("membership.paid_awaiting_signature", target=membership)
+    for address in partner_recipients(membership.organisation):
+        queue_email(
+            address,
+            "Payment received: one signature to go",
+            "membership_awaiting_signature",
+            membership=membership,
+            agreements_url=absolute_url(url_for("agreements.index")),
+        )
+
+
+def partnership_executed(organisation: Organisation) -> None:
+    """The partnership agreement was just executed: a paid membership starts now, and the staff
+    account owner hears of it (the partner's people get the executed agreement's own email)."""
+    membership = membership_of(organisation)
+    if membership is None or membership.status is not MembershipStatus.AWAITING_SIGNATURE:
+        return
+    activate_when_ready(membership)
+    owner = organisation.account_owner
+    if owner is not None:
+        queue_email(
+            owner.email,
+            f"{organisation.display_name} is now an active member",
+            "membership_active_staff",
+            membership=membership,
+            organisation_url=absolute_url(
+                url_for("admin.organisation_detail", organisation_id=organisation.id)
+            ),
         )
 
 

@@ -23,6 +23,7 @@ OWNER = OrgRole.OWNER.value
 @bp.route("/dashboard")
 @partner_required
 def dashboard():
+    from ..agreements import services as agreements
     from ..membership import services as membership
 
     organisation = current_user.organisation
@@ -33,6 +34,7 @@ def dashboard():
         membership=membership.membership_of(organisation),
         application=membership.latest_application(organisation),
         has_access=membership.has_partner_access(organisation),
+        to_sign=agreements.awaiting_signature(organisation),
     )
 
 

@@ -1,0 +1,869 @@
+"""Agreement use cases: templates, generation, issue, signatures, execution, verification.
+
+Services flush and never commit; the caller commits once per use case. Rendering the executed
+PDF is a separate step (`render_executed`) that callers run after committing the signature, so a
+failed render never loses a signature; `render_pending` retries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from markupsafe import Markup
+
+from ..auth.models import OrgRole, User
+from ..core import audit
+from ..core.database import insert_if_absent, next_in_sequence
+from ..core.errors import DomainError
+from ..core.mail import absolute_url, queue_email
+from ..core.types import utcnow
+from ..core.web import security_event
+from ..extensions import db
+from ..partners.models import Organisation, country_name
+from . import gate, pdf, rendering
+from .models import (
+    Agreement,
+    AgreementKind,
+    AgreementSequence,
+    AgreementSignature,
+    AgreementStatus,
+    AgreementTemplate,
+    SignatoryParty,
+    TemplateStatus,
+)
+
+log = logging.getLogger("liaison.agreements")
+
+DEFAULTS = Path(__file__).resolve().parent / "defaults"
+LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français", "nl": "Nederlands"}
+
+# --- templates -------------------------------------------------------------------------------
+
+
+def templates_by_kind() -> dict[AgreementKind, list[AgreementTemplate]]:
+    rows = db.session.scalars(
+        sa.select(AgreementTemplate).order_by(
+            AgreementTemplate.kind, AgreementTemplate.language, AgreementTemplate.version.desc()
+        )
+    )
+    grouped: dict[AgreementKind, list[AgreementTemplate]] = {kind: [] for kind in AgreementKind}
+    for template in rows:
+        grouped[template.kind].append(template)
+    return grouped
+
+
+def shipped_text(kind: AgreementKind) -> str:
+    """The text Liaison ships for a kind (version 1 until staff publish their own)."""
+    return (DEFAULTS / f"{kind.value}.html").read_text(encoding="utf-8")
+
+
+def ensure_default_template(kind: AgreementKind, language: str = "en") -> AgreementTemplate:
+    """The template in force, or version 1 from the text shipped with Liaison (created once)."""
+    template = gate.current_template(kind, language)
+    if template is not None:
+        return template
+    if language == "en" and _latest_version(kind, language) == 0:
+        insert_if_absent(
+            AgreementTemplate,
+            kind=kind,
+            version=1,
+            language="en",
+            title=kind.label,
+            effective_on=date.today(),
+            body=shipped_text(kind),
+            change_note="Initial text shipped with Liaison",
+            status=TemplateStatus.PUBLISHED,
+            created_at=utcnow(),
+            published_at=utcnow(),
+        )
+        template = gate.current_template(kind, language)
+    if template is None:
+        raise DomainError(
+            f"There is no published {kind.label.lower()} in {LANGUAGES.get(language, language)}."
+        )
+    return template
+
+
+def _latest_version(kind: AgreementKind, language: str) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.max(AgreementTemplate.version)).where(
+                AgreementTemplate.kind == kind, AgreementTemplate.language == language
+            )
+        )
+        or 0
+    )
+
+
+def new_template_version(actor: User, kind: AgreementKind, language: str) -> AgreementTemplate:
+    """A draft copied from the latest version (or the shipped text); one open draft at a time."""
+    if language not in LANGUAGES:
+        raise DomainError("Choose one of the languages offered.", field="language")
+    draft = db.session.scalar(
+        sa.select(AgreementTemplate).where(
+            AgreementTemplate.kind == kind,
+            AgreementTemplate.language == language,
+            AgreementTemplate.status == TemplateStatus.DRAFT,
+        )
+    )
+    if draft is not None:
+        return draft
+    latest = db.session.scalar(
+        sa.select(AgreementTemplate)
+        .where(AgreementTemplate.kind == kind, AgreementTemplate.language == language)
+        .order_by(AgreementTemplate.version.desc())
+        .limit(1)
+    )
+    template = AgreementTemplate(
+        kind=kind,
+        language=language,
+        version=(latest.version if latest else 0) + 1,
+        title=latest.title if latest else kind.label,
+        body=latest.body if latest else shipped_text(kind),
+        effective_on=date.today(),
+        status=TemplateStatus.DRAFT,
+        created_by_id=actor.id,
+    )
+    db.session.add(template)
+    db.session.flush()
+    audit.record("agreement_template.drafted", actor=actor, target=template)
+    return template
+
+
+def save_template(
+    actor: User, template: AgreementTemplate, *, title: str, body: str, effective_on: date, change_note: str
+) -> None:
+    if template.is_published:
+        raise DomainError("A published version never changes. Start a new version to edit the text.")
+    rendering.render_body(body, rendering.sample_params())  # refuses what cannot render
+    template.title = title.strip()
+    template.body = body
+    template.effective_on = effective_on
+    template.change_note = change_note.strip()
+    audit.record("agreement_template.saved", actor=actor, target=template)
+
+
+def preview_template(body: str, template: AgreementTemplate) -> bytes:
+    """A PDF of a (possibly unsaved) text with example values, marked PREVIEW."""
+    params = rendering.sample_params()
+    params["agreement"] = {**params["agreement"], "kind": template.kind.value, "title": template.title}
+    return rendering.render_document(body, params, template_info(template), watermark="PREVIEW")
+
+
+def publish_template(actor: User, template: AgreementTemplate) -> None:
+    if template.is_published:
+        raise DomainError("This version is already published.")
+    preview_template(template.body, template)  # the whole document must render, not only the body
+    template.status = TemplateStatus.PUBLISHED
+    template.published_at = utcnow()
+    template.published_by_id = actor.id
+    audit.record(
+        "agreement_template.published", actor=actor, target=template, effective_on=str(template.effective_on)
+    )
+
+
+def template_info(template: AgreementTemplate) -> dict[str, Any]:
+    return {
+        "title": template.title,
+        "version": template.version,
+        "language": template.language,
+        "effective_on": long_date(template.effective_on),
+    }
+
+
+# --- generation ------------------------------------------------------------------------------
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover
+
+
+@dataclass
+class Terms:
+    """What staff choose when they prepare an agreement (kind-specific fields may stay empty)."""
+
+    title: str = ""
+    start_on: date | None = None
+    term_months: int = 12
+    language: str = "en"
+    subject: str = ""
+    purpose: str = ""
+    field_of_use: str = ""
+    territory: str = ""
+    exclusive: bool = False
+    upfront_fee: str = ""
+    royalty: str = ""
+    option_months: int = 0
+    budget: str = ""
+    lead_researcher: str = ""
+    special_conditions: str = ""
+
+
+REQUIRED_TERMS = {
+    AgreementKind.LICENCE: {"subject": "Name the technology."},
+    AgreementKind.COLLABORATION: {"subject": "Name the project."},
+    AgreementKind.NDA: {"purpose": "Say what the information is exchanged for."},
+}
+
+
+def _address(organisation: Organisation) -> str:
+    city = f"{organisation.postcode} {organisation.city}".strip()
+    return "\n".join(p for p in (organisation.address_line1, organisation.address_line2, city) if p)
+
+
+def _partner_signatory(organisation: Organisation) -> tuple[str, str]:
+    from ..membership.models import Application, ApplicationStatus
+
+    application = db.session.scalar(
+        sa.select(Application)
+        .where(
+            Application.organisation_id == organisation.id, Application.status == ApplicationStatus.APPROVED
+        )
+        .order_by(Application.id.desc())
+        .limit(1)
+    )
+    if application is not None:
+        return application.signatory_name, application.signatory_title
+    people = [u for u in organisation.users if u.active and OrgRole.SIGNATORY in u.org_roles]
+    return (people[0].full_name, people[0].job_title) if people else ("", "")
+
+
+def build_params(
+    organisation: Organisation, kind: AgreementKind, number: str, terms: Terms, tier: Any = None
+) -> dict[str, Any]:
+    """The frozen snapshot: every value the documents print, as plain JSON values."""
+    from ..membership.services import format_money, seller_details
+
+    cfg = current_app.config
+    today = date.today()
+    start = terms.start_on or today
+    end = add_months(start, terms.term_months) - timedelta(days=1)
+    seller = seller_details()
+    signatory_name, signatory_title = _partner_signatory(organisation)
+    membership: dict[str, Any] = {
+        key: "" for key in rendering.FIELDS["membership"] if key not in ("benefits",)
+    } | {"benefits": []}
+    if tier is not None:
+        membership = {
+            "tier": tier.name,
+            "fee": format_money(tier.annual_fee_cents, tier.currency),
+            "benefits": list(tier.benefits or []),
+            "seat_limit": tier.seat_limit or "",
+            "challenge_limit": tier.challenge_limit or "",
+            "catalog_access": tier.catalog_access.label,
+            "first_look_days": tier.first_look_days or 0,
+        }
+    return {
+        "agreement": {
+            "number": number,
+            "title": terms.title.strip() or kind.label,
+            "kind": kind.value,
+            "date": long_date(today),
+            "start_on": long_date(start),
+            "start_iso": start.isoformat(),
+            "end_on": long_date(end),
+            "term_months": terms.term_months,
+            "language": terms.language,
+        },
+        "institution": {
+            "name": seller["name"],
+            "address": seller["address"],
+            "country": seller["country_name"],
+            "registration": seller["registration"],
+            "vat_number": seller["vat_number"],
+            "signatory_name": cfg["AGREEMENT_SIGNATORY_NAME"],
+            "signatory_title": cfg["AGREEMENT_SIGNATORY_TITLE"],
+            "contact": seller["contact"],
+            "programme": cfg["PROGRAMME_NAME"],
+        },
+        "partner": {
+            "legal_name": organisation.legal_name,
+            "trading_name": organisation.trading_name,
+            "address": _address(organisation),
+            "country": country_name(organisation.country),
+            "registration_number": organisation.registration_number,
+            "vat_number": organisation.vat_number,
+            "signatory_name": signatory_name,
+            "signatory_title": signatory_title,
+        },
+        "membership": membership,
+        "terms": {
+            "subject": terms.subject.strip(),
+            "purpose": terms.purpose.strip(),
+            "field_of_use": terms.field_of_use.strip(),
+            "territory": terms.territory.strip(),
+            "exclusive": bool(terms.exclusive),
+            "upfront_fee": terms.upfront_fee.strip(),
+            "royalty": terms.royalty.strip(),
+            "option_months": terms.option_months or 0,
+            "budget": terms.budget.strip(),
+            "lead_researcher": terms.lead_researcher.strip(),
+            "special_conditions": terms.special_conditions.strip(),
+        },
+    }
+
+
+def _validate_terms(kind: AgreementKind, terms: Terms) -> None:
+    if not 1 <= terms.term_months <= 120:
+        raise DomainError("The term is between 1 and 120 months.", field="term_months")
+    if not 0 <= (terms.option_months or 0) <= 36:
+        raise DomainError("The option period is between 0 and 36 months.", field="option_months")
+    for name, message in REQUIRED_TERMS.get(kind, {}).items():
+        if not getattr(terms, name).strip():
+            raise DomainError(message, field=name)
+
+
+def next_agreement_number(year: int) -> str:
+    number = next_in_sequence(AgreementSequence, year)
+    return f"{current_app.config['AGREEMENT_PREFIX']}-{year}-{number:04d}"
+
+
+def _render_offer(agreement: Agreement) -> None:
+    """(Re)generate the document offered for signature from the snapshot."""
+    agreement.pdf = rendering.render_document(
+        agreement.template.body, agreement.params, template_info(agreement.template)
+    )
+    agreement.pdf_sha256 = pdf.sha256(agreement.pdf)
+    agreement.generated_at = utcnow()
+
+
+def create_agreement(
+    actor: User | None,
+    organisation: Organisation,
+    kind: AgreementKind,
+    terms: Terms,
+    *,
+    tier: Any = None,
+    source: str = "",
+    replaces: Agreement | None = None,
+    countersignature_required: bool = True,
+) -> Agreement:
+    """A draft agreement with its snapshot and its PDF (stored with the SHA-256)."""
+    _validate_terms(kind, terms)
+    if kind is AgreementKind.PARTNERSHIP and tier is None:
+        raise DomainError("A partnership agreement needs the organisation's membership tier.")
+    template = ensure_default_template(kind, terms.language)
+    number = next_agreement_number(date.today().year)
+    agreement = Agreement(
+        number=number,
+        organisation=organisation,
+        kind=kind,
+        template=template,
+        title=terms.title.strip() or kind.label,
+        params=build_params(organisation, kind, number, terms, tier),
+        source=source,
+        replaces=replaces,
+        countersignature_required=countersignature_required,
+        created_by_id=actor.id if actor else None,
+        status=AgreementStatus.DRAFT,
+    )
+    db.session.add(agreement)
+    db.session.flush()
+    _render_offer(agreement)
+    audit.record("agreement.created", actor=actor, target=agreement, kind=kind.value, template=str(template))
+    return agreement
+
+
+def issue(actor: User | None, agreement: Agreement) -> None:
+    """Draft -> issued: the partner's signatories see it and are emailed."""
+    if agreement.status is not AgreementStatus.DRAFT:
+        raise DomainError("Only a draft can be issued.")
+    agreement.status = AgreementStatus.ISSUED
+    agreement.issued_at = utcnow()
+    audit.record("agreement.issued", actor=actor, target=agreement)
+    for address in _partner_addresses(agreement.organisation, OrgRole.SIGNATORY):
+        queue_email(
+            address,
+            f"Agreement {agreement.number} is ready for your signature",
+            "agreement_issued",
+            agreement=agreement,
+            sign_url=absolute_url(url_for("agreements.detail", agreement_id=agreement.id)),
+        )
+
+
+def issue_partnership(actor: User | None, membership: Any, period_start: date | None = None) -> Agreement:
+    """Approving an application generates and issues the partnership agreement for its tier."""
+    open_ones = db.session.scalars(
+        sa.select(Agreement).where(
+            Agreement.organisation_id == membership.organisation_id,
+            Agreement.kind == AgreementKind.PARTNERSHIP,
+            Agreement.status.in_(
+                [AgreementStatus.DRAFT, AgreementStatus.ISSUED, AgreementStatus.PARTNER_SIGNED]
+            ),
+        )
+    )
+    for stale in open_ones:  # a returning member's unsigned offer is replaced by the new one
+        _end(stale, AgreementStatus.VOID, "Replaced by a new partnership agreement on approval.", actor)
+    agreement = create_agreement(
+        actor,
+        membership.organisation,
+        AgreementKind.PARTNERSHIP,
+        Terms(title=f"Partnership Agreement: {membership.tier.name} tier", start_on=period_start),
+        tier=membership.tier,
+        source=f"membership:{membership.id}",
+    )
+    issue(actor, agreement)
+    return agreement
+
+
+def update_draft(actor: User, agreement: Agreement, terms: Terms, tier: Any = None) -> None:
+    if agreement.status is not AgreementStatus.DRAFT:
+        raise DomainError("Only a draft can be changed; issue a replacement instead.")
+    _validate_terms(agreement.kind, terms)
+    agreement.title = terms.title.strip() or agreement.kind.label
+    agreement.params = build_params(agreement.organisation, agreement.kind, agreement.number, terms, tier)
+    _render_offer(agreement)
+    audit.record("agreement.updated", actor=actor, target=agreement)
+
+
+def terms_of(agreement: Agreement) -> Terms:
+    """The staff-chosen terms back out of a snapshot (to edit a draft or prepare a replacement)."""
+    p = agreement.params
+    values = {key: p["terms"].get(key) for key in rendering.FIELDS["terms"]}
+    return Terms(
+        title=agreement.title,
+        start_on=date.fromisoformat(p["agreement"]["start_iso"]) if p["agreement"].get("start_iso") else None,
+        term_months=int(p["agreement"]["term_months"]),
+        language=p["agreement"].get("language", "en"),
+        **{k: v for k, v in values.items() if v is not None},
+    )
+
+
+def _lock(row: Any) -> None:
+    """Re-read a row under SELECT ... FOR UPDATE (after flushing, so no pending change is lost)."""
+    db.session.flush()
+    db.session.refresh(row, with_for_update=True)
+
+
+def _end(agreement: Agreement, status: AgreementStatus, reason: str, actor: User | None) -> None:
+    agreement.status = status
+    agreement.ended_at = utcnow()
+    agreement.end_reason = reason
+    audit.record(f"agreement.{status.value}", actor=actor, target=agreement, reason=reason)
+
+
+def void(actor: User, agreement: Agreement, reason: str) -> None:
+    _lock(agreement)
+    if not reason.strip():
+        raise DomainError("Give the reason: it stays on the record.", field="reason")
+    if not agreement.status.is_open:
+        raise DomainError(
+            "An executed agreement cannot be voided; issue a replacement, which supersedes it once executed."
+        )
+    _end(agreement, AgreementStatus.VOID, reason.strip(), actor)
+
+
+def prepare_replacement(actor: User, agreement: Agreement) -> Agreement:
+    """A new draft with the same terms that supersedes `agreement` once executed."""
+    if agreement.status is not AgreementStatus.EXECUTED:
+        raise DomainError("Only an executed agreement is replaced; void an open one instead.")
+    tier = None
+    if agreement.kind is AgreementKind.PARTNERSHIP:
+        from ..membership.services import membership_of
+
+        membership = membership_of(agreement.organisation)
+        tier = membership.tier if membership else None
+    return create_agreement(
+        actor,
+        agreement.organisation,
+        agreement.kind,
+        terms_of(agreement),
+        tier=tier,
+        source=agreement.source,
+        replaces=agreement,
+        countersignature_required=agreement.countersignature_required,
+    )
+
+
+# --- signatures ------------------------------------------------------------------------------
+
+
+def signing_statement(agreement: Agreement, party: SignatoryParty) -> str:
+    name = agreement.params["partner" if party is SignatoryParty.PARTNER else "institution"]
+    legal = name.get("legal_name") or name.get("name")
+    return (
+        f"I confirm that I am authorised to sign agreement {agreement.number} on behalf of {legal}, "
+        "and I sign it electronically."
+    )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    full_name: str
+    title: str
+    confirmed: bool
+    shown_sha256: str
+    ip: str
+    user_agent: str
+
+
+def _record_signature(user: User, agreement: Agreement, party: SignatoryParty, evidence: Evidence) -> None:
+    if not evidence.confirmed:
+        raise DomainError("Confirm that you have authority to sign.", field="confirm")
+    if len(evidence.full_name.strip()) < 3:
+        raise DomainError("Type your full name as your signature.", field="full_name")
+    if not evidence.title.strip():
+        raise DomainError("Type your position.", field="title")
+    if evidence.shown_sha256 != agreement.pdf_sha256:
+        raise DomainError("The document changed since you opened it. Read the current version, then sign.")
+    inserted = insert_if_absent(
+        AgreementSignature,
+        agreement_id=agreement.id,
+        party=party,
+        user_id=user.id,
+        user_email=user.email,
+        full_name=evidence.full_name.strip()[:120],
+        title=evidence.title.strip()[:120],
+        statement=signing_statement(agreement, party),
+        signed_at=utcnow(),
+        ip=(evidence.ip or "")[:45],
+        user_agent=(evidence.user_agent or "")[:400],
+        document_sha256=agreement.pdf_sha256,
+    )
+    if not inserted:
+        raise DomainError("This agreement has already been signed.")
+    db.session.expire(agreement, ["signatures"])
+    audit.record(f"agreement.signed_{party.value}", actor=user, target=agreement, sha256=agreement.pdf_sha256)
+
+
+def is_signatory_of(user: User, organisation_id: int) -> bool:
+    return (
+        user.is_authenticated
+        and user.organisation_id == organisation_id
+        and user.has_org_role(OrgRole.SIGNATORY)
+    )
+
+
+def can_sign(user: User, agreement: Agreement) -> bool:
+    return is_signatory_of(user, agreement.organisation_id)
+
+
+def sign_as_partner(user: User, agreement: Agreement, evidence: Evidence) -> None:
+    """The organisation's signatory signs the issued document (one signature, however many clicks)."""
+    if not can_sign(user, agreement):
+        raise DomainError("Only a signatory of your organisation can sign agreements.")
+    _lock(agreement)
+    if agreement.status is not AgreementStatus.ISSUED:
+        raise DomainError(
+            "This agreement has already been signed."
+            if agreement.status in (AgreementStatus.PARTNER_SIGNED, AgreementStatus.EXECUTED)
+            else f"This agreement is {agreement.status.label.lower()} and cannot be signed."
+        )
+    _record_signature(user, agreement, SignatoryParty.PARTNER, evidence)
+    if not agreement.countersignature_required:
+        _execute(user, agreement)
+        return
+    agreement.status = AgreementStatus.PARTNER_SIGNED
+    owner = agreement.organisation.account_owner
+    queue_email(
+        owner.email if owner else current_app.config["CONTACT_EMAIL"],
+        f"{agreement.organisation.display_name} signed {agreement.number}: countersignature needed",
+        "agreement_partner_signed",
+        agreement=agreement,
+        review_url=absolute_url(url_for("admin.agreement_detail", agreement_id=agreement.id)),
+    )
+
+
+def countersign(user: User, agreement: Agreement, evidence: Evidence) -> None:
+    """An administrator signs for the institution; the agreement is then executed."""
+    if not user.is_admin:
+        raise DomainError("Only an administrator can countersign for the institution.")
+    _lock(agreement)
+    if agreement.status is not AgreementStatus.PARTNER_SIGNED:
+        raise DomainError(
+            "This agreement has already been countersigned."
+            if agreement.status is AgreementStatus.EXECUTED
+            else "Only an agreement signed by the partner can be countersigned."
+        )
+    _record_signature(user, agreement, SignatoryParty.INSTITUTION, evidence)
+    _execute(user, agreement)
+
+
+def _execute(actor: User, agreement: Agreement) -> None:
+    agreement.status = AgreementStatus.EXECUTED
+    agreement.executed_at = utcnow()
+    audit.record("agreement.executed", actor=actor, target=agreement)
+    if agreement.replaces is not None and agreement.replaces.status is AgreementStatus.EXECUTED:
+        _end(agreement.replaces, AgreementStatus.SUPERSEDED, f"Replaced by {agreement.number}.", actor)
+    download_url = absolute_url(url_for("agreements.detail", agreement_id=agreement.id))
+    for address in _partner_addresses(agreement.organisation, OrgRole.SIGNATORY, OrgRole.OWNER):
+        queue_email(
+            address,
+            f"Agreement {agreement.number} is executed",
+            "agreement_executed",
+            agreement=agreement,
+            download_url=download_url,
+            staff=False,
+        )
+    owner = agreement.organisation.account_owner
+    if owner is not None:
+        queue_email(
+            owner.email,
+            f"Agreement {agreement.number} with {agreement.organisation.display_name} is executed",
+            "agreement_executed",
+            agreement=agreement,
+            download_url=absolute_url(url_for("admin.agreement_detail", agreement_id=agreement.id)),
+            staff=True,
+        )
+    if agreement.kind is AgreementKind.PARTNERSHIP:
+        from ..membership.services import partnership_executed
+
+        partnership_executed(agreement.organisation)
+
+
+def _partner_addresses(organisation: Organisation, *roles: OrgRole) -> list[str]:
+    people = db.session.scalars(
+        sa.select(User).where(User.organisation_id == organisation.id, User.active.is_(True))
+    )
+    return sorted({u.email for u in people if any(role in u.org_roles for role in roles)})
+
+
+# --- the executed PDF ------------------------------------------------------------------------
+
+
+def _signature_values(agreement: Agreement) -> list[dict[str, Any]]:
+    return [
+        {
+            "party": s.party.value,
+            "full_name": s.full_name,
+            "title": s.title,
+            "user_email": s.user_email,
+            "signed_at": s.signed_at.strftime("%d %B %Y, %H:%M:%S UTC"),
+            "ip": s.ip,
+            "user_agent": s.user_agent,
+            "document_sha256": s.document_sha256,
+            "statement": s.statement,
+        }
+        for s in agreement.signatures
+    ]
+
+
+def executed_document(agreement: Agreement) -> bytes:
+    """The executed PDF: the same terms with the signature blocks filled and a certificate page."""
+    assert agreement.executed_at is not None
+    return rendering.render_document(
+        agreement.template.body,
+        agreement.params,
+        template_info(agreement.template),
+        signatures=_signature_values(agreement),
+        certificate={
+            "document_sha256": agreement.pdf_sha256,
+            "executed_at": agreement.executed_at.strftime("%d %B %Y, %H:%M:%S"),
+            "verify_url": absolute_url(url_for("agreements.verify")),
+            "countersigned": agreement.countersignature_required,
+        },
+    )
+
+
+def render_executed(agreement: Agreement) -> bool:
+    """Produce and store the executed PDF; on failure keep everything and leave it for a retry."""
+    if agreement.executed_at is None or agreement.executed_sha256 is not None:
+        return False
+    agreement.render_attempts = (agreement.render_attempts or 0) + 1
+    try:
+        data = executed_document(agreement)
+    except Exception:
+        log.exception(
+            "rendering the executed PDF of %s failed (attempt %s)",
+            agreement.number,
+            agreement.render_attempts,
+        )
+        return False
+    agreement.executed_pdf = data
+    agreement.executed_sha256 = pdf.sha256(data)
+    agreement.executed_rendered_at = utcnow()
+    audit.record("agreement.executed_pdf_stored", target=agreement, sha256=agreement.executed_sha256)
+    return True
+
+
+def render_pending() -> dict[str, int]:
+    """Retry every executed agreement whose PDF is missing; one commit per agreement."""
+    report = {"rendered": 0, "failed": 0}
+    ids = db.session.scalars(
+        sa.select(Agreement.id).where(Agreement.executed_at.is_not(None), Agreement.executed_sha256.is_(None))
+    ).all()
+    for agreement_id in ids:
+        agreement = db.session.get(Agreement, agreement_id)
+        ok = agreement is not None and render_executed(agreement)
+        db.session.commit()
+        report["rendered" if ok else "failed"] += 1
+    return report
+
+
+# --- reading and verifying -------------------------------------------------------------------
+
+
+class IntegrityFailure(Exception):
+    """Stored bytes no longer match their recorded SHA-256."""
+
+
+def stored_document(agreement: Agreement) -> tuple[bytes, str]:
+    """The executed PDF when there is one, else the document for signature; hash checked on read."""
+    if agreement.executed_sha256 is not None:
+        data, expected, suffix = agreement.executed_pdf, agreement.executed_sha256, "executed"
+    else:
+        data, expected, suffix = agreement.pdf, agreement.pdf_sha256, "for-signature"
+    if data is None or pdf.sha256(data) != expected:
+        security_event("agreement.integrity_failure", agreement=agreement.number)
+        raise IntegrityFailure(agreement.number)
+    return data, f"{agreement.number}-{suffix}.pdf"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    genuine: bool
+    message: str
+    agreement: Agreement | None = None
+
+
+NOT_FOUND = Verdict(
+    False, "This is not a genuine executed agreement issued through this portal, or it was altered."
+)
+
+
+def verify_bytes(data: bytes) -> Verdict:
+    return verify_hash(pdf.sha256(data))
+
+
+def verify_hash(digest: str, number: str | None = None) -> Verdict:
+    digest = digest.strip().lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        return NOT_FOUND
+    stmt = sa.select(Agreement).where(Agreement.executed_sha256 == digest)
+    if number is not None:
+        stmt = stmt.where(Agreement.number == number.strip().upper())
+    agreement = db.session.scalar(stmt.limit(1))
+    if agreement is not None:
+        template = agreement.template
+        version = f"{template.title}, version {template.version} ({template.language})"
+        state = (
+            f" It has since been superseded ({agreement.end_reason})"
+            if agreement.status is AgreementStatus.SUPERSEDED
+            else ""
+        )
+        return Verdict(
+            True,
+            f"Genuine: executed agreement {agreement.number}, on the terms “{version}”, "
+            f"executed on {long_date(agreement.executed_at.date())}.{state}",
+            agreement,
+        )
+    offered = sa.select(Agreement.number).where(Agreement.pdf_sha256 == digest)
+    if number is not None:
+        offered = offered.where(Agreement.number == number.strip().upper())
+    unsigned = db.session.scalar(offered.limit(1))
+    if unsigned is not None:
+        return Verdict(
+            False,
+            f"This is the copy of {unsigned} issued for signature, not an executed agreement. "
+            "The executed copy carries a certificate page.",
+        )
+    return NOT_FOUND
+
+
+# --- the NDA gate ----------------------------------------------------------------------------
+
+
+def current_nda(language: str = "en") -> AgreementTemplate:
+    return ensure_default_template(AgreementKind.NDA, language)
+
+
+def nda_for_reading(language: str = "en") -> AgreementTemplate:
+    """The NDA in force, or (before any exists) the shipped text, unsaved: reading changes nothing."""
+    template = gate.current_template(AgreementKind.NDA, language)
+    if template is not None:
+        return template
+    return AgreementTemplate(
+        kind=AgreementKind.NDA,
+        version=1,
+        language="en",
+        title=AgreementKind.NDA.label,
+        effective_on=date.today(),
+        body=shipped_text(AgreementKind.NDA),
+        status=TemplateStatus.PUBLISHED,
+    )
+
+
+def nda_preview_html(
+    organisation: Organisation, template: AgreementTemplate
+) -> tuple[Markup, dict[str, Any]]:
+    """The NDA text as the signatory reads it on the page, and the snapshot it was made from."""
+    params = build_params(organisation, AgreementKind.NDA, "(assigned on acceptance)", nda_terms())
+    return rendering.render_body(template.body, params), params
+
+
+def text_fingerprint(text: str) -> str:
+    return pdf.sha256(text.encode("utf-8"))
+
+
+def nda_terms() -> Terms:
+    return Terms(
+        title="Mutual Non-Disclosure Agreement",
+        term_months=36,
+        purpose="evaluating technologies of the Institution and possible collaborations, licences or "
+        "research projects between the parties",
+    )
+
+
+def accept_nda(
+    user: User, organisation: Organisation, template: AgreementTemplate, evidence: Evidence
+) -> Agreement:
+    """The NDA gate's acceptance: an NDA generated from the current version, signed by the partner's
+    signatory and executed at once (the institution's standard terms). Once per version."""
+    if not is_signatory_of(user, organisation.id):
+        raise DomainError("Only a signatory of your organisation can accept the NDA.")
+    existing = gate.nda_acceptance(organisation.id, template.language)
+    if existing is not None and existing.template_id == template.id:
+        raise DomainError("Your organisation has already accepted this NDA.")
+    if gate.current_template(AgreementKind.NDA, template.language) != template:
+        raise DomainError(
+            "A new version of the NDA was published while you were reading. Read it, then accept."
+        )
+    if evidence.shown_sha256 != text_fingerprint(nda_preview_html(organisation, template)[0]):
+        raise DomainError("The NDA text changed since you opened it. Read the current text, then accept.")
+    # Lock per organisation: concurrent acceptances serialise on the organisation row.
+    _lock(organisation)
+    if gate.nda_acceptance(organisation.id, template.language) is not None:
+        raise DomainError("Your organisation has already accepted this NDA.")
+    agreement = create_agreement(
+        user, organisation, AgreementKind.NDA, nda_terms(), source="nda-gate", countersignature_required=False
+    )
+    agreement.status = AgreementStatus.ISSUED
+    agreement.issued_at = utcnow()
+    sign_as_partner(
+        user,
+        agreement,
+        dataclasses.replace(evidence, shown_sha256=agreement.pdf_sha256),
+    )
+    return agreement
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+
+def agreements_of(organisation: Organisation, include_drafts: bool = False) -> list[Agreement]:
+    stmt = sa.select(Agreement).where(Agreement.organisation_id == organisation.id)
+    if not include_drafts:
+        stmt = stmt.where(Agreement.status != AgreementStatus.DRAFT)
+    return list(db.session.scalars(stmt.order_by(Agreement.created_at.desc(), Agreement.id.desc())))
+
+
+def awaiting_signature(organisation: Organisation) -> list[Agreement]:
+    return [a for a in agreements_of(organisation) if a.status is AgreementStatus.ISSUED]
