@@ -13,6 +13,7 @@ from ..agreements.forms import KIND_FIELDS, AgreementForm, NewVersionForm, Reaso
 from ..agreements.models import Agreement, AgreementKind, AgreementStatus, AgreementTemplate
 from ..agreements.rendering import FIELDS
 from ..agreements.routes import evidence_from
+from ..core.database import begin_write
 from ..core.errors import DomainError
 from ..core.forms import apply_domain_error
 from ..extensions import db
@@ -226,6 +227,7 @@ def agreement_void(agreement_id: int):
     agreement = db.get_or_404(Agreement, agreement_id)
     form = ReasonForm()
     if form.validate_on_submit():
+        begin_write()
         try:
             agreements.void(current_user, agreement, form.reason.data)
         except DomainError as exc:
@@ -249,6 +251,7 @@ def agreement_countersign(agreement_id: int):
         return redirect(url_for("admin.agreement_detail", agreement_id=agreement.id))
     form = SignForm()
     if form.validate_on_submit():
+        begin_write()
         try:
             agreements.countersign(current_user, agreement, evidence_from(form))
         except DomainError as exc:

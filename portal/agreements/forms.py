@@ -35,9 +35,6 @@ class SignForm(FlaskForm):
 
 
 class VerifyForm(FlaskForm):
-    class Meta:
-        csrf = False  # a public, read-only check: nothing changes, anyone may ask
-
     document = FileField("The PDF file")
     number = StringField("Agreement number", validators=[Optional(), Length(max=24)])
     sha256 = StringField("SHA-256 fingerprint", validators=[Optional(), Length(max=100)])

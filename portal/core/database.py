@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 _installed = False
+_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
 
 
 def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
@@ -27,7 +29,7 @@ def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
 
 def _on_begin(connection: Any) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
 
 
 def configure_engines(app: Flask) -> None:
@@ -36,6 +38,24 @@ def configure_engines(app: Flask) -> None:
         event.listen(Engine, "connect", _on_connect)
         event.listen(Engine, "begin", _on_begin)
         _installed = True
+
+
+def begin_write() -> None:
+    """Start the request's transaction as a writer, before a use case that reads then writes
+    under contention (signing, accepting). SQLite then takes its write lock at BEGIN (IMMEDIATE)
+    and concurrent requests queue for it (busy_timeout) instead of failing with "database is
+    locked" when they upgrade a read snapshot; PostgreSQL needs nothing (row locks do the work).
+    Call it at the start of the use case: it ends the current (read-only) transaction."""
+    from ..extensions import db
+
+    if db.session.get_bind().dialect.name != "sqlite":
+        return
+    db.session.rollback()
+    token = _immediate.set(True)
+    try:
+        db.session.connection()
+    finally:
+        _immediate.reset(token)
 
 
 def insert_if_absent(model: Any, **values: Any) -> bool:

@@ -1,0 +1,823 @@
+"""Agreements: generation, the PDF's content, signing and countersigning with evidence, activation,
+downloads, failure safety, voiding and replacing, /verify. Real WeasyPrint PDFs, read with pypdf."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from portal.agreements import gate, rendering
+from portal.agreements import services as agreements
+from portal.agreements.models import Agreement, AgreementKind, AgreementSignature, AgreementStatus
+from portal.auth.models import OrgRole
+from portal.core.models import AuditEvent
+from portal.extensions import db
+from portal.membership import services as membership_services
+from portal.membership.models import Invoice, Membership, MembershipStatus
+
+from .factories import (
+    commit,
+    make_agreement,
+    make_application,
+    make_organisation,
+    make_partner,
+    make_staff,
+    make_tier,
+)
+from .helpers import Browser, emails_to, last_email_to, location, text
+
+PARTNER_IP, PARTNER_UA = "203.0.113.7", "Mozilla/5.0 (X11; Linux x86_64) PartnerBrowser/1.0"
+ADMIN_IP, ADMIN_UA = "198.51.100.20", "Mozilla/5.0 (Macintosh) StaffBrowser/2.0"
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def page_count(data: bytes) -> int:
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def fresh(model, ident):
+    db.session.expire_all()
+    return db.session.get(model, ident)
+
+
+@pytest.fixture
+def acme(app, ctx):
+    """Acme's application approved: its partnership agreement is issued and its invoice open."""
+    organisation = make_organisation(
+        legal_name="Acme Robotics GmbH",
+        trading_name="Acme Robotics",
+        country="DE",
+        registration_number="HRB 123456",
+        vat_number="DE136695976",
+        address_line1="Industriestraße 12",
+        postcode="80331",
+        city="München",
+    )
+    owner = make_partner(
+        organisation=organisation, email="owner@acme.example", full_name="Clara Becker", job_title="CEO"
+    )
+    member = make_partner(organisation=organisation, roles={OrgRole.MEMBER}, email="mia@acme.example")
+    officer = make_staff(email="officer@tto.example", full_name="Oscar Mbeki")
+    admin = make_staff(admin=True, email="director@tto.example", full_name="Ingrid Vos")
+    tier = make_tier(
+        name="Partner",
+        slug="partner",
+        annual_fee_cents=25_000_00,
+        benefits=["Quarterly technology briefings", "Two seats at the research day"],
+    )
+    application = make_application(
+        organisation, tier, signatory_name="Clara Becker", signatory_title="CEO", vat_number="DE136695976"
+    )
+    with app.test_request_context():
+        membership = membership_services.approve_application(officer, application, officer)
+    commit()
+    agreement = db.session.scalar(sa.select(Agreement).where(Agreement.organisation_id == organisation.id))
+    return {
+        "org": organisation,
+        "owner": owner,
+        "member": member,
+        "officer": officer,
+        "admin": admin,
+        "membership": membership,
+        "agreement": agreement,
+    }
+
+
+def partner_browser(app, email="owner@acme.example") -> Browser:
+    browser = Browser(app, REMOTE_ADDR=PARTNER_IP, HTTP_USER_AGENT=PARTNER_UA)
+    assert location(browser.login(email)) == "/dashboard"
+    return browser
+
+
+def admin_browser(app, admin) -> Browser:
+    browser = Browser(app, REMOTE_ADDR=ADMIN_IP, HTTP_USER_AGENT=ADMIN_UA)
+    assert location(browser.login_staff(admin)) == "/admin/"
+    return browser
+
+
+def sign_form(agreement, name="Clara Becker", title="CEO", **overrides) -> dict:
+    form = {"full_name": name, "title": title, "confirm": "y", "document_sha256": agreement.pdf_sha256}
+    form.update(overrides)
+    return form
+
+
+def pay_invoice(app, acme) -> None:
+    invoice = db.session.scalar(sa.select(Invoice).where(Invoice.organisation_id == acme["org"].id))
+    with app.test_request_context():
+        membership_services.record_payment(
+            acme["officer"], invoice, invoice.total_cents, date.today(), "SEPA"
+        )
+    commit()
+
+
+# --- generation ------------------------------------------------------------------------------
+
+
+def test_approval_generates_and_issues_the_partnership_agreement_as_a_four_page_contract(app, acme):
+    agreement = acme["agreement"]
+    assert agreement.kind is AgreementKind.PARTNERSHIP and agreement.status is AgreementStatus.ISSUED
+    assert agreement.number == f"LIA-{date.today().year}-0001"
+    assert agreement.pdf_sha256 == hashlib.sha256(agreement.pdf).hexdigest()
+    assert agreement.template.version == 1 and agreement.generated_at is not None
+
+    content = pdf_text(agreement.pdf)
+    assert page_count(agreement.pdf) == 4
+    for expected in (
+        agreement.number,
+        "Partnership Agreement: Partner tier",
+        "Northfield Institute of Technology",  # the institution, its registration and VAT
+        "KvK 12345678",
+        "Acme Robotics GmbH",  # the partner, trading name, address, registration, VAT
+        "trading as Acme Robotics",
+        "Industriestraße 12",
+        "HRB 123456",
+        "DE136695976",
+        "represented by Clara Becker, CEO",
+        "EUR 25,000.00",  # the fee and the tier's benefits
+        "Quarterly technology briefings",
+        "initial term of 12 months",
+        "Partnership agreement, version 1 (en)",
+        "Page 1 of 4",
+        "Page 4 of 4",
+    ):
+        assert expected in content, expected
+    # Numbered clauses and sub-clauses, and the empty signature blocks.
+    for clause in ("1. Purpose", "1.1", "2. Definitions", "5. Fees and payment", "5.1", "13. General"):
+        assert clause in content, clause
+    assert "FOR THE INSTITUTION" in content.upper() and "FOR THE PARTNER" in content.upper()
+    assert "Certificate of execution" not in content
+
+    # Both sides hear of it: the partner's signatory is asked to sign.
+    assert any(agreement.number in e.subject for e in emails_to("owner@acme.example"))
+
+
+def test_the_partner_downloads_the_stored_bytes_and_others_get_404(app, acme):
+    agreement = acme["agreement"]
+    for email in ("owner@acme.example", "mia@acme.example"):  # any user of the organisation
+        response = partner_browser(app, email).get(f"/agreements/{agreement.id}/pdf")
+        assert response.status_code == 200 and response.data == agreement.pdf
+        assert hashlib.sha256(response.data).hexdigest() == agreement.pdf_sha256
+        assert response.headers["Cache-Control"] == "no-store"
+        assert (
+            response.headers["Content-Disposition"]
+            == f'attachment; filename="{agreement.number}-for-signature.pdf"'
+        )
+    staff = admin_browser(app, acme["officer"])
+    assert staff.get(f"/agreements/{agreement.id}/pdf").data == agreement.pdf
+
+    other = make_partner(organisation=make_organisation(legal_name="Beta SA"), email="owner@beta.example")
+    draft = make_agreement(acme["org"], status=AgreementStatus.DRAFT)
+    commit()
+    outsider = partner_browser(app, other.email)
+    for url in (
+        f"/agreements/{agreement.id}",
+        f"/agreements/{agreement.id}/pdf",
+        f"/agreements/{agreement.id + 1000}/pdf",
+    ):
+        assert outsider.get(url).status_code == 404, url
+    assert outsider.post(f"/agreements/{agreement.id}/sign", sign_form(agreement)).status_code == 404
+    assert "Acme" not in text(outsider.get("/agreements"))
+    # Drafts stay with staff until issued.
+    owner = partner_browser(app)
+    assert owner.get(f"/agreements/{draft.id}").status_code == 404
+    assert owner.get(f"/agreements/{draft.id}/pdf").status_code == 404
+    # Visitors are asked to sign in.
+    assert location(Browser(app).get(f"/agreements/{agreement.id}/pdf")).startswith("/login")
+
+
+def test_a_stored_pdf_that_no_longer_matches_its_hash_is_refused(app, acme, caplog):
+    agreement = acme["agreement"]
+    agreement.pdf = agreement.pdf[:-1] + b"X"
+    commit()
+    response = partner_browser(app).get(f"/agreements/{agreement.id}/pdf")
+    assert response.status_code == 500
+    assert "failed its integrity check" in text(response)
+    assert "agreement.integrity_failure" in caplog.text
+
+
+# --- signing ---------------------------------------------------------------------------------
+
+
+def test_partner_signs_admin_countersigns_and_the_executed_pdf_carries_the_certificate(app, acme):
+    agreement = acme["agreement"]
+    owner = partner_browser(app)
+    page = text(owner.get(f"/agreements/{agreement.id}"))
+    assert "Sign this agreement" in page and agreement.pdf_sha256 in page
+
+    response = owner.post(f"/agreements/{agreement.id}/sign", sign_form(agreement, title="Chief Executive"))
+    assert location(response) == f"/agreements/{agreement.id}"
+    agreement = fresh(Agreement, agreement.id)
+    assert agreement.status is AgreementStatus.PARTNER_SIGNED
+    (signature,) = agreement.signatures
+    assert (signature.user_id, signature.full_name, signature.title) == (
+        acme["owner"].id,
+        "Clara Becker",
+        "Chief Executive",
+    )
+    assert (signature.ip, signature.user_agent) == (PARTNER_IP, PARTNER_UA)
+    assert signature.document_sha256 == agreement.pdf_sha256
+    assert signature.signed_at.tzinfo is not None
+    assert (
+        "authorised to sign agreement" in signature.statement and "Acme Robotics GmbH" in signature.statement
+    )
+    assert "countersignature needed" in last_email_to("officer@tto.example").subject
+
+    # A Partnership Development Officer sees it but only an administrator countersigns.
+    officer = admin_browser(app, acme["officer"])
+    assert "An administrator countersigns" in text(officer.get(f"/admin/agreements/{agreement.id}"))
+    assert (
+        officer.post(f"/admin/agreements/{agreement.id}/countersign", sign_form(agreement)).status_code == 403
+    )
+
+    admin = admin_browser(app, acme["admin"])
+    response = admin.post(
+        f"/admin/agreements/{agreement.id}/countersign", sign_form(agreement, "Ingrid Vos", "Director")
+    )
+    assert location(response) == f"/admin/agreements/{agreement.id}"
+    agreement = fresh(Agreement, agreement.id)
+    assert agreement.status is AgreementStatus.EXECUTED and agreement.executed_at is not None
+    institution = agreement.signature_of(agreements.SignatoryParty.INSTITUTION)
+    assert (institution.ip, institution.user_agent, institution.user_id) == (
+        ADMIN_IP,
+        ADMIN_UA,
+        acme["admin"].id,
+    )
+
+    executed = agreement.executed_pdf
+    assert agreement.executed_sha256 == hashlib.sha256(executed).hexdigest() != agreement.pdf_sha256
+    content = pdf_text(executed)
+    assert page_count(executed) == 5
+    for expected in (
+        "Certificate of execution",
+        "Clara Becker",
+        "Chief Executive",
+        "Ingrid Vos",
+        "owner@acme.example",
+        "director@tto.example",
+        PARTNER_IP,
+        ADMIN_IP,
+        "PartnerBrowser/1.0",
+        agreement.pdf_sha256[:32],  # the document both signed (wrapped over two lines in the PDF)
+        "Signed electronically",
+        "/verify",
+        "Page 5 of 5",
+    ):
+        assert expected in content, expected
+
+    # The partner downloads the executed PDF, byte for byte.
+    download = owner.get(f"/agreements/{agreement.id}/pdf")
+    assert download.data == executed
+    assert (
+        download.headers["Content-Disposition"] == f'attachment; filename="{agreement.number}-executed.pdf"'
+    )
+    assert "is executed" in last_email_to("owner@acme.example").subject
+    assert "is executed" in last_email_to("officer@tto.example").subject
+
+
+def test_only_a_signatory_signs_and_a_changed_document_or_missing_consent_is_refused(app, acme):
+    agreement = acme["agreement"]
+    member = partner_browser(app, "mia@acme.example")
+    page = text(member.get(f"/agreements/{agreement.id}"))
+    assert "Only a signatory of your organisation can sign" in page and "Clara Becker" in page
+    assert member.post(f"/agreements/{agreement.id}/sign", sign_form(agreement)).status_code == 403
+
+    owner = partner_browser(app)
+    stale = owner.post(f"/agreements/{agreement.id}/sign", sign_form(agreement, document_sha256="0" * 64))
+    assert stale.status_code == 409 and "The document changed since you opened it" in text(stale)
+    no_consent = owner.post(f"/agreements/{agreement.id}/sign", sign_form(agreement, confirm=""))
+    assert no_consent.status_code == 400 and "Confirm that you have authority to sign" in text(no_consent)
+    assert fresh(Agreement, agreement.id).signatures == []
+
+    assert location(owner.post(f"/agreements/{agreement.id}/sign", sign_form(agreement)))
+    again = owner.post(f"/agreements/{agreement.id}/sign", sign_form(agreement))
+    assert again.status_code == 409 and "already been signed" in text(again)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AgreementSignature)) == 1
+
+
+# --- activation: executed and paid, whichever comes last ---------------------------------------
+
+
+def test_paid_first_then_executed_activates_on_the_countersignature(app, acme):
+    pay_invoice(app, acme)
+    membership = fresh(Membership, acme["membership"].id)
+    assert membership.status is MembershipStatus.AWAITING_SIGNATURE
+    assert not membership_services.has_partner_access(acme["org"])
+    conditions = membership_services.access_conditions(membership, date.today())
+    assert conditions == {"membership": True, "agreement_executed": False, "paid_and_current": False}
+
+    with app.test_request_context():
+        for user, sign in (
+            (acme["owner"], agreements.sign_as_partner),
+            (acme["admin"], agreements.countersign),
+        ):
+            evidence = agreements.Evidence(user.full_name, "CEO", True, acme["agreement"].pdf_sha256, "", "")
+            sign(user, acme["agreement"], evidence)
+    commit()
+    membership = fresh(Membership, acme["membership"].id)
+    assert membership.status is MembershipStatus.ACTIVE
+    assert membership_services.has_partner_access(acme["org"])
+    assert "Your membership is active" in last_email_to("owner@acme.example").subject
+    assert "is now an active member" in last_email_to("officer@tto.example").subject
+
+
+def test_executed_first_then_paid_activates_on_the_payment(app, acme):
+    with app.test_request_context():
+        for user, sign in (
+            (acme["owner"], agreements.sign_as_partner),
+            (acme["admin"], agreements.countersign),
+        ):
+            evidence = agreements.Evidence(user.full_name, "CEO", True, acme["agreement"].pdf_sha256, "", "")
+            sign(user, acme["agreement"], evidence)
+    commit()
+    membership = fresh(Membership, acme["membership"].id)
+    assert membership.status is MembershipStatus.AWAITING_PAYMENT
+    assert not membership_services.has_partner_access(acme["org"])
+
+    pay_invoice(app, acme)
+    membership = fresh(Membership, acme["membership"].id)
+    assert membership.status is MembershipStatus.ACTIVE
+    assert membership_services.has_partner_access(acme["org"])
+
+
+def test_a_card_payment_before_the_signature_waits_for_it(stripe_app, fake, ctx):
+    from .stripe_support import deliver, make_approved, pay
+
+    approved = make_approved(stripe_app, executed=False)
+    _, session_id, _, _ = pay(stripe_app, fake, approved)
+    response = deliver(
+        stripe_app, fake.event("checkout.session.completed", fake.checkout_sessions[session_id])
+    )
+    assert response.status_code == 200
+    membership = fresh(Membership, approved["membership"].id)
+    assert membership.status is MembershipStatus.AWAITING_SIGNATURE
+    assert not membership_services.has_partner_access(approved["org"])
+    assert "one signature to go" in last_email_to("owner@acme.example").subject
+
+    from .factories import execute_partnership
+
+    execute_partnership(approved["org"])
+    membership = fresh(Membership, approved["membership"].id)
+    assert membership.status is MembershipStatus.ACTIVE
+    assert membership_services.has_partner_access(approved["org"])
+
+
+# --- failure safety --------------------------------------------------------------------------
+
+
+def test_a_failed_render_keeps_the_signature_and_render_pending_produces_the_pdf(app, acme, monkeypatch):
+    agreement = acme["agreement"]
+    owner = partner_browser(app)
+    owner.post(f"/agreements/{agreement.id}/sign", sign_form(agreement))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("WeasyPrint crashed")
+
+    monkeypatch.setattr(rendering, "render_document", broken)
+    admin = admin_browser(app, acme["admin"])
+    response = admin.post(f"/admin/agreements/{agreement.id}/countersign", sign_form(agreement, "Ingrid Vos"))
+    assert location(response) == f"/admin/agreements/{agreement.id}"
+    agreement = fresh(Agreement, agreement.id)
+    assert agreement.status is AgreementStatus.EXECUTED and len(agreement.signatures) == 2
+    assert agreement.executed_sha256 is None and agreement.render_pending and agreement.render_attempts == 1
+    assert "PDF could not be produced yet" in text(admin.get(f"/admin/agreements/{agreement.id}"))
+    # Meanwhile the partner still gets the document they signed, and access does not wait for the PDF.
+    assert owner.get(f"/agreements/{agreement.id}/pdf").data == agreement.pdf
+    assert gate.partnership_executed(acme["org"].id)
+
+    monkeypatch.undo()
+    result = app.test_cli_runner().invoke(args=["portal", "render-pending"])
+    assert result.exit_code == 0 and "rendered 1, failed 0" in result.output
+    agreement = fresh(Agreement, agreement.id)
+    assert agreement.executed_sha256 == hashlib.sha256(agreement.executed_pdf).hexdigest()
+    assert "Certificate of execution" in pdf_text(agreement.executed_pdf)
+    again = app.test_cli_runner().invoke(args=["portal", "render-pending"])
+    assert "rendered 0, failed 0" in again.output
+
+
+# --- void and replace ------------------------------------------------------------------------
+
+
+def test_void_needs_a_reason_and_an_executed_agreement_is_replaced_not_voided(app, acme):
+    agreement = acme["agreement"]
+    admin = admin_browser(app, acme["admin"])
+    no_reason = admin.post(f"/admin/agreements/{agreement.id}/void", {"reason": " "})
+    assert no_reason.status_code == 400 and fresh(Agreement, agreement.id).status is AgreementStatus.ISSUED
+
+    with app.test_request_context():
+        for user, sign in (
+            (acme["owner"], agreements.sign_as_partner),
+            (acme["admin"], agreements.countersign),
+        ):
+            evidence = agreements.Evidence(user.full_name, "CEO", True, agreement.pdf_sha256, "", "")
+            sign(user, agreement, evidence)
+        agreements.render_executed(agreement)
+    commit()
+    old_pdf = agreement.executed_pdf
+    admin.post(f"/admin/agreements/{agreement.id}/void", {"reason": "Wrong tier"})
+    assert fresh(Agreement, agreement.id).status is AgreementStatus.EXECUTED
+
+    response = admin.post(f"/admin/agreements/{agreement.id}/replace")
+    replacement = db.session.scalar(sa.select(Agreement).where(Agreement.replaces_id == agreement.id))
+    assert location(response) == f"/admin/agreements/{replacement.id}"
+    assert replacement.status is AgreementStatus.DRAFT and replacement.number != agreement.number
+    admin.post(f"/admin/agreements/{replacement.id}/issue")
+    with app.test_request_context():
+        replacement = fresh(Agreement, replacement.id)
+        for user, sign in (
+            (acme["owner"], agreements.sign_as_partner),
+            (acme["admin"], agreements.countersign),
+        ):
+            evidence = agreements.Evidence(user.full_name, "CEO", True, replacement.pdf_sha256, "", "")
+            sign(user, replacement, evidence)
+    commit()
+    old = fresh(Agreement, agreement.id)
+    assert old.status is AgreementStatus.SUPERSEDED and old.end_reason == f"Replaced by {replacement.number}."
+    assert old.executed_pdf == old_pdf  # a later agreement never changes an earlier document
+    assert gate.partnership_executed(acme["org"].id)
+
+    # An open agreement is voided with its reason, which the partner sees.
+    term_sheet = make_agreement(acme["org"])
+    commit()
+    admin.post(f"/admin/agreements/{term_sheet.id}/void", {"reason": "The licence went to another field"})
+    assert fresh(Agreement, term_sheet.id).status is AgreementStatus.VOID
+    page = text(partner_browser(app).get(f"/agreements/{term_sheet.id}"))
+    assert "The licence went to another field" in page and "Sign this agreement" not in page
+
+
+# --- staff prepare the other kinds ------------------------------------------------------------
+
+
+def test_staff_prepare_issue_and_the_partner_receives_a_licence_term_sheet(app, acme):
+    officer = admin_browser(app, acme["officer"])
+    url = f"/admin/organisations/{acme['org'].id}/agreements/new?kind=licence"
+    form = text(officer.get(url))
+    assert "Field of use" in form and "Royalty" in form and "Lead researcher" not in form
+
+    missing = officer.post(url, {"kind": "licence", "language": "en", "term_months": "12"})
+    assert missing.status_code == 400 and "Name the technology." in text(missing)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Agreement)) == 1
+
+    response = officer.post(
+        url,
+        {
+            "kind": "licence",
+            "language": "en",
+            "term_months": "12",
+            "title": "Licence Term Sheet: Self-healing coatings",
+            "subject": "Self-healing polymer coatings",
+            "field_of_use": "Industrial robots",
+            "territory": "European Union",
+            "exclusive": "y",
+            "upfront_fee": "EUR 15,000",
+            "royalty": "3 % of net sales",
+            "option_months": "6",
+        },
+    )
+    draft = db.session.scalar(sa.select(Agreement).where(Agreement.kind == AgreementKind.LICENCE))
+    assert location(response) == f"/admin/agreements/{draft.id}"
+    assert draft.status is AgreementStatus.DRAFT
+    content = pdf_text(draft.pdf)
+    for expected in (
+        "Self-healing polymer coatings",
+        "an exclusive licence",
+        "Industrial robots",
+        "3 % of net sales",
+        "6 months",
+    ):
+        assert expected in content, expected
+    owner = partner_browser(app)
+    assert draft.number not in text(owner.get("/agreements"))
+
+    officer.post(f"/admin/agreements/{draft.id}/issue")
+    assert fresh(Agreement, draft.id).status is AgreementStatus.ISSUED
+    assert draft.number in text(owner.get("/agreements"))
+    assert (
+        f"Agreement {draft.number} is ready for your signature" in last_email_to("owner@acme.example").subject
+    )
+
+
+def test_hostile_company_names_and_addresses_come_out_literally(app, ctx):
+    hostile_name = "<b>Evil</b> {{ 7*7 }} Corp </style><style>*{display:none}</style>"
+    hostile_address = "{% for x in range(3) %}loop{% endfor %} <script>alert(1)</script> Street"
+    organisation = make_organisation(
+        legal_name=hostile_name, address_line1=hostile_address, city="{{ config }}"
+    )
+    make_partner(organisation=organisation)
+    commit()
+    with app.test_request_context():
+        agreement = agreements.create_agreement(
+            None,
+            organisation,
+            AgreementKind.NDA,
+            agreements.Terms(purpose="{{ institution.__class__ }} <img src=file:///etc/passwd>"),
+        )
+    flat = "".join(pdf_text(agreement.pdf).split())  # line breaks fall anywhere; compare without spaces
+    for literal in (
+        hostile_name,
+        hostile_address,
+        "{{ config }}",
+        "{{ institution.__class__ }} <img src=file:///etc/passwd>",
+    ):
+        assert "".join(literal.split()) in flat, literal
+    assert "49" not in flat and "looplooploop" not in flat
+
+
+# --- /verify ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def executed(app, acme):
+    agreement = acme["agreement"]
+    with app.test_request_context():
+        for user, sign in (
+            (acme["owner"], agreements.sign_as_partner),
+            (acme["admin"], agreements.countersign),
+        ):
+            evidence = agreements.Evidence(user.full_name, "CEO", True, agreement.pdf_sha256, "", "")
+            sign(user, agreement, evidence)
+        agreements.render_executed(agreement)
+    commit()
+    return agreement
+
+
+def upload(browser, data: bytes, name="agreement.pdf"):
+    return browser.post("/verify", {"document": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_verify_confirms_the_executed_pdf_and_rejects_a_one_byte_change(app, executed):
+    visitor = Browser(app)
+    assert "Verify an agreement" in text(visitor.get("/verify"))
+    genuine = upload(visitor, executed.executed_pdf)
+    page = text(genuine)
+    assert genuine.status_code == 200 and "Genuine and unaltered" in page
+    assert executed.number in page and "Partnership agreement, version 1 (en)" in page
+    assert "Acme" not in page and "25,000" not in page  # nothing of the content
+
+    changed = bytearray(executed.executed_pdf)
+    changed[len(changed) // 2] ^= 0x01
+    altered = text(upload(visitor, bytes(changed)))
+    assert "Not verified" in altered and executed.number not in altered
+
+    unsigned = text(upload(visitor, executed.pdf))
+    assert "issued for signature, not an executed agreement" in unsigned
+
+    by_hash = text(
+        visitor.post(
+            "/verify",
+            {"number": executed.number.lower(), "sha256": executed.executed_sha256.upper()},
+        )
+    )
+    assert "Genuine and unaltered" in by_hash
+    wrong_number = text(
+        visitor.post("/verify", {"number": "LIA-2020-0001", "sha256": executed.executed_sha256})
+    )
+    assert "Not verified" in wrong_number
+    nothing = visitor.post("/verify", {})
+    assert nothing.status_code == 400 and "Choose the PDF file" in text(nothing)
+    garbage = visitor.post("/verify", {"number": "x", "sha256": "'; DROP TABLE agreement; --"})
+    assert garbage.status_code == 200 and "Not verified" in text(garbage)
+
+
+# --- the NDA gate ----------------------------------------------------------------------------
+
+
+def test_the_nda_gate_asks_once_per_organisation_and_again_for_a_new_version(app, acme):
+    org_id = acme["org"].id
+    assert not gate.has_accepted_current_nda(org_id)
+    member = partner_browser(app, "mia@acme.example")
+    page = text(member.get("/nda"))
+    assert "Confidential Information" in page and "Only a signatory of your organisation can accept" in page
+    assert member.post("/nda", sign_form(acme["agreement"])).status_code == 403
+
+    owner = partner_browser(app)
+    page = owner.get("/nda")
+    fingerprint = agreements.text_fingerprint(
+        agreements.nda_preview_html(acme["org"], agreements.nda_for_reading())[0]
+    )
+    assert fingerprint in text(page)
+    response = owner.post("/nda?next=/membership", sign_form(acme["agreement"], document_sha256=fingerprint))
+    assert location(response) == "/membership"
+    assert gate.has_accepted_current_nda(org_id)
+    nda = gate.nda_acceptance(org_id)
+    assert nda.status is AgreementStatus.EXECUTED and nda.countersignature_required is False
+    (signature,) = nda.signatures
+    assert (signature.user_id, signature.ip) == (acme["owner"].id, PARTNER_IP)
+    assert signature.document_sha256 == nda.pdf_sha256
+    assert "Certificate of execution" in pdf_text(nda.executed_pdf)
+    assert "without a countersignature" in pdf_text(nda.executed_pdf)
+    assert "accepted this NDA on" in text(owner.get("/nda"))
+    again = owner.post("/nda", sign_form(acme["agreement"], document_sha256=fingerprint))
+    assert again.status_code == 200
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Agreement).where(Agreement.kind == AgreementKind.NDA)
+        )
+        == 1
+    )
+
+    # A new NDA version asks again.
+    with app.test_request_context():
+        template = agreements.new_template_version(acme["admin"], AgreementKind.NDA, "en")
+        template.effective_on = date.today()
+        agreements.publish_template(acme["admin"], template)
+    commit()
+    assert not gate.has_accepted_current_nda(org_id)
+    assert "Accept the NDA" in text(owner.get("/nda"))
+
+
+# --- templates ---------------------------------------------------------------------------------
+
+
+def test_admins_edit_a_new_version_with_preview_and_publishing_never_changes_existing_documents(app, acme):
+    original = acme["agreement"]
+    original_pdf, v1_id = original.pdf, original.template_id
+    admin = admin_browser(app, acme["admin"])
+    response = admin.post("/admin/agreement-templates/new", {"kind": "partnership", "language": "en"})
+    draft = db.session.scalar(
+        sa.select(agreements.AgreementTemplate).where(agreements.AgreementTemplate.version == 2)
+    )
+    assert location(response) == f"/admin/agreement-templates/{draft.id}"
+    assert draft.body == original.template.body and not draft.is_published
+
+    base = {
+        "title": "Partnership agreement",
+        "effective_on": date.today().isoformat(),
+        "change_note": "Fee clause",
+    }
+    typo = admin.post(
+        f"/admin/agreement-templates/{draft.id}/save", {**base, "body": "<p>{{ partner.legal_nam }}</p>"}
+    )
+    assert typo.status_code == 400 and "legal_nam" in text(typo)
+    escape = admin.post(
+        f"/admin/agreement-templates/{draft.id}/save", {**base, "body": "{{ ''.__class__.__mro__ }}"}
+    )
+    assert escape.status_code == 400 and "Not allowed in an agreement template" in text(escape)
+    assert fresh(agreements.AgreementTemplate, draft.id).body == original.template.body  # nothing saved
+
+    new_body = draft.body.replace("<h2>Purpose</h2>", "<h2>Purpose and scope</h2>")
+    preview = admin.post(f"/admin/agreement-templates/{draft.id}/preview", {**base, "body": new_body})
+    assert preview.data.startswith(b"%PDF-")
+    preview_text = pdf_text(preview.data)
+    assert (
+        "Purpose and scope" in preview_text
+        and "PREVIEW" in preview_text
+        and "Example Industries GmbH" in preview_text
+    )
+    assert location(admin.post(f"/admin/agreement-templates/{draft.id}/save", {**base, "body": new_body}))
+    admin.post(f"/admin/agreement-templates/{draft.id}/publish")
+    published = fresh(agreements.AgreementTemplate, draft.id)
+    assert published.is_published
+    refused = admin.post(f"/admin/agreement-templates/{draft.id}/save", {**base, "body": "<p>changed</p>"})
+    assert refused.status_code == 400 and "never changes" in text(refused)
+
+    # The agreement generated before keeps its text and version; a new one uses version 2.
+    old = fresh(Agreement, original.id)
+    assert old.pdf == original_pdf and old.template_id == v1_id
+    with app.test_request_context():
+        newer = agreements.create_agreement(
+            acme["admin"],
+            acme["org"],
+            AgreementKind.PARTNERSHIP,
+            agreements.Terms(),
+            tier=acme["membership"].tier,
+        )
+    assert newer.template_id == published.id and "Purpose and scope" in pdf_text(newer.pdf)
+
+
+def test_a_version_effective_tomorrow_is_not_used_today(app, acme):
+    with app.test_request_context():
+        agreements.ensure_default_template(AgreementKind.LICENCE)
+        template = agreements.new_template_version(acme["admin"], AgreementKind.LICENCE, "en")
+        template.effective_on = date.today() + timedelta(days=1)
+        agreements.publish_template(acme["admin"], template)
+        current = gate.current_template(AgreementKind.LICENCE)
+        assert current.version == 1
+        assert (
+            gate.current_template(AgreementKind.LICENCE, today=date.today() + timedelta(days=1)).version == 2
+        )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{{ ''.__class__ }}", "Not allowed"),
+        ("{{ 'x' * 100000 }}", "too large"),
+        ("{{ 9 ** 9 ** 9 }}", "powers"),
+        ("{% for i in range(10) %}{% endfor %}", "range"),
+        ("{% include '/etc/passwd' %}", "cannot be rendered"),
+        ("{{ partner.legal_name.__init__.__globals__ }}", "Not allowed"),
+        ("{% if %}", "cannot be rendered (line 1)"),
+    ],
+)
+def test_the_template_sandbox_refuses_what_a_document_does_not_need(body, message):
+    with pytest.raises(rendering.TemplateProblem) as refused:
+        rendering.render_body(body, rendering.sample_params())
+    assert message in refused.value.message
+
+
+def test_a_template_cannot_reach_files_through_the_pdf_engine(app, ctx, tmp_path):
+    canary = tmp_path / "canary.txt"
+    canary.write_text("CANARY-7f3a9 secret")
+    body = (
+        f'<p>Body</p><img src="file://{canary}"><link rel="attachment" href="file://{canary}">'
+        f'<object data="file://{canary}"></object><style>@import url("http://127.0.0.1:9/x.css");</style>'
+        '<img src="file:///etc/passwd"><img src="http://127.0.0.1:9/">'
+    )
+    data = rendering.render_document(
+        body,
+        rendering.sample_params(),
+        {"title": "T", "version": 1, "language": "en", "effective_on": "today"},
+    )
+    assert b"CANARY-7f3a9" not in data and b"root:x:0:0" not in data
+    reader = PdfReader(io.BytesIO(data))
+    assert "CANARY" not in pdf_text(data)
+    assert not reader.attachments
+
+
+def test_audit_trail_of_the_lifecycle(app, executed):
+    actions = set(
+        db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.target_type == "agreement"))
+    )
+    assert {
+        "agreement.created",
+        "agreement.issued",
+        "agreement.signed_partner",
+        "agreement.signed_institution",
+        "agreement.executed",
+        "agreement.executed_pdf_stored",
+    } <= actions
+
+
+# --- 20 simultaneous clicks on "Sign", with real commits ---------------------------------------
+
+
+def test_20_simultaneous_signatures_give_one(scratch_database, monkeypatch):
+    from flask_migrate import upgrade
+
+    from portal import create_app
+
+    app = create_app("testing", {"DATABASE_URL": scratch_database})
+    monkeypatch.setattr(db, "session", db._make_scoped_session({}))  # real transactions
+    with app.app_context():
+        upgrade()
+        organisation = make_organisation(legal_name="Acme Robotics GmbH")
+        owner = make_partner(organisation=organisation, email="owner@acme.example")
+        officer = make_staff()
+        application = make_application(organisation, make_tier())
+        with app.test_request_context():
+            membership_services.approve_application(officer, application, officer)
+        db.session.commit()
+        agreement = db.session.scalar(sa.select(Agreement))
+        agreement_id, digest = agreement.id, agreement.pdf_sha256
+        owner_id = owner.id
+
+    signed_in = Browser(app)
+    assert location(signed_in.login("owner@acme.example")) == "/dashboard"
+    token = signed_in.csrf_token()
+    cookie = signed_in.client.get_cookie("liaison_session").value
+    form = {
+        "full_name": "Clara Becker",
+        "title": "CEO",
+        "confirm": "y",
+        "document_sha256": digest,
+        "csrf_token": token,
+    }
+
+    barrier = threading.Barrier(20)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def click() -> None:
+        client = app.test_client()
+        client.set_cookie("liaison_session", cookie)
+        barrier.wait(timeout=20)
+        response = client.post(f"/agreements/{agreement_id}/sign", data=form)
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=click) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    with app.app_context():
+        signatures = db.session.scalars(sa.select(AgreementSignature)).all()
+        assert [(s.agreement_id, s.user_id) for s in signatures] == [(agreement_id, owner_id)]
+        assert db.session.get(Agreement, agreement_id).status is AgreementStatus.PARTNER_SIGNED
+        signed_events = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "agreement.signed_partner")
+        ).all()
+        assert len(signed_events) == 1
+        db.session.remove()
+        db.engine.dispose()
+    # One click signs (302); the others are told it is already signed (409), none fails.
+    assert sorted(statuses) == [302] + [409] * 19, statuses
