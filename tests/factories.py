@@ -156,7 +156,8 @@ def make_agreement(organisation, kind=None, status=None, **overrides):
     import hashlib
 
     from portal.agreements.models import Agreement, AgreementKind, AgreementStatus
-    from portal.agreements.services import Terms, build_params, ensure_default_template
+    from portal.agreements.services import Terms, build_params
+    from portal.agreements.templates import ensure_default_template
 
     kind = kind or AgreementKind.LICENCE
     n = next(_seq)

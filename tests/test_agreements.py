@@ -12,9 +12,16 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from portal.agreements import gate, rendering
+from portal.agreements import gate, rendering, templates
+from portal.agreements import nda as nda_gate
 from portal.agreements import services as agreements
-from portal.agreements.models import Agreement, AgreementKind, AgreementSignature, AgreementStatus
+from portal.agreements.models import (
+    Agreement,
+    AgreementKind,
+    AgreementSignature,
+    AgreementStatus,
+    AgreementTemplate,
+)
 from portal.auth.models import OrgRole
 from portal.core.models import AuditEvent
 from portal.extensions import db
@@ -605,8 +612,8 @@ def test_the_nda_gate_asks_once_per_organisation_and_again_for_a_new_version(app
 
     owner = partner_browser(app)
     page = owner.get("/nda")
-    fingerprint = agreements.text_fingerprint(
-        agreements.nda_preview_html(acme["org"], agreements.nda_for_reading())[0]
+    fingerprint = nda_gate.text_fingerprint(
+        nda_gate.nda_preview_html(acme["org"], nda_gate.nda_for_reading())[0]
     )
     assert fingerprint in text(page)
     response = owner.post("/nda?next=/membership", sign_form(acme["agreement"], document_sha256=fingerprint))
@@ -631,9 +638,9 @@ def test_the_nda_gate_asks_once_per_organisation_and_again_for_a_new_version(app
 
     # A new NDA version asks again.
     with app.test_request_context():
-        template = agreements.new_template_version(acme["admin"], AgreementKind.NDA, "en")
+        template = templates.new_template_version(acme["admin"], AgreementKind.NDA, "en")
         template.effective_on = date.today()
-        agreements.publish_template(acme["admin"], template)
+        templates.publish_template(acme["admin"], template)
     commit()
     assert not gate.has_accepted_current_nda(org_id)
     assert "Accept the NDA" in text(owner.get("/nda"))
@@ -647,9 +654,7 @@ def test_admins_edit_a_new_version_with_preview_and_publishing_never_changes_exi
     original_pdf, v1_id = original.pdf, original.template_id
     admin = admin_browser(app, acme["admin"])
     response = admin.post("/admin/agreement-templates/new", {"kind": "partnership", "language": "en"})
-    draft = db.session.scalar(
-        sa.select(agreements.AgreementTemplate).where(agreements.AgreementTemplate.version == 2)
-    )
+    draft = db.session.scalar(sa.select(AgreementTemplate).where(AgreementTemplate.version == 2))
     assert location(response) == f"/admin/agreement-templates/{draft.id}"
     assert draft.body == original.template.body and not draft.is_published
 
@@ -666,7 +671,7 @@ def test_admins_edit_a_new_version_with_preview_and_publishing_never_changes_exi
         f"/admin/agreement-templates/{draft.id}/save", {**base, "body": "{{ ''.__class__.__mro__ }}"}
     )
     assert escape.status_code == 400 and "Not allowed in an agreement template" in text(escape)
-    assert fresh(agreements.AgreementTemplate, draft.id).body == original.template.body  # nothing saved
+    assert fresh(AgreementTemplate, draft.id).body == original.template.body  # nothing saved
 
     new_body = draft.body.replace("<h2>Purpose</h2>", "<h2>Purpose and scope</h2>")
     preview = admin.post(f"/admin/agreement-templates/{draft.id}/preview", {**base, "body": new_body})
@@ -679,7 +684,7 @@ def test_admins_edit_a_new_version_with_preview_and_publishing_never_changes_exi
     )
     assert location(admin.post(f"/admin/agreement-templates/{draft.id}/save", {**base, "body": new_body}))
     admin.post(f"/admin/agreement-templates/{draft.id}/publish")
-    published = fresh(agreements.AgreementTemplate, draft.id)
+    published = fresh(AgreementTemplate, draft.id)
     assert published.is_published
     refused = admin.post(f"/admin/agreement-templates/{draft.id}/save", {**base, "body": "<p>changed</p>"})
     assert refused.status_code == 400 and "never changes" in text(refused)
@@ -700,10 +705,10 @@ def test_admins_edit_a_new_version_with_preview_and_publishing_never_changes_exi
 
 def test_a_version_effective_tomorrow_is_not_used_today(app, acme):
     with app.test_request_context():
-        agreements.ensure_default_template(AgreementKind.LICENCE)
-        template = agreements.new_template_version(acme["admin"], AgreementKind.LICENCE, "en")
+        templates.ensure_default_template(AgreementKind.LICENCE)
+        template = templates.new_template_version(acme["admin"], AgreementKind.LICENCE, "en")
         template.effective_on = date.today() + timedelta(days=1)
-        agreements.publish_template(acme["admin"], template)
+        templates.publish_template(acme["admin"], template)
         current = gate.current_template(AgreementKind.LICENCE)
         assert current.version == 1
         assert (

@@ -8,7 +8,9 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from ..agreements import nda as nda_gate
 from ..agreements import services as agreements
+from ..agreements import templates
 from ..agreements.forms import KIND_FIELDS, AgreementForm, NewVersionForm, ReasonForm, SignForm, TemplateForm
 from ..agreements.models import Agreement, AgreementKind, AgreementStatus, AgreementTemplate
 from ..agreements.rendering import FIELDS
@@ -100,7 +102,7 @@ def agreement_new(organisation_id: int):
     if request.method == "GET":
         form.kind.data = _kind(request.args.get("kind")).value
         if form.kind.data == AgreementKind.NDA.value:
-            form.purpose.data = agreements.nda_terms().purpose
+            form.purpose.data = nda_gate.nda_terms().purpose
     kind = _kind(form.kind.data)
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -277,7 +279,7 @@ def agreement_countersign(agreement_id: int):
 def agreement_templates():
     return render_template(
         "admin/agreement_templates.html",
-        grouped=agreements.templates_by_kind(),
+        grouped=templates.templates_by_kind(),
         form=NewVersionForm(formdata=None),
     )
 
@@ -289,7 +291,7 @@ def agreement_template_new():
         flash("Choose the kind and the language of the new version.", "danger")
         return redirect(url_for("admin.agreement_templates"))
     try:
-        template = agreements.new_template_version(
+        template = templates.new_template_version(
             current_user, AgreementKind(form.kind.data), form.language.data
         )
     except DomainError as exc:
@@ -322,7 +324,7 @@ def agreement_template_save(template_id: int):
     form = TemplateForm()
     if form.validate_on_submit():
         try:
-            agreements.save_template(
+            templates.save_template(
                 current_user,
                 template,
                 title=form.title.data,
@@ -347,7 +349,7 @@ def agreement_template_preview(template_id: int):
     form = TemplateForm()
     body = form.body.data if form.validate_on_submit() else template.body
     try:
-        data = agreements.preview_template(body, template)
+        data = templates.preview_template(body, template)
     except DomainError as exc:
         form.body.errors = [*form.body.errors, exc.message]
         return _template_page(template, form, 400)
@@ -361,7 +363,7 @@ def agreement_template_preview(template_id: int):
 def agreement_template_publish(template_id: int):
     template = db.get_or_404(AgreementTemplate, template_id)
     try:
-        agreements.publish_template(current_user, template)
+        templates.publish_template(current_user, template)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")

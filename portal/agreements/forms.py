@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from .models import AgreementKind
 from .rendering import MAX_BODY_CHARS
-from .services import LANGUAGES
+from .templates import LANGUAGES
 
 
 class SignForm(FlaskForm):

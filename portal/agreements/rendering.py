@@ -10,6 +10,7 @@ blocks, certificate page) is ours and goes through `pdf.render_pdf`, the locked 
 from __future__ import annotations
 
 import operator
+from datetime import date
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
@@ -79,6 +80,11 @@ FIELDS: dict[str, dict[str, str]] = {
         "special_conditions": "Special conditions agreed for this agreement (may be empty)",
     },
 }
+
+
+def long_date(day: date) -> str:
+    """24 November 2026: how dates read in agreements."""
+    return f"{day.day} {day:%B %Y}"
 
 
 class TemplateProblem(DomainError):

@@ -10,7 +10,8 @@ from ..core.errors import DomainError, abort_with
 from ..core.forms import apply_domain_error
 from ..core.permissions import login_redirect, partner_required, safe_next
 from ..extensions import db, limiter
-from . import gate, services
+from . import gate, services, verification
+from . import nda as nda_gate
 from .forms import SignForm, VerifyForm
 from .models import Agreement, AgreementStatus
 
@@ -44,8 +45,8 @@ def evidence_from(form: SignForm) -> services.Evidence:
 
 def pdf_download(agreement: Agreement) -> Response:
     try:
-        data, filename = services.stored_document(agreement)
-    except services.IntegrityFailure:
+        data, filename = verification.stored_document(agreement)
+    except verification.IntegrityFailure:
         abort_with(500, "The stored document failed its integrity check. Staff have been alerted.")
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -137,9 +138,9 @@ def nda():
     if request.method == "POST":
         begin_write()
     organisation = current_user.organisation
-    template = services.current_nda() if request.method == "POST" else services.nda_for_reading()
+    template = nda_gate.current_nda() if request.method == "POST" else nda_gate.nda_for_reading()
     accepted = gate.nda_acceptance(organisation.id, template.language)
-    text, params = services.nda_preview_html(organisation, template)
+    text, params = nda_gate.nda_preview_html(organisation, template)
     form = SignForm()
     if request.method == "GET":
         form.full_name.data = current_user.full_name
@@ -150,7 +151,7 @@ def nda():
             abort_with(403, "Only a signatory of your organisation can accept the NDA.")
         if form.validate_on_submit():
             try:
-                agreement = services.accept_nda(current_user, organisation, template, evidence_from(form))
+                agreement = nda_gate.accept_nda(current_user, organisation, template, evidence_from(form))
             except DomainError as exc:
                 db.session.rollback()
                 apply_domain_error(form, exc)
@@ -162,7 +163,7 @@ def nda():
                 return redirect(safe_target())
         else:
             status = 400
-    form.document_sha256.data = services.text_fingerprint(text)
+    form.document_sha256.data = nda_gate.text_fingerprint(text)
     return render_template(
         "agreements/nda.html",
         template=template,
@@ -193,9 +194,9 @@ def verify():
                 form.document.errors = ["That file is larger than any agreement we issue (20 MB)."]
                 status = 400
             else:
-                verdict = services.verify_bytes(data)
+                verdict = verification.verify_bytes(data)
         elif (form.number.data or "").strip() and (form.sha256.data or "").strip():
-            verdict = services.verify_hash(form.sha256.data, form.number.data)
+            verdict = verification.verify_hash(form.sha256.data, form.number.data)
         else:
             form.form_errors.append(
                 "Choose the PDF file, or enter both the agreement number and its fingerprint."

@@ -7,182 +7,41 @@ failed render never loses a signature; `render_pending` retries.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from markupsafe import Markup
 
 from ..auth.models import OrgRole, User
 from ..core import audit
-from ..core.database import insert_if_absent, next_in_sequence
+from ..core.database import insert_if_absent, lock_for_update, next_in_sequence
 from ..core.errors import DomainError
 from ..core.mail import absolute_url, queue_email
 from ..core.types import utcnow
-from ..core.web import security_event
 from ..extensions import db
 from ..partners.models import Organisation, country_name
-from . import gate, pdf, rendering
+from . import pdf, rendering
 from .models import (
     Agreement,
     AgreementKind,
     AgreementSequence,
     AgreementSignature,
     AgreementStatus,
-    AgreementTemplate,
     SignatoryParty,
-    TemplateStatus,
 )
+from .rendering import long_date
+from .templates import ensure_default_template, template_info
 
 log = logging.getLogger("liaison.agreements")
 
-DEFAULTS = Path(__file__).resolve().parent / "defaults"
-LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français", "nl": "Nederlands"}
 
 # --- templates -------------------------------------------------------------------------------
 
 
-def templates_by_kind() -> dict[AgreementKind, list[AgreementTemplate]]:
-    rows = db.session.scalars(
-        sa.select(AgreementTemplate).order_by(
-            AgreementTemplate.kind, AgreementTemplate.language, AgreementTemplate.version.desc()
-        )
-    )
-    grouped: dict[AgreementKind, list[AgreementTemplate]] = {kind: [] for kind in AgreementKind}
-    for template in rows:
-        grouped[template.kind].append(template)
-    return grouped
-
-
-def shipped_text(kind: AgreementKind) -> str:
-    """The text Liaison ships for a kind (version 1 until staff publish their own)."""
-    return (DEFAULTS / f"{kind.value}.html").read_text(encoding="utf-8")
-
-
-def ensure_default_template(kind: AgreementKind, language: str = "en") -> AgreementTemplate:
-    """The template in force, or version 1 from the text shipped with Liaison (created once)."""
-    template = gate.current_template(kind, language)
-    if template is not None:
-        return template
-    if language == "en" and _latest_version(kind, language) == 0:
-        insert_if_absent(
-            AgreementTemplate,
-            kind=kind,
-            version=1,
-            language="en",
-            title=kind.label,
-            effective_on=date.today(),
-            body=shipped_text(kind),
-            change_note="Initial text shipped with Liaison",
-            status=TemplateStatus.PUBLISHED,
-            created_at=utcnow(),
-            published_at=utcnow(),
-        )
-        template = gate.current_template(kind, language)
-    if template is None:
-        raise DomainError(
-            f"There is no published {kind.label.lower()} in {LANGUAGES.get(language, language)}."
-        )
-    return template
-
-
-def _latest_version(kind: AgreementKind, language: str) -> int:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.max(AgreementTemplate.version)).where(
-                AgreementTemplate.kind == kind, AgreementTemplate.language == language
-            )
-        )
-        or 0
-    )
-
-
-def new_template_version(actor: User, kind: AgreementKind, language: str) -> AgreementTemplate:
-    """A draft copied from the latest version (or the shipped text); one open draft at a time."""
-    if language not in LANGUAGES:
-        raise DomainError("Choose one of the languages offered.", field="language")
-    draft = db.session.scalar(
-        sa.select(AgreementTemplate).where(
-            AgreementTemplate.kind == kind,
-            AgreementTemplate.language == language,
-            AgreementTemplate.status == TemplateStatus.DRAFT,
-        )
-    )
-    if draft is not None:
-        return draft
-    latest = db.session.scalar(
-        sa.select(AgreementTemplate)
-        .where(AgreementTemplate.kind == kind, AgreementTemplate.language == language)
-        .order_by(AgreementTemplate.version.desc())
-        .limit(1)
-    )
-    template = AgreementTemplate(
-        kind=kind,
-        language=language,
-        version=(latest.version if latest else 0) + 1,
-        title=latest.title if latest else kind.label,
-        body=latest.body if latest else shipped_text(kind),
-        effective_on=date.today(),
-        status=TemplateStatus.DRAFT,
-        created_by_id=actor.id,
-    )
-    db.session.add(template)
-    db.session.flush()
-    audit.record("agreement_template.drafted", actor=actor, target=template)
-    return template
-
-
-def save_template(
-    actor: User, template: AgreementTemplate, *, title: str, body: str, effective_on: date, change_note: str
-) -> None:
-    if template.is_published:
-        raise DomainError("A published version never changes. Start a new version to edit the text.")
-    rendering.render_body(body, rendering.sample_params())  # refuses what cannot render
-    template.title = title.strip()
-    template.body = body
-    template.effective_on = effective_on
-    template.change_note = change_note.strip()
-    audit.record("agreement_template.saved", actor=actor, target=template)
-
-
-def preview_template(body: str, template: AgreementTemplate) -> bytes:
-    """A PDF of a (possibly unsaved) text with example values, marked PREVIEW."""
-    params = rendering.sample_params()
-    params["agreement"] = {**params["agreement"], "kind": template.kind.value, "title": template.title}
-    return rendering.render_document(body, params, template_info(template), watermark="PREVIEW")
-
-
-def publish_template(actor: User, template: AgreementTemplate) -> None:
-    if template.is_published:
-        raise DomainError("This version is already published.")
-    preview_template(template.body, template)  # the whole document must render, not only the body
-    template.status = TemplateStatus.PUBLISHED
-    template.published_at = utcnow()
-    template.published_by_id = actor.id
-    audit.record(
-        "agreement_template.published", actor=actor, target=template, effective_on=str(template.effective_on)
-    )
-
-
-def template_info(template: AgreementTemplate) -> dict[str, Any]:
-    return {
-        "title": template.title,
-        "version": template.version,
-        "language": template.language,
-        "effective_on": long_date(template.effective_on),
-    }
-
-
 # --- generation ------------------------------------------------------------------------------
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def add_months(day: date, months: int) -> date:
@@ -447,12 +306,6 @@ def terms_of(agreement: Agreement) -> Terms:
     )
 
 
-def _lock(row: Any) -> None:
-    """Re-read a row under SELECT ... FOR UPDATE (after flushing, so no pending change is lost)."""
-    db.session.flush()
-    db.session.refresh(row, with_for_update=True)
-
-
 def _end(agreement: Agreement, status: AgreementStatus, reason: str, actor: User | None) -> None:
     agreement.status = status
     agreement.ended_at = utcnow()
@@ -461,7 +314,7 @@ def _end(agreement: Agreement, status: AgreementStatus, reason: str, actor: User
 
 
 def void(actor: User, agreement: Agreement, reason: str) -> None:
-    _lock(agreement)
+    lock_for_update(agreement)
     if not reason.strip():
         raise DomainError("Give the reason: it stays on the record.", field="reason")
     if not agreement.status.is_open:
@@ -560,7 +413,7 @@ def sign_as_partner(user: User, agreement: Agreement, evidence: Evidence) -> Non
     """The organisation's signatory signs the issued document (one signature, however many clicks)."""
     if not can_sign(user, agreement):
         raise DomainError("Only a signatory of your organisation can sign agreements.")
-    _lock(agreement)
+    lock_for_update(agreement)
     if agreement.status is not AgreementStatus.ISSUED:
         raise DomainError(
             "This agreement has already been signed."
@@ -586,7 +439,7 @@ def countersign(user: User, agreement: Agreement, evidence: Evidence) -> None:
     """An administrator signs for the institution; the agreement is then executed."""
     if not user.is_admin:
         raise DomainError("Only an administrator can countersign for the institution.")
-    _lock(agreement)
+    lock_for_update(agreement)
     if agreement.status is not AgreementStatus.PARTNER_SIGNED:
         raise DomainError(
             "This agreement has already been countersigned."
@@ -711,148 +564,7 @@ def render_pending() -> dict[str, int]:
 # --- reading and verifying -------------------------------------------------------------------
 
 
-class IntegrityFailure(Exception):
-    """Stored bytes no longer match their recorded SHA-256."""
-
-
-def stored_document(agreement: Agreement) -> tuple[bytes, str]:
-    """The executed PDF when there is one, else the document for signature; hash checked on read."""
-    if agreement.executed_sha256 is not None:
-        data, expected, suffix = agreement.executed_pdf, agreement.executed_sha256, "executed"
-    else:
-        data, expected, suffix = agreement.pdf, agreement.pdf_sha256, "for-signature"
-    if data is None or pdf.sha256(data) != expected:
-        security_event("agreement.integrity_failure", agreement=agreement.number)
-        raise IntegrityFailure(agreement.number)
-    return data, f"{agreement.number}-{suffix}.pdf"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    genuine: bool
-    message: str
-    agreement: Agreement | None = None
-
-
-NOT_FOUND = Verdict(
-    False, "This is not a genuine executed agreement issued through this portal, or it was altered."
-)
-
-
-def verify_bytes(data: bytes) -> Verdict:
-    return verify_hash(pdf.sha256(data))
-
-
-def verify_hash(digest: str, number: str | None = None) -> Verdict:
-    digest = digest.strip().lower()
-    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-        return NOT_FOUND
-    stmt = sa.select(Agreement).where(Agreement.executed_sha256 == digest)
-    if number is not None:
-        stmt = stmt.where(Agreement.number == number.strip().upper())
-    agreement = db.session.scalar(stmt.limit(1))
-    if agreement is not None:
-        template = agreement.template
-        version = f"{template.title}, version {template.version} ({template.language})"
-        state = (
-            f" It has since been superseded ({agreement.end_reason})"
-            if agreement.status is AgreementStatus.SUPERSEDED
-            else ""
-        )
-        return Verdict(
-            True,
-            f"Genuine: executed agreement {agreement.number}, on the terms “{version}”, "
-            f"executed on {long_date(agreement.executed_at.date())}.{state}",
-            agreement,
-        )
-    offered = sa.select(Agreement.number).where(Agreement.pdf_sha256 == digest)
-    if number is not None:
-        offered = offered.where(Agreement.number == number.strip().upper())
-    unsigned = db.session.scalar(offered.limit(1))
-    if unsigned is not None:
-        return Verdict(
-            False,
-            f"This is the copy of {unsigned} issued for signature, not an executed agreement. "
-            "The executed copy carries a certificate page.",
-        )
-    return NOT_FOUND
-
-
 # --- the NDA gate ----------------------------------------------------------------------------
-
-
-def current_nda(language: str = "en") -> AgreementTemplate:
-    return ensure_default_template(AgreementKind.NDA, language)
-
-
-def nda_for_reading(language: str = "en") -> AgreementTemplate:
-    """The NDA in force, or (before any exists) the shipped text, unsaved: reading changes nothing."""
-    template = gate.current_template(AgreementKind.NDA, language)
-    if template is not None:
-        return template
-    return AgreementTemplate(
-        kind=AgreementKind.NDA,
-        version=1,
-        language="en",
-        title=AgreementKind.NDA.label,
-        effective_on=date.today(),
-        body=shipped_text(AgreementKind.NDA),
-        status=TemplateStatus.PUBLISHED,
-    )
-
-
-def nda_preview_html(
-    organisation: Organisation, template: AgreementTemplate
-) -> tuple[Markup, dict[str, Any]]:
-    """The NDA text as the signatory reads it on the page, and the snapshot it was made from."""
-    params = build_params(organisation, AgreementKind.NDA, "(assigned on acceptance)", nda_terms())
-    return rendering.render_body(template.body, params), params
-
-
-def text_fingerprint(text: str) -> str:
-    return pdf.sha256(text.encode("utf-8"))
-
-
-def nda_terms() -> Terms:
-    return Terms(
-        title="Mutual Non-Disclosure Agreement",
-        term_months=36,
-        purpose="evaluating technologies of the Institution and possible collaborations, licences or "
-        "research projects between the parties",
-    )
-
-
-def accept_nda(
-    user: User, organisation: Organisation, template: AgreementTemplate, evidence: Evidence
-) -> Agreement:
-    """The NDA gate's acceptance: an NDA generated from the current version, signed by the partner's
-    signatory and executed at once (the institution's standard terms). Once per version."""
-    if not is_signatory_of(user, organisation.id):
-        raise DomainError("Only a signatory of your organisation can accept the NDA.")
-    existing = gate.nda_acceptance(organisation.id, template.language)
-    if existing is not None and existing.template_id == template.id:
-        raise DomainError("Your organisation has already accepted this NDA.")
-    if gate.current_template(AgreementKind.NDA, template.language) != template:
-        raise DomainError(
-            "A new version of the NDA was published while you were reading. Read it, then accept."
-        )
-    if evidence.shown_sha256 != text_fingerprint(nda_preview_html(organisation, template)[0]):
-        raise DomainError("The NDA text changed since you opened it. Read the current text, then accept.")
-    # Lock per organisation: concurrent acceptances serialise on the organisation row.
-    _lock(organisation)
-    if gate.nda_acceptance(organisation.id, template.language) is not None:
-        raise DomainError("Your organisation has already accepted this NDA.")
-    agreement = create_agreement(
-        user, organisation, AgreementKind.NDA, nda_terms(), source="nda-gate", countersignature_required=False
-    )
-    agreement.status = AgreementStatus.ISSUED
-    agreement.issued_at = utcnow()
-    sign_as_partner(
-        user,
-        agreement,
-        dataclasses.replace(evidence, shown_sha256=agreement.pdf_sha256),
-    )
-    return agreement
 
 
 # --- lists -----------------------------------------------------------------------------------

@@ -40,6 +40,15 @@ def configure_engines(app: Flask) -> None:
         _installed = True
 
 
+def lock_for_update(row: Any) -> None:
+    """Re-read a row under SELECT ... FOR UPDATE, after flushing so that no pending change is lost
+    (a plain refresh would overwrite it). SQLite has no row locks: see `begin_write`."""
+    from ..extensions import db
+
+    db.session.flush()
+    db.session.refresh(row, with_for_update=True)
+
+
 def begin_write() -> None:
     """Start the request's transaction as a writer, before a use case that reads then writes
     under contention (signing, accepting). SQLite then takes its write lock at BEGIN (IMMEDIATE)

@@ -1,0 +1,80 @@
+"""Reading stored agreement PDFs (hash checked) and `/verify`: is this a genuine executed agreement?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..core.web import security_event
+from ..extensions import db
+from . import pdf
+from .models import Agreement, AgreementStatus
+from .rendering import long_date
+
+
+class IntegrityFailure(Exception):
+    """Stored bytes no longer match their recorded SHA-256."""
+
+
+def stored_document(agreement: Agreement) -> tuple[bytes, str]:
+    """The executed PDF when there is one, else the document for signature; hash checked on read."""
+    if agreement.executed_sha256 is not None:
+        data, expected, suffix = agreement.executed_pdf, agreement.executed_sha256, "executed"
+    else:
+        data, expected, suffix = agreement.pdf, agreement.pdf_sha256, "for-signature"
+    if data is None or pdf.sha256(data) != expected:
+        security_event("agreement.integrity_failure", agreement=agreement.number)
+        raise IntegrityFailure(agreement.number)
+    return data, f"{agreement.number}-{suffix}.pdf"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    genuine: bool
+    message: str
+    agreement: Agreement | None = None
+
+
+NOT_FOUND = Verdict(
+    False, "This is not a genuine executed agreement issued through this portal, or it was altered."
+)
+
+
+def verify_bytes(data: bytes) -> Verdict:
+    return verify_hash(pdf.sha256(data))
+
+
+def verify_hash(digest: str, number: str | None = None) -> Verdict:
+    digest = digest.strip().lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        return NOT_FOUND
+    stmt = sa.select(Agreement).where(Agreement.executed_sha256 == digest)
+    if number is not None:
+        stmt = stmt.where(Agreement.number == number.strip().upper())
+    agreement = db.session.scalar(stmt.limit(1))
+    if agreement is not None:
+        template = agreement.template
+        version = f"{template.title}, version {template.version} ({template.language})"
+        state = (
+            f" It has since been superseded ({agreement.end_reason})"
+            if agreement.status is AgreementStatus.SUPERSEDED
+            else ""
+        )
+        return Verdict(
+            True,
+            f"Genuine: executed agreement {agreement.number}, on the terms “{version}”, "
+            f"executed on {long_date(agreement.executed_at.date())}.{state}",
+            agreement,
+        )
+    offered = sa.select(Agreement.number).where(Agreement.pdf_sha256 == digest)
+    if number is not None:
+        offered = offered.where(Agreement.number == number.strip().upper())
+    unsigned = db.session.scalar(offered.limit(1))
+    if unsigned is not None:
+        return Verdict(
+            False,
+            f"This is the copy of {unsigned} issued for signature, not an executed agreement. "
+            "The executed copy carries a certificate page.",
+        )
+    return NOT_FOUND
