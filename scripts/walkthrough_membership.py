@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Walk through Liaison's membership journey as partners and TTO staff, taking screenshots.
+"""Walk through Liaison's membership and agreement journeys as partners and TTO staff, with screenshots.
 
 A) Invoice path: Kumo Materials (Japan, no membership yet) compares the tiers, applies for Partner,
-   staff approve it and pick an account owner, the partner downloads the invoice PDF, staff record
-   a partial payment and then the rest, the membership becomes active.
+   staff approve it and pick an account owner, the partner downloads the invoice PDF, Kumo's
+   signatory signs the partnership agreement, staff record a partial payment and then the rest, an
+   admin countersigns, the membership becomes active, the partner downloads the executed PDF, and
+   /verify confirms it and rejects a copy with one byte changed.
 B) Card path against a fake Stripe (tests/stripe_fake.FakeStripe, run inside this script): an admin
    gives the Partner tier a Stripe price id, Nordlicht Energy (Norway) applies, staff approve, the
    partner pays by card in a stand-in Checkout page, the signed `checkout.session.completed` webhook
-   activates the membership; then the billing portal and "Do not renew".
+   records the payment, the agreement is signed and countersigned, the membership is active; then
+   the billing portal and "Do not renew".
+C) Acme's signatory accepts the mutual NDA on the NDA gate page.
 
 The script starts its own development server, because the server needs the fake's address:
 
@@ -502,6 +506,72 @@ class Walkthrough:
         self.expect_text(staff, ".alert-success", "approved")
         self.extra_shot(staff, f"application-approved-{company.split()[0].lower()}.png")
 
+    def sign_agreement(self, page: Page, shots: bool) -> str:
+        """The partner's signatory opens the agreement waiting for them, downloads it and signs it."""
+        self.goto(page, "/agreements")
+        self.expect_text(page, ".alert-warning", "waiting for a signature")
+        if shots:
+            self.shot(page, "agreements-partner-list.png")
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("link", name=re.compile("Review and sign")).click()
+        self.expect_text(page, "h1", "Partnership Agreement")
+        number = page.locator(".lead").first.inner_text().split("·")[0].strip()
+        with page.expect_download() as dl:
+            page.get_by_role("link", name="Download the PDF").first.click()
+        if not dl.value.suggested_filename.endswith("-for-signature.pdf"):
+            raise StepFailed(f"download named {dl.value.suggested_filename}")
+        if not page.locator("#full_name").input_value():
+            self.notes.append("sign form: the signatory's name is not prefilled")
+        page.check("#confirm")
+        if shots:
+            self.shot(page, "agreement-sign.png")
+        self.submit(
+            page, page.get_by_role("button", name="Sign the agreement"), expect_path=r"^/agreements/\d+$"
+        )
+        self.expect_text(page, ".alert-success", "Signed")
+        if shots:
+            self.shot(page, "agreement-signed-partner.png")
+        return number
+
+    def countersign(self, staff: Page, number: str, shots: bool) -> None:
+        self.goto(staff, "/admin/agreements?status=partner_signed")
+        self.expect_text(staff, "table", number)
+        if shots:
+            self.shot(staff, "agreements-admin-list.png")
+        with staff.expect_navigation(wait_until="load"):
+            staff.get_by_role("link", name=number).click()
+        self.expect_text(staff, "h2", "Countersign for the institution")
+        staff.check("#confirm")
+        if shots:
+            self.shot(staff, "agreement-countersign.png")
+        self.submit(
+            staff,
+            staff.get_by_role("button", name="Countersign and execute"),
+            expect_path=r"^/admin/agreements/\d+$",
+        )
+        self.expect_text(staff, ".alert-success", "is executed")
+        if "PDF could not be produced" in staff.content():
+            raise StepFailed("the executed PDF was not produced")
+        if shots:
+            self.shot(staff, "agreement-executed-admin.png")
+
+    def pdf_pages(self, pdf: Path, name: str, pages: list[int]) -> None:
+        """PNG pages of a PDF into the screenshot folder (pdftoppm), to look at."""
+        for number in pages:
+            prefix = self.extra / f"{name}-tmp"
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "80", "-f", str(number), "-l", str(number), str(pdf), str(prefix)],
+                check=True,
+                timeout=60,
+            )
+            made = sorted(self.extra.glob(f"{name}-tmp-*.png"))
+            if len(made) != 1:
+                raise StepFailed(f"pdftoppm made {made}, expected one PNG")
+            target = self.out / f"{name}-{number}.png"
+            shutil.move(str(made[0]), target)
+            self.shots.append(str(target))
+            print(f"  screenshot {target} (page {number} of {pdf})")
+
     # --- journeys ------------------------------------------------------------------------
 
     def run(self) -> int:
@@ -520,6 +590,8 @@ class Walkthrough:
         kumo = kumo_ctx.new_page()
         nord_ctx = self.new_context(browser, "nordlicht")
         nord = nord_ctx.new_page()
+        acme_ctx = self.new_context(browser, "acme")
+        acme = acme_ctx.new_page()
 
         # --- A) invoice path ---------------------------------------------------------------
 
@@ -612,12 +684,78 @@ class Walkthrough:
             self.expect_text(staff, ".page-header", "Paid")
             self.shot(staff, "membership-invoice-admin.png")
 
+        def a_partner_signs():
+            self.goto(kumo, "/dashboard")
+            self.expect_text(kumo, ".alert-warning", "waiting for your signature")
+            self.extra_shot(kumo, "kumo-dashboard-to-sign.png")
+            self.state["kumo_agreement"] = self.sign_agreement(kumo, shots=True)
+
+        def a_paid_awaiting_countersignature():
+            self.goto(kumo, "/membership")
+            self.expect_text(kumo, "main", "Thank you, your payment has arrived")
+            self.extra_shot(kumo, "kumo-membership-paid-awaiting-signature.png")
+
+        def a_admin_countersigns():
+            self.countersign(staff, self.state["kumo_agreement"], shots=True)
+
         def a_partner_active():
             self.goto(kumo, "/membership")
             self.expect_text(kumo, "main", "active")
             self.shot(kumo, "membership-active.png")
             self.goto(kumo, "/dashboard")
             self.extra_shot(kumo, "kumo-dashboard-active.png")
+
+        def a_download_executed_and_verify():
+            self.goto(kumo, "/agreements")
+            self.expect_text(kumo, "table", "Executed")
+            with kumo.expect_navigation(wait_until="load"):
+                kumo.get_by_role("link", name=self.state["kumo_agreement"]).click()
+            self.shot(kumo, "agreement-executed-partner.png")
+            with kumo.expect_download() as dl:
+                kumo.get_by_role("link", name="Download the PDF").first.click()
+            if not dl.value.suggested_filename.endswith("-executed.pdf"):
+                raise StepFailed(f"the executed download is named {dl.value.suggested_filename}")
+            pdf = Path(self.args.agreement_pdf)
+            dl.value.save_as(str(pdf))
+            data = pdf.read_bytes()
+            pages = int(
+                re.search(
+                    r"Pages:\s+(\d+)",
+                    subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout,
+                ).group(1)
+            )
+            print(f"  executed PDF: {pages} pages, {len(data):,} bytes")
+            self.pdf_pages(pdf, "agreement-pdf", [1, pages - 1, pages])
+            text = subprocess.run(
+                ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True
+            ).stdout
+            (self.extra / "agreement-executed.txt").write_text(text, encoding="utf-8")
+            for expected in (
+                "Certificate of execution",
+                "Haruto Sato",
+                "Kumo Materials K.K.",
+                "EUR 25,000.00",
+            ):
+                if expected not in text:
+                    raise StepFailed(f"the executed PDF does not say {expected!r}")
+            # /verify, as someone the partner sent the PDF to: not signed in.
+            visitor_ctx = self.new_context(kumo.context.browser, "visitor")
+            visitor = visitor_ctx.new_page()
+            self.goto(visitor, "/verify")
+            visitor.set_input_files("#document", str(pdf))
+            self.submit(visitor, visitor.get_by_role("button", name="Verify the file"))
+            self.expect_text(visitor, ".alert-success", "Genuine and unaltered")
+            self.shot(visitor, "agreement-verify-genuine.png")
+            changed = bytearray(data)
+            changed[len(changed) // 2] ^= 0x01
+            altered = self.extra / "agreement-one-byte-changed.pdf"
+            altered.write_bytes(bytes(changed))
+            self.goto(visitor, "/verify")
+            visitor.set_input_files("#document", str(altered))
+            self.submit(visitor, visitor.get_by_role("button", name="Verify the file"))
+            self.expect_text(visitor, ".alert-danger", "Not verified")
+            self.shot(visitor, "agreement-verify-altered.png")
+            visitor_ctx.close()
 
         # --- B) card path ------------------------------------------------------------------
 
@@ -673,8 +811,10 @@ class Walkthrough:
             if answer.get("duplicate"):
                 raise StepFailed(f"the first delivery was treated as a duplicate: {answer}")
             self.goto(nord, "/membership/card-return")
-            self.expect_text(nord, "h1", "active")
+            self.expect_text(nord, "h1", "your payment is through")
             self.shot(nord, "membership-card-return.png")
+            number = self.sign_agreement(nord, shots=False)
+            self.countersign(staff, number, shots=False)
             self.goto(nord, "/membership")
             self.expect_text(nord, "main", "active")
             self.shot(nord, "membership-card-active.png")
@@ -734,16 +874,36 @@ class Walkthrough:
             "A2 staff signs in with 2FA, opens the queue and approves Kumo", a_staff_approves
         )
         if a_ok and staff_ok:
-            if self.step("A3 Kumo sees the invoice and downloads the PDF", a_partner_sees_invoice):
-                pass
-            if self.step("A4 staff record a partial payment, then the rest", a_staff_records_payments):
-                self.step("A5 Kumo's membership is active", a_partner_active)
+            self.step("A3 Kumo sees the invoice and downloads the PDF", a_partner_sees_invoice)
+            signed = self.step("A4 Kumo's signatory signs the partnership agreement", a_partner_signs)
+            if self.step("A5 staff record a partial payment, then the rest", a_staff_records_payments):
+                self.step("A6 paid: Kumo waits for the countersignature", a_paid_awaiting_countersignature)
+                if signed and self.step("A7 an admin countersigns", a_admin_countersigns):
+                    self.step("A8 Kumo's membership is active", a_partner_active)
+                    self.step(
+                        "A9 Kumo downloads the executed PDF; /verify confirms it, rejects a changed byte",
+                        a_download_executed_and_verify,
+                    )
         if staff_ok and self.step("B1 admin sets the Partner tier's Stripe price id", b_tier_price):
             if self.step("B2 Nordlicht applies for Partner and staff approve", b_apply_and_approve):
-                if self.step("B3 Nordlicht pays by card; the webhook activates", b_pay_by_card):
+                if self.step("B3 Nordlicht pays by card, signs; an admin countersigns", b_pay_by_card):
                     self.step("B4 Nordlicht opens the billing portal", b_billing_portal)
                     self.step("B5 Nordlicht chooses 'Do not renew'", b_do_not_renew)
-        for ctx in (staff_ctx, kumo_ctx, nord_ctx):
+
+        def c_nda():
+            self.login_partner(acme, "owner@acme.example")
+            self.goto(acme, "/agreements")
+            self.extra_shot(acme, "acme-agreements.png")
+            with acme.expect_navigation(wait_until="load"):
+                acme.get_by_role("link", name="Read the NDA").click()
+            acme.check("#confirm")
+            self.shot(acme, "agreement-nda.png")
+            self.submit(acme, acme.get_by_role("button", name="Accept the NDA"), expect_path=r"^/nda")
+            self.expect_text(acme, ".alert-success", "accepted the NDA")
+            self.extra_shot(acme, "acme-nda-accepted.png")
+
+        self.step("C1 Acme's signatory accepts the mutual NDA", c_nda)
+        for ctx in (staff_ctx, kumo_ctx, nord_ctx, acme_ctx):
             ctx.close()
 
     def report(self) -> int:
@@ -788,6 +948,9 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"), help="screenshot folder")
     parser.add_argument("--extra-dir", default="/tmp/walk-membership-extra", help="review-only screenshots")
     parser.add_argument("--pdf", default="/tmp/invoice.pdf", help="where the downloaded invoice is saved")
+    parser.add_argument(
+        "--agreement-pdf", default="/tmp/agreement-executed.pdf", help="where the executed agreement is saved"
+    )
     parser.add_argument("--timeout", type=float, default=20, help="seconds to wait for a page")
     args = parser.parse_args()
 

@@ -154,6 +154,15 @@ class Agreement(db.Model):
         return next((s for s in self.signatures if s.party is party), None)
 
     @property
+    def source_label(self) -> str:
+        """Where the agreement came from, in words."""
+        if self.source.startswith("membership:"):
+            return "on approval of the membership application"
+        if self.source == "nda-gate":
+            return "accepted on the NDA page"
+        return ""
+
+    @property
     def render_pending(self) -> bool:
         return self.executed_at is not None and self.executed_sha256 is None
 
