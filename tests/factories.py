@@ -203,9 +203,7 @@ def execute_partnership(organisation, signer=None, admin=None):
     """Sign and countersign the organisation's issued partnership agreement through the services
     (the executed PDF is left to `render_executed`, as after a real countersignature)."""
     import sqlalchemy as sa
-    from flask import current_app
 
-    from portal.agreements import services as agreements
     from portal.agreements.models import Agreement, AgreementKind, AgreementStatus
 
     agreement = db.session.scalar(
@@ -216,7 +214,16 @@ def execute_partnership(organisation, signer=None, admin=None):
         )
     )
     assert agreement is not None, "no issued partnership agreement"
-    signer = signer or next(u for u in organisation.users if OrgRole.SIGNATORY in u.org_roles)
+    return sign_and_countersign(agreement, signer, admin)
+
+
+def sign_and_countersign(agreement, signer=None, admin=None):
+    """The partner's signatory signs, an admin countersigns (through the services), committed."""
+    from flask import current_app
+
+    from portal.agreements import services as agreements
+
+    signer = signer or next(u for u in agreement.organisation.users if OrgRole.SIGNATORY in u.org_roles)
     admin = admin or make_staff(admin=True)
     with current_app.test_request_context():
         for user, sign in ((signer, agreements.sign_as_partner), (admin, agreements.countersign)):

@@ -26,7 +26,7 @@ from portal.auth.models import OrgRole
 from portal.core.models import AuditEvent
 from portal.extensions import db
 from portal.membership import services as membership_services
-from portal.membership.models import Invoice, Membership, MembershipStatus
+from portal.membership.models import Invoice, InvoiceStatus, Membership, MembershipStatus
 
 from .factories import (
     commit,
@@ -36,6 +36,7 @@ from .factories import (
     make_partner,
     make_staff,
     make_tier,
+    sign_and_countersign,
 )
 from .helpers import Browser, emails_to, last_email_to, location, text
 
@@ -123,7 +124,11 @@ def sign_form(agreement, name="Clara Becker", title="CEO", **overrides) -> dict:
 
 
 def pay_invoice(app, acme) -> None:
-    invoice = db.session.scalar(sa.select(Invoice).where(Invoice.organisation_id == acme["org"].id))
+    invoice = db.session.scalar(
+        sa.select(Invoice)
+        .where(Invoice.organisation_id == acme["org"].id, Invoice.status == InvoiceStatus.OPEN)
+        .order_by(Invoice.id.desc())
+    )
     with app.test_request_context():
         membership_services.record_payment(
             acme["officer"], invoice, invoice.total_cents, date.today(), "SEPA"
@@ -326,13 +331,7 @@ def test_paid_first_then_executed_activates_on_the_countersignature(app, acme):
     conditions = membership_services.access_conditions(membership, date.today())
     assert conditions == {"membership": True, "agreement_executed": False, "paid_and_current": False}
 
-    with app.test_request_context():
-        for user, sign in (
-            (acme["owner"], agreements.sign_as_partner),
-            (acme["admin"], agreements.countersign),
-        ):
-            evidence = agreements.Evidence(user.full_name, "CEO", True, acme["agreement"].pdf_sha256, "", "")
-            sign(user, acme["agreement"], evidence)
+    sign_and_countersign(acme["agreement"], acme["owner"], acme["admin"])
     commit()
     membership = fresh(Membership, acme["membership"].id)
     assert membership.status is MembershipStatus.ACTIVE
@@ -342,13 +341,7 @@ def test_paid_first_then_executed_activates_on_the_countersignature(app, acme):
 
 
 def test_executed_first_then_paid_activates_on_the_payment(app, acme):
-    with app.test_request_context():
-        for user, sign in (
-            (acme["owner"], agreements.sign_as_partner),
-            (acme["admin"], agreements.countersign),
-        ):
-            evidence = agreements.Evidence(user.full_name, "CEO", True, acme["agreement"].pdf_sha256, "", "")
-            sign(user, acme["agreement"], evidence)
+    sign_and_countersign(acme["agreement"], acme["owner"], acme["admin"])
     commit()
     membership = fresh(Membership, acme["membership"].id)
     assert membership.status is MembershipStatus.AWAITING_PAYMENT
@@ -424,13 +417,8 @@ def test_void_needs_a_reason_and_an_executed_agreement_is_replaced_not_voided(ap
     no_reason = admin.post(f"/admin/agreements/{agreement.id}/void", {"reason": " "})
     assert no_reason.status_code == 400 and fresh(Agreement, agreement.id).status is AgreementStatus.ISSUED
 
+    sign_and_countersign(agreement, acme["owner"], acme["admin"])
     with app.test_request_context():
-        for user, sign in (
-            (acme["owner"], agreements.sign_as_partner),
-            (acme["admin"], agreements.countersign),
-        ):
-            evidence = agreements.Evidence(user.full_name, "CEO", True, agreement.pdf_sha256, "", "")
-            sign(user, agreement, evidence)
         agreements.render_executed(agreement)
     commit()
     old_pdf = agreement.executed_pdf
@@ -442,15 +430,7 @@ def test_void_needs_a_reason_and_an_executed_agreement_is_replaced_not_voided(ap
     assert location(response) == f"/admin/agreements/{replacement.id}"
     assert replacement.status is AgreementStatus.DRAFT and replacement.number != agreement.number
     admin.post(f"/admin/agreements/{replacement.id}/issue")
-    with app.test_request_context():
-        replacement = fresh(Agreement, replacement.id)
-        for user, sign in (
-            (acme["owner"], agreements.sign_as_partner),
-            (acme["admin"], agreements.countersign),
-        ):
-            evidence = agreements.Evidence(user.full_name, "CEO", True, replacement.pdf_sha256, "", "")
-            sign(user, replacement, evidence)
-    commit()
+    sign_and_countersign(fresh(Agreement, replacement.id), acme["owner"], acme["admin"])
     old = fresh(Agreement, agreement.id)
     assert old.status is AgreementStatus.SUPERSEDED and old.end_reason == f"Replaced by {replacement.number}."
     assert old.executed_pdf == old_pdf  # a later agreement never changes an earlier document
@@ -549,13 +529,8 @@ def test_hostile_company_names_and_addresses_come_out_literally(app, ctx):
 @pytest.fixture
 def executed(app, acme):
     agreement = acme["agreement"]
+    sign_and_countersign(agreement, acme["owner"], acme["admin"])
     with app.test_request_context():
-        for user, sign in (
-            (acme["owner"], agreements.sign_as_partner),
-            (acme["admin"], agreements.countersign),
-        ):
-            evidence = agreements.Evidence(user.full_name, "CEO", True, agreement.pdf_sha256, "", "")
-            sign(user, agreement, evidence)
         agreements.render_executed(agreement)
     commit()
     return agreement
@@ -831,3 +806,28 @@ def test_20_simultaneous_signatures_give_one(scratch_database, monkeypatch):
         db.engine.dispose()
     # One click signs (302); the others are told it is already signed (409), none fails.
     assert sorted(statuses) == [302] + [409] * 19, statuses
+
+
+def test_a_returning_member_signs_the_new_partnership_agreement_before_access(app, acme):
+    old = sign_and_countersign(acme["agreement"], acme["owner"], acme["admin"])
+    pay_invoice(app, acme)
+    assert fresh(Membership, acme["membership"].id).status is MembershipStatus.ACTIVE
+    # The membership lapses; the company applies again and is approved.
+    membership = fresh(Membership, acme["membership"].id)
+    membership.status = MembershipStatus.LAPSED
+    application = make_application(acme["org"], membership.tier)
+    commit()
+    with app.test_request_context():
+        membership_services.approve_application(acme["officer"], application, acme["officer"])
+    commit()
+    new = db.session.scalar(
+        sa.select(Agreement).where(Agreement.kind == AgreementKind.PARTNERSHIP, Agreement.id != old.id)
+    )
+    assert new.status is AgreementStatus.ISSUED
+    old = fresh(Agreement, old.id)
+    assert old.status is AgreementStatus.SUPERSEDED and new.number in old.end_reason
+    assert not gate.partnership_executed(acme["org"].id)
+    pay_invoice(app, acme)
+    assert fresh(Membership, acme["membership"].id).status is MembershipStatus.AWAITING_SIGNATURE
+    sign_and_countersign(new, acme["owner"], acme["admin"])
+    assert fresh(Membership, acme["membership"].id).status is MembershipStatus.ACTIVE

@@ -259,18 +259,20 @@ def issue(actor: User | None, agreement: Agreement) -> None:
 
 
 def issue_partnership(actor: User | None, membership: Any, period_start: date | None = None) -> Agreement:
-    """Approving an application generates and issues the partnership agreement for its tier."""
-    open_ones = db.session.scalars(
-        sa.select(Agreement).where(
-            Agreement.organisation_id == membership.organisation_id,
-            Agreement.kind == AgreementKind.PARTNERSHIP,
-            Agreement.status.in_(
-                [AgreementStatus.DRAFT, AgreementStatus.ISSUED, AgreementStatus.PARTNER_SIGNED]
-            ),
+    """Approving an application generates and issues the partnership agreement for its tier.
+
+    A returning member's earlier partnership agreements end here: an unsigned offer is void, an
+    executed one (of the membership that lapsed) is superseded by the new agreement, so access waits
+    for the new signature."""
+    earlier = list(
+        db.session.scalars(
+            sa.select(Agreement).where(
+                Agreement.organisation_id == membership.organisation_id,
+                Agreement.kind == AgreementKind.PARTNERSHIP,
+                Agreement.status.in_([s for s in AgreementStatus if s.is_open] + [AgreementStatus.EXECUTED]),
+            )
         )
     )
-    for stale in open_ones:  # a returning member's unsigned offer is replaced by the new one
-        _end(stale, AgreementStatus.VOID, "Replaced by a new partnership agreement on approval.", actor)
     agreement = create_agreement(
         actor,
         membership.organisation,
@@ -279,6 +281,12 @@ def issue_partnership(actor: User | None, membership: Any, period_start: date | 
         tier=membership.tier,
         source=f"membership:{membership.id}",
     )
+    for old in earlier:
+        if old.status is AgreementStatus.EXECUTED:
+            reason = f"Replaced by {agreement.number}, issued when the membership was approved again."
+            _end(old, AgreementStatus.SUPERSEDED, reason, actor)
+        else:
+            _end(old, AgreementStatus.VOID, f"Replaced by {agreement.number} on approval.", actor)
     issue(actor, agreement)
     return agreement
 
