@@ -225,3 +225,30 @@ def test_env_example_lists_every_setting():
     with open(os.path.join(root, ".env.example")) as handle:
         documented = set(re.findall(r"^#?\s*([A-Z_]+)=", handle.read(), re.MULTILINE))
     assert names - documented == set()
+
+
+@pytest.mark.parametrize("who", ["staff", "partner"])
+def test_agreement_lists_use_a_constant_number_of_queries(app, ctx, who):
+    from .factories import make_agreement
+
+    staff = make_staff()
+    owner = make_partner()
+    commit()
+    browser = Browser(app)
+    if who == "staff":
+        browser.login_staff(staff)
+        path = "/admin/agreements"
+    else:
+        browser.login(owner.email)
+        path = "/agreements"
+
+    def add_rows(n):
+        for _ in range(n):
+            make_agreement(owner.organisation)
+        commit()
+
+    add_rows(2)
+    few = count_queries(app, lambda: browser.get(path))
+    add_rows(12)
+    many = count_queries(app, lambda: browser.get(path))
+    assert few == many, (few, many)
