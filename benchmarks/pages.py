@@ -32,13 +32,23 @@ from portal import create_app  # noqa: E402
 from portal.demo import DEMO_PASSWORD, demo_totp_secret, seed  # noqa: E402
 from portal.extensions import db  # noqa: E402
 
-PARTNER_PAGES = ["/dashboard", "/organisation", "/membership", "/tiers", "/account"]
+PARTNER_PAGES = [
+    "/dashboard",
+    "/organisation",
+    "/membership",
+    "/agreements",
+    "/agreements/1",
+    "/tiers",
+    "/account",
+]
 STAFF_PAGES = [
     "/admin/",
     "/admin/users",
     "/admin/organisations",
     "/admin/applications",
     "/admin/invoices",
+    "/admin/agreements",
+    "/admin/agreements/1",
     "/admin/audit",
 ]
 PORT = 5091

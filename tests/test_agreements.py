@@ -831,3 +831,45 @@ def test_a_returning_member_signs_the_new_partnership_agreement_before_access(ap
     assert fresh(Membership, acme["membership"].id).status is MembershipStatus.AWAITING_SIGNATURE
     sign_and_countersign(new, acme["owner"], acme["admin"])
     assert fresh(Membership, acme["membership"].id).status is MembershipStatus.ACTIVE
+
+
+def test_members_from_before_agreements_keep_their_access_after_the_migration(scratch_database, monkeypatch):
+    from flask_migrate import upgrade
+
+    from portal import create_app
+
+    app = create_app("testing", {"DATABASE_URL": scratch_database})
+    monkeypatch.setattr(db, "session", db._make_scoped_session({}))  # the scratch database's own
+    with app.app_context():
+        upgrade(revision="1da240b23142")  # the schema before agreements
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO organisation (id, legal_name, trading_name, country, registration_number,"
+                    " vat_number, address_line1, address_line2, postcode, city, website, sector, status,"
+                    " created_at) VALUES (1, 'Old Member AG', '', 'DE', '', '', '', '', '', '', '', '',"
+                    " 'member', CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO tier (id, name, slug, annual_fee_cents, currency, description, benefits,"
+                    " catalog_access, first_look_days, agreement_template, stripe_price_id, active,"
+                    " display_order, created_at) VALUES (1, 'Partner', 'partner', 100, 'EUR', '', '[]',"
+                    " 'details', 0, '', '', true, 0, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO membership (id, organisation_id, tier_id, status, payment_method,"
+                    " period_start, period_end, auto_renew, created_at, updated_at) VALUES (1, 1, 1,"
+                    " 'active', 'invoice', :start, :end, true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"start": date.today() - timedelta(days=10), "end": date.today() + timedelta(days=300)},
+            )
+        upgrade()
+        membership = db.session.get(Membership, 1)
+        assert membership.agreement_required is False
+        assert membership_services.has_partner_access(membership.organisation)
+        db.session.remove()
+        db.engine.dispose()

@@ -11,7 +11,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 
-from ..agreements import gate
 from ..auth.models import User
 from ..core import audit
 from ..core.database import insert_if_absent
@@ -305,7 +304,7 @@ def sync_subscription(subscription: dict[str, Any], event_id: str | None = None)
             membership.tier = tier
     membership.auto_renew = not subscription.get("cancel_at_period_end", False)
     status = STATUS.get(subscription.get("status", ""), membership.status)
-    if status is MembershipStatus.ACTIVE and not gate.partnership_executed(membership.organisation_id):
+    if status is MembershipStatus.ACTIVE and not membership_services.agreement_in_force(membership):
         status = MembershipStatus.AWAITING_SIGNATURE  # paid; active once the agreement is executed
     membership.status = status
     organisation = membership.organisation

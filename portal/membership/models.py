@@ -148,6 +148,9 @@ class Membership(db.Model):
     period_start: Mapped[date | None] = mapped_column(sa.Date)
     period_end: Mapped[date | None] = mapped_column(sa.Date, index=True)
     auto_renew: Mapped[bool] = mapped_column(default=True)
+    # Memberships approved since agreements exist need an executed partnership agreement; those
+    # that existed before (server default false in the migration) keep their access.
+    agreement_required: Mapped[bool] = mapped_column(default=True, server_default=sa.false())
     pending_tier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tier.id", ondelete="SET NULL"))
     stripe_customer_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
     stripe_subscription_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)

@@ -96,10 +96,14 @@ def access_conditions(membership: Membership | None, today: date) -> dict[str, b
     """Every condition partner features need."""
     return {
         "membership": membership is not None,
-        "agreement_executed": membership is not None
-        and gate.partnership_executed(membership.organisation_id),
+        "agreement_executed": membership is not None and agreement_in_force(membership),
         "paid_and_current": membership is not None and _paid_and_current(membership, today),
     }
+
+
+def agreement_in_force(membership: Membership) -> bool:
+    """The membership's partnership agreement is executed (or it predates agreements)."""
+    return not membership.agreement_required or gate.partnership_executed(membership.organisation_id)
 
 
 def _paid_and_current(membership: Membership, today: date) -> bool:
@@ -259,6 +263,7 @@ def approve_application(actor: User, application: Application, account_owner: Us
     # A returning member starts clean: nothing scheduled, renewing, no old card subscription.
     membership.pending_tier_id = None
     membership.auto_renew = True
+    membership.agreement_required = True
     membership.stripe_subscription_id = None
     db.session.add(membership)
     db.session.flush()
@@ -523,7 +528,7 @@ def activate_when_ready(membership: Membership, invoice: Invoice | None = None) 
     """Active once the partnership agreement is executed and the first payment has arrived,
     whichever comes last. Paid but unsigned waits as "awaiting signature"."""
     organisation = membership.organisation
-    if not gate.partnership_executed(organisation.id):
+    if not agreement_in_force(membership):
         if membership.status is not MembershipStatus.AWAITING_SIGNATURE:
             membership.status = MembershipStatus.AWAITING_SIGNATURE
             announce_awaiting_signature(membership)
