@@ -709,23 +709,26 @@ def test_the_template_sandbox_refuses_what_a_document_does_not_need(body, messag
     assert message in refused.value.message
 
 
-def test_a_template_cannot_reach_files_through_the_pdf_engine(app, ctx, tmp_path):
+def test_a_template_cannot_reach_files_through_the_pdf_engine(app, ctx, tmp_path, monkeypatch):
     canary = tmp_path / "canary.txt"
     canary.write_text("CANARY-7f3a9 secret")
     body = (
         f'<p>Body</p><img src="file://{canary}"><link rel="attachment" href="file://{canary}">'
         f'<object data="file://{canary}"></object><style>@import url("http://127.0.0.1:9/x.css");</style>'
-        '<img src="file:///etc/passwd"><img src="http://127.0.0.1:9/">'
+        '<img src="file:///etc/passwd"><img src="http://127.0.0.1:9/"><p style="break-after: page">x</p>'
     )
-    data = rendering.render_document(
-        body,
-        rendering.sample_params(),
-        {"title": "T", "version": 1, "language": "en", "effective_on": "today"},
-    )
+    info = {"title": "T", "version": 1, "language": "en", "effective_on": "today"}
+    # First line of defence: an agreement text has no tags that fetch anything, and no styles.
+    with pytest.raises(rendering.TemplateProblem) as refused:
+        rendering.render_document(body, rendering.sample_params(), info)
+    for tag in ("<img>", "<link>", "<object>", "<style>", 'style="…" on <p>'):
+        assert tag in refused.value.message, tag
+    # Second line: were such tags to get through, the locked fetcher still embeds nothing.
+    monkeypatch.setattr(rendering, "check_markup", lambda html: None)
+    data = rendering.render_document(body, rendering.sample_params(), info)
     assert b"CANARY-7f3a9" not in data and b"root:x:0:0" not in data
-    reader = PdfReader(io.BytesIO(data))
     assert "CANARY" not in pdf_text(data)
-    assert not reader.attachments
+    assert not PdfReader(io.BytesIO(data)).attachments
 
 
 def test_audit_trail_of_the_lifecycle(app, executed):
@@ -873,3 +876,34 @@ def test_members_from_before_agreements_keep_their_access_after_the_migration(sc
         assert membership_services.has_partner_access(membership.organisation)
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        # grows without end: refused by the child process's memory or time limit
+        (
+            "{% set a = 'xxxxxxxxxx' %}" + "{% set a = a ~ a %}" * 40 + "{{ a|length }}",
+            "too large",
+        ),
+        # loops without end in practice: 50^6 iterations
+        (
+            "".join(f"{{% for {v} in institution.address %}}" for v in "abcdef") + "{% endfor %}" * 6,
+            "too much time or memory",
+        ),
+        ("{{ 'x'|center(2000000000) }}", "No filter named 'center'"),
+        ("{{ '%0200000000d' % 1 }}", "string formatting"),
+        ("{% set ns = namespace(x=7) %}{{ ns.x }}", "namespace"),
+        ("<p>{{ membership.benefits[0] }}</p>", "cannot be rendered"),  # fine with examples, not when empty
+        ('<p style="break-after: page">x</p>' * 3, 'style="…" on <p>'),
+    ],
+)
+def test_texts_that_would_hang_or_exhaust_the_server_are_refused_before_saving(body, message):
+    with pytest.raises(rendering.TemplateProblem) as refused:
+        templates.check_text(body)
+    assert message in refused.value.message
+
+
+def test_the_shipped_texts_pass_the_check(app):
+    for kind in AgreementKind:
+        templates.check_text(templates.shipped_text(kind))

@@ -2,15 +2,21 @@
 
 A template body sees only the documented fields below (plain strings, numbers, booleans and lists,
 frozen in the agreement's parameter snapshot). It runs in Jinja's immutable sandbox with
-autoescaping, strict undefined names, no loader (no include/import/extends), no `range`, and
-arithmetic that cannot build huge values. The layout around it (letterhead, parties, signature
-blocks, certificate page) is ours and goes through `pdf.render_pdf`, the locked WeasyPrint.
+autoescaping, strict undefined names, no loader (no include/import/extends), no `range` or
+`namespace`, no filters that pad or reformat text to any size, and `*`, `**`, `%` that cannot build
+huge values. Its output may use a short list of text tags with classes only (no styles, images,
+links or scripts: the look comes from the shared print stylesheet). Staff-written text is checked in
+a child process with CPU and memory limits before it is saved or published (`sandbox_check.py`),
+so a template that would loop or grow without end is refused there. The layout around it
+(letterhead, parties, signature blocks, certificate page) is ours and goes through
+`pdf.render_pdf`, the locked WeasyPrint.
 """
 
 from __future__ import annotations
 
 import operator
 from datetime import date
+from html.parser import HTMLParser
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
@@ -18,10 +24,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from ..core.errors import DomainError
-from . import pdf
 
 MAX_BODY_CHARS = 100_000
-MAX_OUTPUT_CHARS = 1_000_000
+MAX_OUTPUT_CHARS = 200_000  # a 4-page contract body is about 15,000
+ALLOWED_TAGS = frozenset(
+    {"h2", "h3", "h4", "p", "ol", "ul", "li", "strong", "em", "b", "i", "u", "br", "hr", "table", "thead"}
+    | {"tbody", "tr", "th", "td", "blockquote", "span", "div", "section", "small", "sup", "sub"}
+)
+ALLOWED_ATTRIBUTES = frozenset(["class", "colspan", "rowspan"])
 MAX_SEQUENCE = 10_000
 
 # name -> what it holds. The editor shows this list; a name outside it fails the preview.
@@ -93,11 +103,15 @@ class TemplateProblem(DomainError):
 
 
 class _AgreementSandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset(["*", "**"])
+    intercepted_binops = frozenset(["*", "**", "%"])
 
     def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
         if operator_name == "**":
             raise SecurityError("powers are not available in agreement templates")
+        if operator_name == "%":
+            if isinstance(left, str):
+                raise SecurityError("string formatting with % is not available in agreement templates")
+            return operator.mod(left, right)
         for sequence, count in ((left, right), (right, left)):
             too_long = (
                 isinstance(sequence, str | list | tuple)
@@ -111,8 +125,10 @@ class _AgreementSandbox(ImmutableSandboxedEnvironment):
 
 def _environment() -> _AgreementSandbox:
     env = _AgreementSandbox(autoescape=True, undefined=StrictUndefined, auto_reload=False)
-    for name in ("range", "lipsum", "cycler", "joiner"):
+    for name in ("range", "lipsum", "cycler", "joiner", "namespace", "dict"):
         env.globals.pop(name, None)
+    for name in ("center", "indent", "format", "wordwrap", "replace", "batch", "slice", "xmlattr"):
+        env.filters.pop(name, None)
     return env
 
 
@@ -131,11 +147,45 @@ def render_body(body: str, params: dict[str, Any]) -> Markup:
         line = getattr(exc, "lineno", None)
         where = f" (line {line})" if line else ""
         raise TemplateProblem(f"The template cannot be rendered{where}: {exc.message or exc}.") from exc
-    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
+    except MemoryError as exc:
+        raise TemplateProblem("The template builds a text too large to render.") from exc
+    except Exception as exc:  # anything else the text does wrong is the text's problem, shown on the form
         raise TemplateProblem(f"The template cannot be rendered: {exc}.") from exc
     if len(html) > MAX_OUTPUT_CHARS:
-        raise TemplateProblem("The rendered text is too large.")
-    return Markup(html)  # noqa: S704 (autoescaped by the sandbox: fields are escaped, the body is staff HTML)
+        raise TemplateProblem(f"The rendered text is longer than {MAX_OUTPUT_CHARS:,} characters.")
+    check_markup(html)
+    return Markup(html)  # noqa: S704 (fields escaped by the sandbox; the body's tags allow-listed above)
+
+
+class _MarkupCheck(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.problems.append(f"<{tag}>")
+        self.problems.extend(f'{name}="…" on <{tag}>' for name, _ in attrs if name not in ALLOWED_ATTRIBUTES)
+
+    def handle_comment(self, data: str) -> None:
+        pass
+
+
+def check_markup(html: str) -> None:
+    """Only text tags, with classes: no styles, images, links, scripts or embedded objects."""
+    parser = _MarkupCheck()
+    parser.feed(html)
+    parser.close()
+    if parser.problems:
+        distinct = list(dict.fromkeys(parser.problems))
+        tags_first = [p for p in distinct if p.startswith("<")] + [
+            p for p in distinct if not p.startswith("<")
+        ]
+        shown = ", ".join(tags_first[:10])
+        raise TemplateProblem(
+            f"Not allowed in an agreement text: {shown}. Use headings, paragraphs, lists and tables; "
+            "the layout, logo and styles come from the shared print stylesheet."
+        )
 
 
 def sample_params() -> dict[str, Any]:
@@ -197,6 +247,25 @@ def sample_params() -> dict[str, Any]:
     }
 
 
+def sparse_params() -> dict[str, Any]:
+    """The sample's shape with every value empty: a template must also render for a partner
+    without a VAT number, a tier without benefits, an NDA without membership fields."""
+
+    def empty(value: Any) -> Any:
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, int):
+            return 0
+        if isinstance(value, list):
+            return []
+        return ""
+
+    return {
+        group: {key: empty(value) for key, value in values.items()}
+        for group, values in sample_params().items()
+    }
+
+
 def render_document(
     body: str,
     params: dict[str, Any],
@@ -207,6 +276,8 @@ def render_document(
     watermark: str = "",
 ) -> bytes:
     """The one function that turns a template body and a snapshot into the agreement's PDF."""
+    from . import pdf  # WeasyPrint is heavy; the sandbox check's child process does without it
+
     return pdf.render_pdf(
         "agreement.html",
         {

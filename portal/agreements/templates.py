@@ -18,7 +18,7 @@ from ..core.database import insert_if_absent
 from ..core.errors import DomainError
 from ..core.types import utcnow
 from ..extensions import db
-from . import gate, rendering
+from . import gate, rendering, sandbox_check
 from .models import AgreementKind, AgreementTemplate, TemplateStatus
 from .rendering import long_date
 
@@ -48,9 +48,19 @@ def shipped_text(kind: AgreementKind) -> str:
 def ensure_default_template(kind: AgreementKind, language: str = "en") -> AgreementTemplate:
     """The template in force, or version 1 from the text shipped with Liaison (created once)."""
     template = gate.current_template(kind, language)
-    if template is not None:
-        return template
-    if language == "en" and _latest_version(kind, language) == 0:
+    if template is None and language == "en":
+        _store_shipped_version(kind)
+        template = gate.current_template(kind, language)
+    if template is None:
+        raise DomainError(
+            f"There is no {kind.label.lower()} in {LANGUAGES.get(language, language)} published and in force."
+        )
+    return template
+
+
+def _store_shipped_version(kind: AgreementKind) -> None:
+    """Version 1 of a kind is the shipped English text, stored the first time it is needed."""
+    if _latest_version(kind, "en") == 0:
         insert_if_absent(
             AgreementTemplate,
             kind=kind,
@@ -64,12 +74,6 @@ def ensure_default_template(kind: AgreementKind, language: str = "en") -> Agreem
             created_at=utcnow(),
             published_at=utcnow(),
         )
-        template = gate.current_template(kind, language)
-    if template is None:
-        raise DomainError(
-            f"There is no published {kind.label.lower()} in {LANGUAGES.get(language, language)}."
-        )
-    return template
 
 
 def _latest_version(kind: AgreementKind, language: str) -> int:
@@ -87,6 +91,8 @@ def new_template_version(actor: User, kind: AgreementKind, language: str) -> Agr
     """A draft copied from the latest version (or the shipped text); one open draft at a time."""
     if language not in LANGUAGES:
         raise DomainError("Choose one of the languages offered.", field="language")
+    if language == "en":
+        _store_shipped_version(kind)  # the shipped text stays version 1, whatever drafts follow
     draft = db.session.scalar(
         sa.select(AgreementTemplate).where(
             AgreementTemplate.kind == kind,
@@ -123,7 +129,7 @@ def save_template(
 ) -> None:
     if template.is_published:
         raise DomainError("A published version never changes. Start a new version to edit the text.")
-    rendering.render_body(body, rendering.sample_params())  # refuses what cannot render
+    check_text(body)
     template.title = title.strip()
     template.body = body
     template.effective_on = effective_on
@@ -131,8 +137,15 @@ def save_template(
     audit.record("agreement_template.saved", actor=actor, target=template)
 
 
+def check_text(body: str) -> None:
+    """Refuse a text that does not render with example values and with empty values, or that needs
+    too much time or memory (checked in a limited child process before the app ever renders it)."""
+    sandbox_check.check(body, [rendering.sample_params(), rendering.sparse_params()])
+
+
 def preview_template(body: str, template: AgreementTemplate) -> bytes:
     """A PDF of a (possibly unsaved) text with example values, marked PREVIEW."""
+    check_text(body)
     params = rendering.sample_params()
     params["agreement"] = {**params["agreement"], "kind": template.kind.value, "title": template.title}
     return rendering.render_document(body, params, template_info(template), watermark="PREVIEW")
