@@ -668,6 +668,7 @@ def test_admins_edit_a_new_version_with_preview_and_publishing_never_changes_exi
     old = fresh(Agreement, original.id)
     assert old.pdf == original_pdf and old.template_id == v1_id
     with app.test_request_context():
+        agreements.void(acme["admin"], old, "Superseded by the new text before signature")
         newer = agreements.create_agreement(
             acme["admin"],
             acme["org"],
@@ -907,3 +908,65 @@ def test_texts_that_would_hang_or_exhaust_the_server_are_refused_before_saving(b
 def test_the_shipped_texts_pass_the_check(app):
     for kind in AgreementKind:
         templates.check_text(templates.shipped_text(kind))
+
+
+def test_review_findings_replacements_partnership_slot_emails_dates_and_void_verdicts(app, acme):
+    admin = admin_browser(app, acme["admin"])
+    org_id = acme["org"].id
+    # A second partnership agreement while one is open is refused, with the reason on the form.
+    url = f"/admin/organisations/{org_id}/agreements/new?kind=partnership"
+    second = admin.post(url, {"kind": "partnership", "language": "en", "term_months": "12"})
+    assert second.status_code == 400 and "is still open" in text(second)
+    # A far-future start date is a message, not a 500.
+    far = admin.post(
+        f"/admin/organisations/{org_id}/agreements/new?kind=nda",
+        {"kind": "nda", "language": "en", "term_months": "12", "purpose": "x", "start_on": "9999-06-01"},
+    )
+    assert far.status_code == 400 and "within a year before and five years after today" in text(far)
+
+    # Administrators hear that a countersignature is needed (the account owner too).
+    owner = partner_browser(app)
+    owner.post(f"/agreements/{acme['agreement'].id}/sign", sign_form(acme["agreement"]))
+    assert "countersignature needed" in last_email_to("director@tto.example").subject
+    assert "countersignature needed" in last_email_to("officer@tto.example").subject
+    admin.post(
+        f"/admin/agreements/{acme['agreement'].id}/countersign", sign_form(acme["agreement"], "Ingrid Vos")
+    )
+
+    # One replacement at a time; a replacement is always countersigned, even of a click-through NDA.
+    first = admin.post(f"/admin/agreements/{acme['agreement'].id}/replace")
+    again = admin.post(f"/admin/agreements/{acme['agreement'].id}/replace")
+    replacements = db.session.scalars(
+        sa.select(Agreement).where(Agreement.replaces_id == acme["agreement"].id)
+    ).all()
+    assert len(replacements) == 1 and location(first) == f"/admin/agreements/{replacements[0].id}"
+    assert "already replaces this agreement" in text(admin.get(location(again)))
+    nda_click = make_agreement(
+        acme["org"],
+        AgreementKind.NDA,
+        AgreementStatus.EXECUTED,
+        countersignature_required=False,
+        source="nda-gate",
+    )
+    commit()
+    admin.post(f"/admin/agreements/{nda_click.id}/replace")
+    nda_copy = db.session.scalar(sa.select(Agreement).where(Agreement.replaces_id == nda_click.id))
+    assert nda_copy.countersignature_required is True and nda_copy.source == ""
+
+    # /verify says when the copy for signature belongs to a voided agreement.
+    admin.post(f"/admin/agreements/{replacements[0].id}/void", {"reason": "Not needed"})
+    verdict = text(Browser(app).post("/verify", {"number": "", "sha256": ""}))
+    assert "Choose the PDF file" in verdict
+    voided = fresh(Agreement, replacements[0].id)
+    page = text(upload(Browser(app), voided.pdf))
+    assert "voided and never executed" in page
+
+
+def test_an_nda_text_that_cannot_render_for_a_partner_answers_503_not_500(app, acme, caplog):
+    with app.test_request_context():
+        template = templates.ensure_default_template(AgreementKind.NDA)
+        template.body = "<p>{{ membership.benefits[0] }}</p>"  # as if published before the checks existed
+    commit()
+    response = partner_browser(app).get("/nda")
+    assert response.status_code == 503 and "The NDA cannot be shown at the moment" in text(response)
+    assert "cannot be shown to organisation" in caplog.text

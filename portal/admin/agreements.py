@@ -169,9 +169,7 @@ def _detail(
         countersign_form=countersign,
         void_form=void or ReasonForm(formdata=None),
         statement=agreements.signing_statement(agreement, agreements.SignatoryParty.INSTITUTION),
-        replacement=db.session.scalar(
-            sa.select(Agreement).where(Agreement.replaces_id == agreement.id).limit(1)
-        ),
+        replacement=agreements.open_replacement(agreement),
     ), status
 
 
@@ -347,7 +345,8 @@ def agreement_template_preview(template_id: int):
     """The text in the editor (saved or not) as a PDF with example values."""
     template = db.get_or_404(AgreementTemplate, template_id)
     form = TemplateForm()
-    body = form.body.data if form.validate_on_submit() else template.body
+    form.validate()  # the editor's text is previewed even when another field is not ready yet
+    body = form.body.data or template.body
     try:
         data = templates.preview_template(body, template)
     except DomainError as exc:

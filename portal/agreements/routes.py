@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -16,8 +18,9 @@ from .forms import SignForm, VerifyForm
 from .models import Agreement, AgreementStatus
 
 bp = Blueprint("agreements", __name__)
+log = logging.getLogger("liaison.agreements")
 
-MAX_VERIFY_BYTES = 20 * 1024 * 1024
+MAX_VERIFY_BYTES = 15 * 1024 * 1024  # under MAX_CONTENT_LENGTH (16 MB), so the form can say so
 
 
 def visible_agreement_or_404(agreement_id: int) -> Agreement:
@@ -140,7 +143,11 @@ def nda():
     organisation = current_user.organisation
     template = nda_gate.current_nda() if request.method == "POST" else nda_gate.nda_for_reading()
     accepted = gate.nda_acceptance(organisation.id, template.language)
-    text, params = nda_gate.nda_preview_html(organisation, template)
+    try:
+        text, params = nda_gate.nda_preview_html(organisation, template)
+    except DomainError as exc:  # a published text that cannot render for this organisation
+        log.error("NDA %s cannot be shown to organisation %s: %s", template, organisation.id, exc.message)
+        abort_with(503, "The NDA cannot be shown at the moment. The partnerships team has been told.")
     form = SignForm()
     if request.method == "GET":
         form.full_name.data = current_user.full_name
@@ -151,9 +158,10 @@ def nda():
             abort_with(403, "Only a signatory of your organisation can accept the NDA.")
         if form.validate_on_submit():
             try:
-                agreement = nda_gate.accept_nda(current_user, organisation, template, evidence_from(form))
+                with db.session.begin_nested():  # a refusal keeps the NDA version stored just now
+                    agreement = nda_gate.accept_nda(current_user, organisation, template, evidence_from(form))
             except DomainError as exc:
-                db.session.rollback()
+                db.session.commit()
                 apply_domain_error(form, exc)
                 status = 409
             else:
@@ -191,7 +199,7 @@ def verify():
         if upload and getattr(upload, "filename", ""):
             data = upload.read(MAX_VERIFY_BYTES + 1)
             if len(data) > MAX_VERIFY_BYTES:
-                form.document.errors = ["That file is larger than any agreement we issue (20 MB)."]
+                form.document.errors = ["That file is larger than any agreement we issue (15 MB)."]
                 status = 400
             else:
                 verdict = verification.verify_bytes(data)

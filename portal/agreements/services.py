@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, url_for
 
-from ..auth.models import OrgRole, User
+from ..auth.models import OrgRole, PlatformRole, User
 from ..core import audit
 from ..core.database import insert_if_absent, lock_for_update, next_in_sequence
 from ..core.errors import DomainError
@@ -183,6 +183,12 @@ def build_params(
 def _validate_terms(kind: AgreementKind, terms: Terms) -> None:
     if not 1 <= terms.term_months <= 120:
         raise DomainError("The term is between 1 and 120 months.", field="term_months")
+    if terms.start_on is not None and not (
+        date.today() - timedelta(days=366) <= terms.start_on <= date.today() + timedelta(days=5 * 366)
+    ):
+        raise DomainError(
+            "Choose a start date within a year before and five years after today.", field="start_on"
+        )
     if not 0 <= (terms.option_months or 0) <= 36:
         raise DomainError("The option period is between 0 and 36 months.", field="option_months")
     for name, message in REQUIRED_TERMS.get(kind, {}).items():
@@ -219,6 +225,8 @@ def create_agreement(
     _validate_terms(kind, terms)
     if kind is AgreementKind.PARTNERSHIP and tier is None:
         raise DomainError("A partnership agreement needs the organisation's membership tier.")
+    if kind is AgreementKind.PARTNERSHIP and not source.startswith("membership:"):
+        check_partnership_slot(organisation, replaces)
     template = ensure_default_template(kind, terms.language)
     number = next_agreement_number(date.today().year)
     agreement = Agreement(
@@ -334,8 +342,12 @@ def void(actor: User, agreement: Agreement, reason: str) -> None:
 
 def prepare_replacement(actor: User, agreement: Agreement) -> Agreement:
     """A new draft with the same terms that supersedes `agreement` once executed."""
+    lock_for_update(agreement)  # two clicks, one replacement
     if agreement.status is not AgreementStatus.EXECUTED:
         raise DomainError("Only an executed agreement is replaced; void an open one instead.")
+    pending = open_replacement(agreement)
+    if pending is not None:
+        raise DomainError(f"{pending.number} already replaces this agreement; finish or void it first.")
     tier = None
     if agreement.kind is AgreementKind.PARTNERSHIP:
         from ..membership.services import membership_of
@@ -348,10 +360,40 @@ def prepare_replacement(actor: User, agreement: Agreement) -> Agreement:
         agreement.kind,
         terms_of(agreement),
         tier=tier,
-        source=agreement.source,
+        source="" if agreement.source == "nda-gate" else agreement.source,
         replaces=agreement,
-        countersignature_required=agreement.countersignature_required,
+        countersignature_required=True,  # a text staff prepared is signed by both sides
     )
+
+
+def open_replacement(agreement: Agreement) -> Agreement | None:
+    return db.session.scalar(
+        sa.select(Agreement).where(
+            Agreement.replaces_id == agreement.id,
+            Agreement.status.in_([s for s in AgreementStatus if s.is_open]),
+        )
+    )
+
+
+def check_partnership_slot(organisation: Organisation, replaces: Agreement | None) -> None:
+    """One partnership agreement at a time: a new one replaces the one in force, and none is
+    prepared while another is still open (approvals handle their own: `issue_partnership`)."""
+    rows = db.session.scalars(
+        sa.select(Agreement).where(
+            Agreement.organisation_id == organisation.id,
+            Agreement.kind == AgreementKind.PARTNERSHIP,
+            Agreement.status.in_([s for s in AgreementStatus if s.is_open] + [AgreementStatus.EXECUTED]),
+        )
+    )
+    for row in rows:
+        if row.status.is_open:
+            raise DomainError(
+                f"Partnership agreement {row.number} is still open: issue, void or finish it first."
+            )
+        if replaces is None or row.id != replaces.id:
+            raise DomainError(
+                f"Partnership agreement {row.number} is in force: prepare a replacement from its page."
+            )
 
 
 # --- signatures ------------------------------------------------------------------------------
@@ -434,13 +476,17 @@ def sign_as_partner(user: User, agreement: Agreement, evidence: Evidence) -> Non
         return
     agreement.status = AgreementStatus.PARTNER_SIGNED
     owner = agreement.organisation.account_owner
-    queue_email(
-        owner.email if owner else current_app.config["CONTACT_EMAIL"],
-        f"{agreement.organisation.display_name} signed {agreement.number}: countersignature needed",
-        "agreement_partner_signed",
-        agreement=agreement,
-        review_url=absolute_url(url_for("admin.agreement_detail", agreement_id=agreement.id)),
+    admins = db.session.scalars(
+        sa.select(User.email).where(User.platform_role == PlatformRole.ADMIN, User.active.is_(True))
     )
+    for address in sorted({*admins, owner.email if owner else current_app.config["CONTACT_EMAIL"]}):
+        queue_email(
+            address,
+            f"{agreement.organisation.display_name} signed {agreement.number}: countersignature needed",
+            "agreement_partner_signed",
+            agreement=agreement,
+            review_url=absolute_url(url_for("admin.agreement_detail", agreement_id=agreement.id)),
+        )
 
 
 def countersign(user: User, agreement: Agreement, evidence: Evidence) -> None:

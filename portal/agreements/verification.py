@@ -67,14 +67,19 @@ def verify_hash(digest: str, number: str | None = None) -> Verdict:
             f"executed on {long_date(agreement.executed_at.date())}.{state}",
             agreement,
         )
-    offered = sa.select(Agreement.number).where(Agreement.pdf_sha256 == digest)
+    offered = sa.select(Agreement).where(Agreement.pdf_sha256 == digest)
     if number is not None:
         offered = offered.where(Agreement.number == number.strip().upper())
     unsigned = db.session.scalar(offered.limit(1))
     if unsigned is not None:
+        if unsigned.status is AgreementStatus.VOID:
+            state = "it was voided and never executed."
+        elif unsigned.status is AgreementStatus.DRAFT:
+            state = "it is a draft."
+        else:
+            state = "the executed copy carries a certificate page."
         return Verdict(
             False,
-            f"This is the copy of {unsigned} issued for signature, not an executed agreement. "
-            "The executed copy carries a certificate page.",
+            f"This is the copy of {unsigned.number} issued for signature, not an executed agreement: {state}",
         )
     return NOT_FOUND
