@@ -144,7 +144,7 @@ class Agreement(db.Model):
     replaces: Mapped[Agreement | None] = relationship(remote_side=[id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     signatures: Mapped[list[AgreementSignature]] = relationship(
-        back_populates="agreement", order_by="AgreementSignature.signed_at", lazy="selectin"
+        back_populates="agreement", order_by="AgreementSignature.signed_at"
     )
 
     def __str__(self) -> str:

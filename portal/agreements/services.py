@@ -632,4 +632,10 @@ def agreements_of(organisation: Organisation, include_drafts: bool = False) -> l
 
 
 def awaiting_signature(organisation: Organisation) -> list[Agreement]:
-    return [a for a in agreements_of(organisation) if a.status is AgreementStatus.ISSUED]
+    return list(
+        db.session.scalars(
+            sa.select(Agreement)
+            .where(Agreement.organisation_id == organisation.id, Agreement.status == AgreementStatus.ISSUED)
+            .order_by(Agreement.id)
+        )
+    )

@@ -39,7 +39,7 @@ def overview():
         membership=membership,
         application=services.latest_application(organisation),
         invoices=services.invoices_of(organisation),
-        has_access=services.has_partner_access(organisation),
+        has_access=services.has_partner_access(organisation, membership=membership),
         agreement_to_sign=next(iter(agreement_services.awaiting_signature(organisation)), None),
         card_available=billing.card_available(membership),
         other_tiers=[t for t in services.active_tiers() if membership is None or t.id != membership.tier_id],

@@ -117,9 +117,13 @@ def _paid_and_current(membership: Membership, today: date) -> bool:
     return False
 
 
-def has_partner_access(organisation: Organisation, today: date | None = None) -> bool:
-    """The one rule: partner features need an active, paid, current membership."""
-    return all(access_conditions(membership_of(organisation), today or date.today()).values())
+def has_partner_access(
+    organisation: Organisation, today: date | None = None, membership: Membership | None = None
+) -> bool:
+    """The one rule: partner features need an active, paid, current membership under an executed
+    partnership agreement. Pass the membership when the caller has loaded it already."""
+    membership = membership or membership_of(organisation)
+    return all(access_conditions(membership, today or date.today()).values())
 
 
 def seat_limit(organisation: Organisation) -> int | None:

@@ -27,13 +27,14 @@ def dashboard():
     from ..membership import services as membership
 
     organisation = current_user.organisation
+    current = membership.membership_of(organisation)
     return render_template(
         "partners/dashboard.html",
         organisation=organisation,
         member_count=len(services.members(organisation)),
-        membership=membership.membership_of(organisation),
+        membership=current,
         application=membership.latest_application(organisation),
-        has_access=membership.has_partner_access(organisation),
+        has_access=membership.has_partner_access(organisation, membership=current),
         to_sign=agreements.awaiting_signature(organisation),
     )
 
