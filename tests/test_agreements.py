@@ -970,3 +970,20 @@ def test_an_nda_text_that_cannot_render_for_a_partner_answers_503_not_500(app, a
     response = partner_browser(app).get("/nda")
     assert response.status_code == 503 and "The NDA cannot be shown at the moment" in text(response)
     assert "cannot be shown to organisation" in caplog.text
+
+
+def test_without_a_signatory_the_owners_are_told_to_name_one(app, ctx):
+    organisation = make_organisation(legal_name="No Signer Ltd")
+    make_partner(organisation=organisation, roles={OrgRole.OWNER}, email="owner@nosigner.example")
+    commit()
+    with app.test_request_context():
+        draft = agreements.create_agreement(
+            None, organisation, AgreementKind.NDA, agreements.Terms(purpose="talking about sensors")
+        )
+        agreements.issue(None, draft)
+    commit()
+    mail = last_email_to("owner@nosigner.example")
+    assert (
+        draft.number in mail.subject
+        and "Nobody in your organisation has the signatory role" in mail.body_text
+    )

@@ -256,12 +256,15 @@ def issue(actor: User | None, agreement: Agreement) -> None:
     agreement.status = AgreementStatus.ISSUED
     agreement.issued_at = utcnow()
     audit.record("agreement.issued", actor=actor, target=agreement)
-    for address in _partner_addresses(agreement.organisation, OrgRole.SIGNATORY):
+    # Signatories sign; without one, the owners hear of it (they can give the role).
+    signatories = _partner_addresses(agreement.organisation, OrgRole.SIGNATORY)
+    for address in signatories or _partner_addresses(agreement.organisation, OrgRole.OWNER):
         queue_email(
             address,
             f"Agreement {agreement.number} is ready for your signature",
             "agreement_issued",
             agreement=agreement,
+            to_signatory=bool(signatories),
             sign_url=absolute_url(url_for("agreements.detail", agreement_id=agreement.id)),
         )
 
