@@ -25,38 +25,18 @@ import time
 import uuid
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import Browser, BrowserContext, Page
+from walkthrough_kit import CSP_LISTENER, DESKTOP, BrowserSteps, StepFailed
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "Quiet-meadow-bridge-5"
 COLLEAGUE_PASSWORD = "Amber-lantern-harbour-8"
 STAFF_EMAIL = "admin@liaison.example"
 STAFF_PASSWORD = "liaison-demo-2026"
 
-# Runs before any page script; reports CSP violations through the console (tagged).
-CSP_LISTENER = """
-document.addEventListener('securitypolicyviolation', function (e) {
-  console.error('[CSP] ' + e.violatedDirective + ' blocked ' + (e.blockedURI || '(inline)') +
-                ' at ' + (e.sourceFile || location.href) + ':' + (e.lineNumber || 0));
-});
-"""
 
-
-class StepFailed(Exception):
-    pass
-
-
-class Walkthrough:
+class Walkthrough(BrowserSteps):
     def __init__(self, args: argparse.Namespace) -> None:
         self.base = args.base_url.rstrip("/")
         self.log_path = Path(args.log_file)
@@ -117,42 +97,6 @@ class Walkthrough:
         if self.extra:
             page.screenshot(path=str(self.extra / name), full_page=full_page)
 
-    def goto(self, page: Page, path: str, expect_status: int = 200) -> None:
-        url = path if path.startswith("http") else self.base + path
-        resp = page.goto(url, wait_until="load")
-        if resp is None or resp.status != expect_status:
-            status = resp.status if resp else "no response"
-            raise StepFailed(f"GET {url} answered {status}, expected {expect_status}")
-
-    def submit(self, page: Page, button, expect_path: str | None = None, expect_status: int | None = None):
-        """Click a submit button and wait for the resulting navigation (and check where it went)."""
-        with page.expect_navigation(wait_until="load") as nav:
-            button.click()
-        resp = nav.value
-        status = resp.status if resp else None
-        if expect_status is not None and status != expect_status:
-            raise StepFailed(
-                f"submit on {page.url}: got HTTP {status}, expected {expect_status}{self.page_errors(page)}"
-            )
-        if expect_path is not None and not re.search(expect_path, page.url.replace(self.base, "", 1)):
-            raise StepFailed(
-                f"after submitting, browser is on {page.url}, expected a path matching "
-                f"{expect_path!r} (HTTP {status}){self.page_errors(page)}"
-            )
-        return resp
-
-    @staticmethod
-    def page_errors(page: Page) -> str:
-        texts = page.locator(".alert-danger, .invalid-feedback").all_inner_texts()
-        return ("; page says: " + " | ".join(t.strip() for t in texts)) if texts else ""
-
-    def expect_text(self, page: Page, selector: str, text: str) -> None:
-        loc = page.locator(selector, has_text=text)
-        try:
-            loc.first.wait_for(state="visible", timeout=5000)
-        except PlaywrightTimeout:
-            raise StepFailed(f"on {page.url}: expected {selector!r} containing {text!r}") from None
-
     def link_from_log(self, to: str, path_prefix: str, wait: float = 15.0) -> str:
         """The newest link starting with BASE_URL + path_prefix in an email to `to`."""
         pattern = re.compile(re.escape(self.base) + re.escape(path_prefix) + r"[^\s\"'<>]+")
@@ -188,27 +132,7 @@ class Walkthrough:
             )
         return code
 
-    def step(self, name: str, fn) -> bool:
-        print(f"- {name}")
-        try:
-            fn()
-        except (StepFailed, PlaywrightTimeout, AssertionError) as exc:
-            self.results.append((name, f"FAILED: {exc}"))
-            print(f"  FAILED: {exc}", file=sys.stderr)
-            return False
-        self.results.append((name, "ok"))
-        return True
-
     # --- journeys ---------------------------------------------------------------------------
-
-    def run(self) -> int:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            try:
-                self.journeys(browser)
-            finally:
-                browser.close()
-        return self.report()
 
     def journeys(self, browser: Browser) -> None:
         owner_ctx = self.new_context(browser, "owner")

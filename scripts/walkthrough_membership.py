@@ -46,22 +46,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from walkthrough_kit import CSP_LISTENER, DESKTOP, BrowserSteps, StepFailed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.stripe_fake import FakeStripe, signed_event  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-DESKTOP = {"width": 1280, "height": 800}
 DEMO_PASSWORD = "liaison-demo-2026"
 STAFF_EMAIL = "admin@liaison.example"
 INVOICE_OWNER = "owner@kumo.example"  # Kumo Materials K.K., Japan
@@ -71,12 +63,6 @@ WEBHOOK_SECRET = "whsec_x"
 PRICE_ID = "price_partner"
 PRICE_CENTS = 25_000_00
 
-CSP_LISTENER = """
-document.addEventListener('securitypolicyviolation', function (e) {
-  console.error('[CSP] ' + e.violatedDirective + ' blocked ' + (e.blockedURI || '(inline)') +
-                ' at ' + (e.sourceFile || location.href) + ':' + (e.lineNumber || 0));
-});
-"""
 
 FAKE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:sans-serif;background:#f6f9fc;margin:0;padding:4rem}}
@@ -84,10 +70,6 @@ main{{max-width:30rem;margin:auto;background:#fff;border-radius:8px;padding:2rem
 box-shadow:0 2px 8px rgba(0,0,0,.1)}}code{{word-break:break-all}}</style></head>
 <body><main><h1>{title}</h1><p>Stand-in for Stripe, served by the walkthrough.</p>
 <p><code>{url}</code></p></main></body></html>"""
-
-
-class StepFailed(Exception):
-    pass
 
 
 class Server:
@@ -191,7 +173,7 @@ def _port_answers(base: str) -> bool:
     return True
 
 
-class Walkthrough:
+class Walkthrough(BrowserSteps):
     def __init__(self, args: argparse.Namespace, server: Server, fake: FakeStripe) -> None:
         self.args = args
         self.server = server
@@ -281,55 +263,6 @@ class Walkthrough:
         self.check_width(page, name)
         page.screenshot(path=str(self.extra / name), full_page=True, animations="disabled")
         print(f"  review shot {self.extra / name}")
-
-    def goto(self, page: Page, path: str, expect_status: int = 200) -> None:
-        url = path if path.startswith("http") else self.base + path
-        resp = page.goto(url, wait_until="load")
-        if resp is None or resp.status != expect_status:
-            status = resp.status if resp else "no response"
-            raise StepFailed(f"GET {url} answered {status}, expected {expect_status}")
-
-    def submit(self, page: Page, button, expect_path: str | None = None, expect_status: int | None = None):
-        with page.expect_navigation(wait_until="load") as nav:
-            button.click()
-        resp = nav.value
-        status = resp.status if resp else None
-        if expect_status is not None and status != expect_status:
-            raise StepFailed(
-                f"submit on {page.url}: got HTTP {status}, expected {expect_status}{self.page_errors(page)}"
-            )
-        if expect_path is not None and not re.search(expect_path, page.url.replace(self.base, "", 1)):
-            raise StepFailed(
-                f"after submitting, browser is on {page.url}, expected a path matching "
-                f"{expect_path!r} (HTTP {status}){self.page_errors(page)}"
-            )
-        return resp
-
-    @staticmethod
-    def page_errors(page: Page) -> str:
-        texts = page.locator(".alert-danger, .invalid-feedback").all_inner_texts()
-        return ("; page says: " + " | ".join(t.strip() for t in texts)) if texts else ""
-
-    def expect_text(self, page: Page, selector: str, text: str) -> None:
-        loc = page.locator(selector, has_text=text)
-        try:
-            loc.first.wait_for(state="visible", timeout=5000)
-        except PlaywrightTimeout:
-            shown = " | ".join(t.strip()[:200] for t in page.locator(selector).all_inner_texts()[:5])
-            raise StepFailed(
-                f"on {page.url}: expected {selector!r} containing {text!r}; found: {shown or 'nothing'}"
-            ) from None
-
-    def step(self, name: str, fn) -> bool:
-        print(f"- {name}")
-        try:
-            fn()
-        except (StepFailed, PlaywrightError, AssertionError, KeyError, ValueError) as exc:
-            self.results.append((name, f"FAILED: {type(exc).__name__}: {exc}"))
-            print(f"  FAILED: {exc}", file=sys.stderr)
-            return False
-        self.results.append((name, "ok"))
-        return True
 
     def login_partner(self, page: Page, email: str) -> None:
         self.goto(page, "/login")
@@ -573,15 +506,6 @@ class Walkthrough:
             print(f"  screenshot {target} (page {number} of {pdf})")
 
     # --- journeys ------------------------------------------------------------------------
-
-    def run(self) -> int:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            try:
-                self.journeys(browser)
-            finally:
-                browser.close()
-        return self.report()
 
     def journeys(self, browser: Browser) -> None:
         staff_ctx = self.new_context(browser, "staff")
