@@ -123,7 +123,7 @@ def test_owner_applies_and_staff_are_told(app, acme):
 )
 def test_application_bad_input_saves_nothing(app, acme, changes, message):
     _, response = apply(app, acme["owner"], **changes)
-    assert response.status_code == 200
+    assert response.status_code == 400  # the form again, with its message
     assert message in text(response)
     assert applications() == []
 

@@ -125,7 +125,7 @@ def apply():
         pending=pending,
         organisation=organisation,
         is_eu=is_eu(organisation.country),
-    )
+    ), (400 if request.method == "POST" else 200)  # a refused form answers 400, like the others
 
 
 @bp.route("/membership/pay/card", methods=["POST"])
