@@ -340,41 +340,27 @@ def sync_subscription(subscription: dict[str, Any], event_id: str | None = None)
 
 def _void_renewal_invoices(membership: Membership) -> None:
     """Invoices for a period that will not come are cancelled (unless money already arrived)."""
-    if membership.period_end is None:
-        return
+    if membership.period_end is not None:
+        _void_unpaid(membership, "not renewing", Invoice.period_start > membership.period_end)
+
+
+def _void_open_invoices(membership: Membership) -> None:
+    """A membership paid by card no longer needs the bank-transfer invoice issued at approval."""
+    _void_unpaid(membership, "paid by card")
+
+
+def _void_unpaid(membership: Membership, reason: str, *conditions: Any) -> None:
+    """Void the membership's open invoices (matching `conditions`) that no payment has touched."""
     for invoice in db.session.scalars(
         sa.select(Invoice).where(
-            Invoice.membership_id == membership.id,
-            Invoice.status == InvoiceStatus.OPEN,
-            Invoice.period_start > membership.period_end,
+            Invoice.membership_id == membership.id, Invoice.status == InvoiceStatus.OPEN, *conditions
         )
     ):
         if not invoice.payments:
             invoice.status = InvoiceStatus.VOID
             audit.record(
-                "invoice.voided",
-                target=invoice,
-                organisation_id=invoice.organisation_id,
-                reason="not renewing",
+                "invoice.voided", target=invoice, organisation_id=invoice.organisation_id, reason=reason
             )
-
-
-def _void_open_invoices(membership: Membership) -> None:
-    """A membership paid by card no longer needs the bank-transfer invoice issued at approval."""
-    for invoice in db.session.scalars(
-        sa.select(Invoice).where(Invoice.membership_id == membership.id, Invoice.status == InvoiceStatus.OPEN)
-    ):
-        if not invoice.payments:
-            invoice.status = InvoiceStatus.VOID
-            audit.record(
-                "invoice.voided",
-                target=invoice,
-                organisation_id=invoice.organisation_id,
-                reason="paid by card",
-            )
-
-
-# --- reconciliation ------------------------------------------------------------------------
 
 
 def reconcile() -> dict[str, int]:
