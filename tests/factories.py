@@ -122,7 +122,8 @@ def make_application(organisation, tier, **overrides):
 
 
 def make_invoice(organisation, **overrides):
-    """A stored invoice row (the PDF bytes are a stub; real PDFs come from the service)."""
+    """A stored invoice row (the PDF bytes are a stub with their hash; real PDFs come from the service)."""
+    import hashlib
     from datetime import date, timedelta
 
     from portal.membership.models import Invoice, VatTreatment
@@ -144,6 +145,7 @@ def make_invoice(organisation, **overrides):
         "pdf": b"%PDF-1.4 stub",
     }
     values.update(overrides)
+    values.setdefault("pdf_sha256", hashlib.sha256(values["pdf"]).hexdigest() if values["pdf"] else None)
     invoice = Invoice(**values)
     db.session.add(invoice)
     db.session.flush()

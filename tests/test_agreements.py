@@ -221,6 +221,17 @@ def test_a_stored_pdf_that_no_longer_matches_its_hash_is_refused(app, acme, capl
     assert "agreement.integrity_failure" in caplog.text
 
 
+def test_invoice_pdfs_are_hash_checked_on_read_too(app, acme, caplog):
+    invoice = db.session.scalar(sa.select(Invoice).where(Invoice.organisation_id == acme["org"].id))
+    owner = partner_browser(app)
+    assert owner.get(f"/membership/invoices/{invoice.id}/pdf").data == invoice.pdf
+    invoice.pdf = invoice.pdf + b"%"
+    commit()
+    response = owner.get(f"/membership/invoices/{invoice.id}/pdf")
+    assert response.status_code == 500 and "failed its integrity check" in text(response)
+    assert "invoice.integrity_failure" in caplog.text
+
+
 # --- signing ---------------------------------------------------------------------------------
 
 

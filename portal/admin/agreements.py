@@ -4,7 +4,7 @@ replacing, and the versioned templates with preview and publishing."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +18,7 @@ from ..agreements.routes import evidence_from
 from ..core.database import begin_write
 from ..core.errors import DomainError
 from ..core.forms import apply_domain_error
+from ..core.web import pdf_file
 from ..extensions import db
 from ..membership import services as membership
 from ..partners.models import Organisation
@@ -352,10 +353,7 @@ def agreement_template_preview(template_id: int):
     except DomainError as exc:
         form.body.errors = [*form.body.errors, exc.message]
         return _template_page(template, form, 400)
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="preview-{template.kind.value}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pdf_file(data, f"preview-{template.kind.value}.pdf", inline=True)
 
 
 @bp.route("/agreement-templates/<int:template_id>/publish", methods=["POST"])

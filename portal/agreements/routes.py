@@ -11,6 +11,7 @@ from ..core.database import begin_write
 from ..core.errors import DomainError, abort_with
 from ..core.forms import apply_domain_error
 from ..core.permissions import login_redirect, partner_required, safe_next
+from ..core.web import stored_pdf
 from ..extensions import db, limiter
 from . import gate, services, verification
 from . import nda as nda_gate
@@ -47,14 +48,7 @@ def evidence_from(form: SignForm) -> services.Evidence:
 
 
 def pdf_download(agreement: Agreement) -> Response:
-    try:
-        data, filename = verification.stored_document(agreement)
-    except verification.IntegrityFailure:
-        abort_with(500, "The stored document failed its integrity check. Staff have been alerted.")
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return stored_pdf(*verification.stored_document(agreement), "agreement")
 
 
 @bp.route("/agreements")

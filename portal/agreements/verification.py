@@ -6,27 +6,18 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from ..core.web import security_event
 from ..extensions import db
 from . import pdf
 from .models import Agreement, AgreementStatus
 from .rendering import long_date
 
 
-class IntegrityFailure(Exception):
-    """Stored bytes no longer match their recorded SHA-256."""
-
-
-def stored_document(agreement: Agreement) -> tuple[bytes, str]:
-    """The executed PDF when there is one, else the document for signature; hash checked on read."""
+def stored_document(agreement: Agreement) -> tuple[bytes | None, str | None, str]:
+    """The executed PDF when there is one, else the document for signature: bytes, the SHA-256
+    recorded when it was made (checked on read by `core.web.stored_pdf`), and a file name."""
     if agreement.executed_sha256 is not None:
-        data, expected, suffix = agreement.executed_pdf, agreement.executed_sha256, "executed"
-    else:
-        data, expected, suffix = agreement.pdf, agreement.pdf_sha256, "for-signature"
-    if data is None or pdf.sha256(data) != expected:
-        security_event("agreement.integrity_failure", agreement=agreement.number)
-        raise IntegrityFailure(agreement.number)
-    return data, f"{agreement.number}-{suffix}.pdf"
+        return agreement.executed_pdf, agreement.executed_sha256, f"{agreement.number}-executed.pdf"
+    return agreement.pdf, agreement.pdf_sha256, f"{agreement.number}-for-signature.pdf"
 
 
 @dataclass(frozen=True)

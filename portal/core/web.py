@@ -66,3 +66,24 @@ def register_request_hooks(app: Flask) -> None:
         if not request.path.startswith("/static/") and "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store"
         return response
+
+
+def stored_pdf(data: bytes | None, expected_sha256: str | None, filename: str, kind: str) -> Response:
+    """A PDF from storage, refused (and logged as a security event) unless its bytes still have the
+    SHA-256 recorded when it was made: invoices and agreements are served exactly as issued."""
+    import hashlib
+
+    from .errors import abort_with
+
+    if data is None or expected_sha256 is None or hashlib.sha256(data).hexdigest() != expected_sha256:
+        security_event(f"{kind}.integrity_failure", filename=filename)
+        abort_with(500, "The stored document failed its integrity check. Staff have been alerted.")
+    return pdf_file(data, filename)
+
+
+def pdf_file(data: bytes, filename: str, inline: bool = False) -> Response:
+    """A stored PDF as a download (or shown in the browser), never cached: invoices, agreements."""
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -14,6 +14,7 @@ from ..billing import services as billing
 from ..core.errors import DomainError
 from ..core.forms import apply_domain_error
 from ..core.permissions import get_owned_or_404, org_role_required, partner_required
+from ..core.web import stored_pdf
 from ..extensions import db
 from . import changes, services
 from .forms import ApplicationForm
@@ -259,7 +260,4 @@ def invoice_pdf(invoice_id: int):
 
 
 def pdf_response(invoice: Invoice) -> Response:
-    response = Response(invoice.pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return stored_pdf(invoice.pdf, invoice.pdf_sha256, f"{invoice.number}.pdf", "invoice")
