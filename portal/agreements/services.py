@@ -22,6 +22,7 @@ from ..core.errors import DomainError
 from ..core.mail import absolute_url, queue_email
 from ..core.types import utcnow
 from ..extensions import db
+from ..partners import services as partners
 from ..partners.models import Organisation, country_name
 from . import pdf, rendering
 from .models import (
@@ -257,8 +258,8 @@ def issue(actor: User | None, agreement: Agreement) -> None:
     agreement.issued_at = utcnow()
     audit.record("agreement.issued", actor=actor, target=agreement)
     # Signatories sign; without one, the owners hear of it (they can give the role).
-    signatories = _partner_addresses(agreement.organisation, OrgRole.SIGNATORY)
-    for address in signatories or _partner_addresses(agreement.organisation, OrgRole.OWNER):
+    signatories = partners.recipients(agreement.organisation, OrgRole.SIGNATORY)
+    for address in signatories or partners.recipients(agreement.organisation, OrgRole.OWNER):
         queue_email(
             address,
             f"Agreement {agreement.number} is ready for your signature",
@@ -514,7 +515,7 @@ def _execute(actor: User, agreement: Agreement) -> None:
     if agreement.replaces is not None and agreement.replaces.status is AgreementStatus.EXECUTED:
         _end(agreement.replaces, AgreementStatus.SUPERSEDED, f"Replaced by {agreement.number}.", actor)
     download_url = absolute_url(url_for("agreements.detail", agreement_id=agreement.id))
-    for address in _partner_addresses(agreement.organisation, OrgRole.SIGNATORY, OrgRole.OWNER):
+    for address in partners.recipients(agreement.organisation, OrgRole.SIGNATORY, OrgRole.OWNER):
         queue_email(
             address,
             f"Agreement {agreement.number} is executed",
@@ -537,13 +538,6 @@ def _execute(actor: User, agreement: Agreement) -> None:
         from ..membership.services import partnership_executed
 
         partnership_executed(agreement.organisation)
-
-
-def _partner_addresses(organisation: Organisation, *roles: OrgRole) -> list[str]:
-    people = db.session.scalars(
-        sa.select(User).where(User.organisation_id == organisation.id, User.active.is_(True))
-    )
-    return sorted({u.email for u in people if any(role in u.org_roles for role in roles)})
 
 
 # --- the executed PDF ------------------------------------------------------------------------

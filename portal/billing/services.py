@@ -28,6 +28,7 @@ from ..membership.models import (
     PaymentMethod,
     Tier,
 )
+from ..partners import services as partners
 from ..partners.models import Organisation, OrganisationStatus
 from . import gateway
 from .models import CheckoutAttempt, StripeEvent
@@ -327,7 +328,7 @@ def sync_subscription(subscription: dict[str, Any], event_id: str | None = None)
         membership_services.announce_awaiting_signature(membership)
     if status is MembershipStatus.ACTIVE and before[0] is not MembershipStatus.ACTIVE:
         _void_open_invoices(membership)
-        for address in membership_services.partner_recipients(organisation):
+        for address in partners.recipients(organisation):
             queue_email(
                 address,
                 "Your membership is active",

@@ -13,6 +13,7 @@ from ..core import audit
 from ..core.database import insert_if_absent
 from ..core.mail import absolute_url, queue_email
 from ..extensions import db
+from ..partners import services as partners
 from ..partners.models import OrganisationStatus
 from . import services
 from .models import Invoice, InvoiceStatus, Membership, MembershipStatus, PaymentMethod, RenewalReminder
@@ -134,7 +135,7 @@ def run_renewals(today: date | None = None) -> RenewalReport:
 
 
 def _send_reminder(membership: Membership, days_left: int, invoice: Invoice | None) -> None:
-    for address in services.partner_recipients(membership.organisation):
+    for address in partners.recipients(membership.organisation):
         queue_email(
             address,
             f"Your membership renews in {days_left} days"

@@ -21,6 +21,7 @@ from ..core.errors import DomainError
 from ..core.mail import absolute_url, queue_email
 from ..core.types import utcnow
 from ..extensions import db
+from ..partners import services as partners
 from ..partners.models import Organisation, OrganisationStatus, country_name
 from . import vat
 from .models import (
@@ -233,13 +234,6 @@ def _notify_staff_of_application(application: Application) -> None:
     )
 
 
-def partner_recipients(organisation: Organisation, role: OrgRole = OrgRole.OWNER) -> list[str]:
-    people = db.session.scalars(
-        sa.select(User).where(User.organisation_id == organisation.id, User.active.is_(True))
-    )
-    return [u.email for u in people if role in u.org_roles]
-
-
 def _decide(actor: User, application: Application) -> None:
     if not application.is_open:
         raise DomainError("This application was already decided.")
@@ -283,7 +277,7 @@ def approve_application(actor: User, application: Application, account_owner: Us
         invoice=invoice.number,
         agreement=agreement.number,
     )
-    for address in partner_recipients(organisation):
+    for address in partners.recipients(organisation):
         queue_email(
             address,
             f"Welcome to the {current_app.config['PROGRAMME_NAME']}",
@@ -307,7 +301,7 @@ def reject_application(actor: User, application: Application, reason: str) -> No
     if application.organisation.status is OrganisationStatus.APPLICANT:
         application.organisation.status = OrganisationStatus.REGISTERED
     audit.record("application.rejected", actor=actor, target=application, reason=reason.strip())
-    for address in partner_recipients(application.organisation):
+    for address in partners.recipients(application.organisation):
         queue_email(
             address, "About your membership application", "application_rejected", application=application
         )
@@ -321,7 +315,7 @@ def request_more_information(actor: User, application: Application, message: str
     application.status = ApplicationStatus.MORE_INFO
     application.staff_message = message.strip()
     audit.record("application.more_info_requested", actor=actor, target=application, message=message.strip())
-    for address in partner_recipients(application.organisation):
+    for address in partners.recipients(application.organisation):
         queue_email(
             address,
             "We need a little more information",
@@ -426,7 +420,7 @@ def issue_invoice(
     invoice.pdf = pdf.render_pdf("invoice.html", invoice_context(invoice))
     invoice.pdf_sha256 = pdf.sha256(invoice.pdf)
     audit.record("invoice.issued", target=invoice, organisation_id=organisation.id, total=invoice.total_cents)
-    for address in {buyer["email"], *partner_recipients(organisation, OrgRole.BILLING)} - {""}:
+    for address in {buyer["email"], *partners.recipients(organisation, OrgRole.BILLING)} - {""}:
         queue_email(
             address,
             f"Invoice {invoice.number}",
@@ -540,7 +534,7 @@ def activate_when_ready(membership: Membership, invoice: Invoice | None = None) 
     membership.status = MembershipStatus.ACTIVE
     organisation.status = OrganisationStatus.MEMBER
     audit.record("membership.activated", target=membership, organisation_id=membership.organisation_id)
-    for address in partner_recipients(organisation):
+    for address in partners.recipients(organisation):
         queue_email(
             address,
             "Your membership is active",
@@ -553,7 +547,7 @@ def activate_when_ready(membership: Membership, invoice: Invoice | None = None) 
 
 def announce_awaiting_signature(membership: Membership) -> None:
     audit.record("membership.paid_awaiting_signature", target=membership)
-    for address in partner_recipients(membership.organisation):
+    for address in partners.recipients(membership.organisation):
         queue_email(
             address,
             "Payment received: one signature to go",

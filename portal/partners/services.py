@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..auth.models import Invitation, User
+from ..auth.models import Invitation, OrgRole, User
 from ..core import audit
 from ..core.errors import DomainError
 from ..core.types import utcnow
@@ -59,6 +59,12 @@ def assign_account_owner(actor: User, organisation: Organisation, officer: User 
         before=before,
         after=officer.email if officer else None,
     )
+
+
+def recipients(organisation: Organisation, *roles: OrgRole) -> list[str]:
+    """Email addresses of the organisation's active people holding any of `roles` (owners by default)."""
+    wanted = set(roles or {OrgRole.OWNER})
+    return sorted({u.email for u in members(organisation) if u.org_roles & wanted})
 
 
 def members(organisation: Organisation) -> list[User]:
