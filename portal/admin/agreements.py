@@ -3,6 +3,8 @@ replacing, and the versioned templates with preview and publishing."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -14,7 +16,7 @@ from ..agreements import templates
 from ..agreements.forms import KIND_FIELDS, AgreementForm, NewVersionForm, ReasonForm, SignForm, TemplateForm
 from ..agreements.models import Agreement, AgreementKind, AgreementStatus, AgreementTemplate
 from ..agreements.rendering import FIELDS
-from ..agreements.routes import evidence_from
+from ..agreements.routes import evidence_from, finish_execution
 from ..core.database import begin_write
 from ..core.errors import DomainError
 from ..core.forms import apply_domain_error
@@ -63,23 +65,9 @@ def agreements_list():
 
 
 def _terms(form: AgreementForm) -> agreements.Terms:
-    return agreements.Terms(
-        title=form.title.data or "",
-        start_on=form.start_on.data,
-        term_months=form.term_months.data or 12,
-        language=form.language.data or "en",
-        subject=form.subject.data or "",
-        purpose=form.purpose.data or "",
-        field_of_use=form.field_of_use.data or "",
-        territory=form.territory.data or "",
-        exclusive=bool(form.exclusive.data),
-        upfront_fee=form.upfront_fee.data or "",
-        royalty=form.royalty.data or "",
-        option_months=form.option_months.data or 0,
-        budget=form.budget.data or "",
-        lead_researcher=form.lead_researcher.data or "",
-        special_conditions=form.special_conditions.data or "",
-    )
+    """The form's fields are named like the Terms; an empty field takes the Terms' default."""
+    values = {f.name: form[f.name].data for f in dataclasses.fields(agreements.Terms)}
+    return agreements.Terms(**{name: value for name, value in values.items() if value not in (None, "")})
 
 
 def _tier_for(organisation: Organisation, kind: AgreementKind):
@@ -260,8 +248,7 @@ def agreement_countersign(agreement_id: int):
             apply_domain_error(form, exc)
             return _detail(db.session.get(Agreement, agreement_id), countersign=form, status=409)
         db.session.commit()
-        rendered = agreements.render_executed(agreement)
-        db.session.commit()
+        rendered = finish_execution(agreement)
         flash(
             f"Countersigned: {agreement.number} is executed."
             + ("" if rendered else " The executed PDF will be produced by the next retry."),

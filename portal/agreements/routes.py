@@ -103,7 +103,7 @@ def sign(agreement_id: int):
             apply_domain_error(form, exc)
             return _detail_page(db.session.get(Agreement, agreement_id), form, 409)
         db.session.commit()
-        _finish(agreement)
+        finish_execution(agreement)
         flash(
             "Signed. The agreement is executed."
             if agreement.status is AgreementStatus.EXECUTED
@@ -114,11 +114,14 @@ def sign(agreement_id: int):
     return _detail_page(agreement, form, 400)
 
 
-def _finish(agreement: Agreement) -> None:
-    """After the signature is committed: produce the executed PDF (a failure leaves it for a retry)."""
-    if agreement.status is AgreementStatus.EXECUTED:
-        services.render_executed(agreement)
-        db.session.commit()
+def finish_execution(agreement: Agreement) -> bool:
+    """After the signature is committed: produce the executed PDF (a failure leaves it for a retry).
+    True when the agreement is executed and its PDF stored."""
+    if agreement.status is not AgreementStatus.EXECUTED:
+        return False
+    rendered = services.render_executed(agreement)
+    db.session.commit()
+    return rendered
 
 
 @bp.route("/agreements/<int:agreement_id>/pdf")
@@ -160,7 +163,7 @@ def nda():
                 status = 409
             else:
                 db.session.commit()
-                _finish(agreement)
+                finish_execution(agreement)
                 flash("Thank you. Your organisation has accepted the NDA.", "success")
                 return redirect(safe_target())
         else:

@@ -276,15 +276,7 @@ def issue_partnership(actor: User | None, membership: Any, period_start: date | 
     A returning member's earlier partnership agreements end here: an unsigned offer is void, an
     executed one (of the membership that lapsed) is superseded by the new agreement, so access waits
     for the new signature."""
-    earlier = list(
-        db.session.scalars(
-            sa.select(Agreement).where(
-                Agreement.organisation_id == membership.organisation_id,
-                Agreement.kind == AgreementKind.PARTNERSHIP,
-                Agreement.status.in_([s for s in AgreementStatus if s.is_open] + [AgreementStatus.EXECUTED]),
-            )
-        )
-    )
+    earlier = partnerships_in_play(membership.organisation)
     agreement = create_agreement(
         actor,
         membership.organisation,
@@ -379,17 +371,23 @@ def open_replacement(agreement: Agreement) -> Agreement | None:
     )
 
 
+def partnerships_in_play(organisation: Organisation) -> list[Agreement]:
+    """The organisation's partnership agreements that are open or in force (not void or superseded)."""
+    return list(
+        db.session.scalars(
+            sa.select(Agreement).where(
+                Agreement.organisation_id == organisation.id,
+                Agreement.kind == AgreementKind.PARTNERSHIP,
+                Agreement.status.in_([s for s in AgreementStatus if s.is_open] + [AgreementStatus.EXECUTED]),
+            )
+        )
+    )
+
+
 def check_partnership_slot(organisation: Organisation, replaces: Agreement | None) -> None:
     """One partnership agreement at a time: a new one replaces the one in force, and none is
     prepared while another is still open (approvals handle their own: `issue_partnership`)."""
-    rows = db.session.scalars(
-        sa.select(Agreement).where(
-            Agreement.organisation_id == organisation.id,
-            Agreement.kind == AgreementKind.PARTNERSHIP,
-            Agreement.status.in_([s for s in AgreementStatus if s.is_open] + [AgreementStatus.EXECUTED]),
-        )
-    )
-    for row in rows:
+    for row in partnerships_in_play(organisation):
         if row.status.is_open:
             raise DomainError(
                 f"Partnership agreement {row.number} is still open: issue, void or finish it first."
