@@ -29,7 +29,6 @@ import pyotp  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.cli import as_if_requested  # noqa: E402
 from portal.demo import DEMO_PASSWORD, demo_totp_secret, seed  # noqa: E402
 from portal.extensions import db  # noqa: E402
 
@@ -102,9 +101,8 @@ def main() -> None:
     app = create_app("development", {"DATABASE_URL": url, "SECRET_KEY": SECRET, "RATELIMIT_ENABLED": False})
     with app.app_context():
         upgrade()
-        with as_if_requested():  # the seed builds links for its emails, as `flask portal seed-demo` does
-            seed()
-            db.session.commit()
+        seed()  # links in its emails come from BASE_URL (core.links), no request needed
+        db.session.commit()
     partner = session_cookie(app, "owner@acme.example")
     staff = session_cookie(app, "admin@liaison.example", staff=True)
 

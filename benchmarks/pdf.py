@@ -26,9 +26,10 @@ from pypdf import PdfReader  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.agreements import pdf, rendering  # noqa: E402
+from portal.agreements import rendering  # noqa: E402
 from portal.agreements.models import AgreementKind  # noqa: E402
 from portal.agreements.templates import shipped_text  # noqa: E402
+from portal.core import pdf  # noqa: E402
 
 
 def main(rounds: int) -> None:

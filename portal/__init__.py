@@ -18,6 +18,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     configure_logging(app)
     register_extensions(app)
     register_models()
+    register_signal_receivers()
     register_blueprints(app)
     register_request_hooks(app)
     register_error_handlers(app)
@@ -84,16 +85,21 @@ def register_models() -> None:
     from .partners import models as _partners  # noqa: F401
 
 
+def register_signal_receivers() -> None:
+    """Higher areas listen to lower ones through core/signals.py; importing connects them."""
+    from .membership import receivers as _membership  # noqa: F401
+
+
 def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .agreements.routes import bp as agreements_bp
     from .auth.routes import bp as auth_bp
     from .billing.webhooks import bp as billing_bp
+    from .main.routes import bp as main_bp
     from .membership.routes import bp as membership_bp
     from .partners.routes import bp as partners_bp
-    from .public import bp as public_bp
 
-    for bp in (public_bp, auth_bp, partners_bp, membership_bp, agreements_bp, billing_bp, admin_bp):
+    for bp in (main_bp, auth_bp, partners_bp, membership_bp, agreements_bp, billing_bp, admin_bp):
         app.register_blueprint(bp)
 
 

@@ -10,18 +10,18 @@ import pyotp
 from flask import current_app
 from flask.cli import AppGroup
 
+from .agreements import services as agreements
 from .auth import services as accounts
 from .auth.models import PlatformRole
+from .billing import gateway
 from .core.errors import DomainError
 from .core.mail import deliver_pending
+from .demo import seed
 from .extensions import db
+from .membership.card import reconcile
+from .membership.renewals import run_renewals
 
 portal_cli = AppGroup("portal", help="Liaison administration commands.")
-
-
-def as_if_requested():
-    """Commands build the same links as pages do (emails, invoices): as a request to BASE_URL would."""
-    return current_app.test_request_context(base_url=current_app.config["BASE_URL"])
 
 
 def generated_password() -> str:
@@ -61,11 +61,8 @@ def seed_demo() -> None:
     """Demo organisations and accounts (development only). Running it twice changes nothing."""
     if not current_app.config.get("DEMO_ALLOWED"):
         raise click.ClickException("Demo data is only for development (LIAISON_ENV=development).")
-    from .demo import seed
-
-    with as_if_requested():
-        accounts_created = seed()
-        db.session.commit()
+    accounts_created = seed()
+    db.session.commit()
     click.echo(accounts_created)
 
 
@@ -85,41 +82,31 @@ def demo_totp(email: str) -> None:
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend it is this day (testing).")
 def send_reminders(today) -> None:
     """Daily: renewal reminders (each once), renewal invoices, past due and lapsed memberships."""
-    from .membership.renewals import run_renewals
-
-    with as_if_requested():
-        report = run_renewals(today.date() if today else None)
-        db.session.commit()
-        deliver_pending()
+    report = run_renewals(today.date() if today else None)
+    db.session.commit()
+    deliver_pending()
     click.echo(str(report))
 
 
 @portal_cli.command("reconcile-stripe")
 def reconcile_stripe() -> None:
     """Compare card memberships with Stripe and heal drift. Running it again changes nothing."""
-    from .billing import gateway
-    from .billing.services import reconcile
-
     if not gateway.enabled():
         raise click.ClickException("Card payments are not configured (STRIPE_SECRET_KEY).")
-    with as_if_requested():
-        try:
-            counts = reconcile()
-        except gateway.PaymentsUnavailable as exc:
-            db.session.rollback()
-            raise click.ClickException(f"Stripe is unreachable: {exc}") from None
-        db.session.commit()
-        deliver_pending()
+    try:
+        counts = reconcile()
+    except gateway.PaymentsUnavailable as exc:
+        db.session.rollback()
+        raise click.ClickException(f"Stripe is unreachable: {exc}") from None
+    db.session.commit()
+    deliver_pending()
     click.echo(", ".join(f"{key} {value}" for key, value in counts.items()))
 
 
 @portal_cli.command("render-pending")
 def render_pending() -> None:
     """Produce the executed PDFs that could not be rendered at signing time (safe to run any time)."""
-    from .agreements.services import render_pending as retry
-
-    with as_if_requested():
-        report = retry()
+    report = agreements.render_pending()
     click.echo(f"rendered {report['rendered']}, failed {report['failed']}")
     if report["failed"]:
         raise SystemExit(1)

@@ -11,12 +11,17 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from .auth.models import OrgRole, PlatformRole, User
+from .agreements import services as agreements
+from .agreements.models import AgreementKind
+from .auth.models import PlatformRole, User
 from .auth.passwords import hash_password
+from .core.models import Email, EmailStatus
 from .core.types import utcnow
 from .extensions import db
-from .membership.models import CatalogAccess, Tier
-from .partners.models import Organisation, OrganisationStatus, SizeBand
+from .membership import services as membership
+from .membership.models import Application, CatalogAccess, Membership, MembershipStatus, Tier
+from .partners.models import Organisation, OrganisationStatus, OrgRole, SizeBand
+from .partners.services import set_roles
 
 DEMO_PASSWORD = "liaison-demo-2026"  # noqa: S105 - development only, printed by seed-demo
 
@@ -164,9 +169,6 @@ TIERS = [
 
 def _seed_agreements(acme: Organisation, member, admin: User) -> None:
     """Acme's executed partnership agreement, and a licence term sheet waiting for its signature."""
-    from .agreements import services as agreements
-    from .agreements.models import AgreementKind
-
     signer = db.session.scalar(sa.select(User).where(User.email == "owner@acme.example"))
 
     def evidence(user: User, agreement) -> agreements.Evidence:
@@ -174,7 +176,13 @@ def _seed_agreements(acme: Organisation, member, admin: User) -> None:
             user.full_name, user.job_title, True, agreement.pdf_sha256, "192.0.2.10", "Liaison demo data"
         )
 
-    partnership = agreements.issue_partnership(admin, member, utcnow().date() - timedelta(days=100))
+    partnership = agreements.issue_partnership(
+        admin,
+        member.organisation,
+        member.tier,
+        source=f"membership:{member.id}",
+        period_start=utcnow().date() - timedelta(days=100),
+    )
     agreements.sign_as_partner(signer, partnership, evidence(signer, partnership))
     agreements.countersign(admin, partnership, evidence(admin, partnership))
     agreements.render_executed(partnership)
@@ -199,10 +207,6 @@ def _seed_agreements(acme: Organisation, member, admin: User) -> None:
 
 def _seed_memberships(admin: User) -> int:
     """Acme is a paying Partner (invoice paid); Nordlicht has an application waiting for staff."""
-    from .core.models import Email, EmailStatus
-    from .membership import services as membership
-    from .membership.models import Application, Membership, MembershipStatus
-
     created = 0
     newest_email = db.session.scalar(sa.select(sa.func.max(Email.id))) or 0
     tiers = {t.slug: t for t in db.session.scalars(sa.select(Tier))}
@@ -282,7 +286,7 @@ def seed() -> str:
             )
             if new:
                 user.organisation = organisation
-                user.set_org_roles(roles)
+                set_roles(user, roles)
                 created += 1
     db.session.flush()
     created += _seed_memberships(staff_users[0])

@@ -7,11 +7,12 @@ from functools import lru_cache
 
 import pyotp
 
-from portal.auth.models import OrgRole, PlatformRole, User
+from portal.auth.models import PlatformRole, User
 from portal.auth.passwords import hash_password
 from portal.core.types import utcnow
 from portal.extensions import db
-from portal.partners.models import Organisation
+from portal.partners.models import Organisation, OrgRole
+from portal.partners.services import set_roles
 
 PASSWORD = "Vivid-otter-canal-42"
 _seq = itertools.count(1)
@@ -52,7 +53,7 @@ def make_user(
     user = User(**values)
     if organisation is not None:
         user.organisation = organisation
-        user.set_org_roles(roles if roles is not None else {OrgRole.MEMBER})
+        set_roles(user, roles if roles is not None else {OrgRole.MEMBER})
     db.session.add(user)
     db.session.flush()
     return user

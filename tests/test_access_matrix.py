@@ -17,12 +17,12 @@ from flask import url_for
 
 from portal.agreements.models import Agreement, AgreementStatus
 from portal.auth import tokens
-from portal.auth.models import Invitation, OrgRole, User
+from portal.auth.models import User
 from portal.core.models import AuditEvent
 from portal.core.types import utcnow
 from portal.extensions import db
 from portal.membership.models import Application, ApplicationStatus, Invoice, Tier
-from portal.partners.models import Organisation
+from portal.partners.models import Invitation, Organisation, OrgRole
 
 from .factories import (
     commit,
@@ -69,12 +69,12 @@ POLICIES = {
 
 POLICY: dict[str, str] = {
     # public.py
-    "public.index": PUBLIC,
-    "public.brand_css": PUBLIC,
-    "public.healthz": PUBLIC,
+    "main.index": PUBLIC,
+    "main.brand_css": PUBLIC,
+    "main.healthz": PUBLIC,
     # auth: sign-up, login, reset
-    "auth.signup": ANONYMOUS_ONLY,
-    "auth.signup_done": PUBLIC,
+    "partners.signup": ANONYMOUS_ONLY,
+    "partners.signup_done": PUBLIC,
     "auth.verify_email": TOKEN,
     "auth.login": ANONYMOUS_ONLY,
     "auth.two_factor": MFA_PENDING,
@@ -88,9 +88,9 @@ POLICY: dict[str, str] = {
     "auth.change_email": LOGIN,
     "auth.confirm_email_change": TOKEN,
     "auth.logout_everywhere": LOGIN,
-    "auth.accept_invitation": TOKEN,
+    "partners.accept_invitation": TOKEN,
     # partners
-    "partners.dashboard": PARTNER,
+    "main.dashboard": PARTNER,
     "partners.organisation": PARTNER,
     "partners.update_profile": OWNER,
     "partners.invite": OWNER,
@@ -318,7 +318,7 @@ def make_world() -> World:
         "auth.confirm_email_change": tokens.make_token(
             "change-email", {"uid": member.id, "old": member.email, "new": "member-new@example.com"}
         ),
-        "auth.accept_invitation": invite_token,
+        "partners.accept_invitation": invite_token,
     }
     commit()
     return world

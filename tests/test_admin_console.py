@@ -8,9 +8,10 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
-from portal.auth.models import OrgRole, PlatformRole, User
+from portal.auth.models import PlatformRole, User
 from portal.core.models import AuditEvent
 from portal.extensions import db
+from portal.partners.models import OrgRole
 
 from .factories import PASSWORD, commit, make_organisation, make_partner, make_staff
 from .helpers import Browser, location, next_totp_code, text

@@ -22,11 +22,11 @@ from portal.agreements.models import (
     AgreementStatus,
     AgreementTemplate,
 )
-from portal.auth.models import OrgRole
 from portal.core.models import AuditEvent
 from portal.extensions import db
 from portal.membership import services as membership_services
 from portal.membership.models import Invoice, InvoiceStatus, Membership, MembershipStatus
+from portal.partners.models import OrgRole
 
 from .factories import (
     commit,

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from portal.auth.models import Invitation, OrgRole, User
+from portal.auth.models import User
 from portal.core.models import AuditEvent, Email
 from portal.extensions import db
-from portal.partners.models import Organisation
+from portal.partners.models import Invitation, Organisation, OrgRole
 
 from .factories import PASSWORD
 from .helpers import CSRF_META, location, text
@@ -27,7 +27,7 @@ NEW_PASSWORD = "Quiet-harbour-lantern-77"
 # Form fields that would make each POST succeed if its token were valid, so that the missing
 # or foreign token is the only reason for a refusal. Endpoints not listed are posted empty.
 VALID_FORMS: dict[str, dict] = {
-    "auth.signup": {
+    "partners.signup": {
         "legal_name": "Gamma Sensors BV",
         "country": "NL",
         "full_name": "Daan de Vries",
@@ -48,7 +48,7 @@ VALID_FORMS: dict[str, dict] = {
         "pw-confirm": NEW_PASSWORD,
     },
     "auth.change_email": {"em-email": "moved@example.com", "em-current_password": PASSWORD},
-    "auth.accept_invitation": {
+    "partners.accept_invitation": {
         "full_name": "Ines Invitee",
         "password": NEW_PASSWORD,
         "confirm": NEW_PASSWORD,
@@ -168,7 +168,7 @@ def test_a_token_in_the_query_string_does_not_count(app, world, browser, csrf_lo
     before = database_state()
     response = browser.post(f"/logout?csrf_token={token}", csrf=False)
     assert response.status_code == 400 and csrf_refusals(csrf_log)
-    response = browser.post(f"/signup?csrf_token={token}", valid_form("auth.signup", world), csrf=False)
+    response = browser.post(f"/signup?csrf_token={token}", valid_form("partners.signup", world), csrf=False)
     assert response.status_code == 400
     assert database_state() == before
 
@@ -208,7 +208,7 @@ def test_a_forged_token_is_refused(app, world, browser, csrf_log):
     own = token_of(browser)
     forged = own[:-4] + ("AAAA" if not own.endswith("AAAA") else "BBBB")
     before = counts()
-    response = browser.post("/signup", {**valid_form("auth.signup", world), "csrf_token": forged})
+    response = browser.post("/signup", {**valid_form("partners.signup", world), "csrf_token": forged})
     assert response.status_code == 400 and csrf_refusals(csrf_log)
     assert counts() == before
 
@@ -254,7 +254,7 @@ def test_get_on_rules_that_also_accept_post_changes_nothing(app, world, make_bro
     sign_in(browser, world, who)
     token = token_of(browser)
     rules = rules_accepting(app, "GET", "POST")
-    assert {"auth.verify_email", "auth.accept_invitation"} <= {rule.endpoint for rule in rules}
+    assert {"auth.verify_email", "partners.accept_invitation"} <= {rule.endpoint for rule in rules}
     before_rows, before_counts = database_state(), counts()
 
     for rule in rules:

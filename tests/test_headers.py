@@ -8,7 +8,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from portal.auth.models import OrgRole
+from portal.partners.models import OrgRole
 
 from .factories import PASSWORD, commit, make_partner, make_staff, make_user
 from .helpers import location, next_totp_code, text

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.auth.models import Invitation, OrgRole, User
+from portal.auth.models import User
 from portal.core.models import AuditEvent
 from portal.core.types import utcnow
 from portal.extensions import db
+from portal.partners.models import Invitation, OrgRole
 
 from .factories import commit, make_partner
 from .helpers import Browser, last_email_to, link_in, location, text

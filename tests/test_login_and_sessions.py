@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from portal.auth.models import OrgRole
 from portal.extensions import db
+from portal.partners.models import OrgRole
 
 from .factories import PASSWORD, commit, make_partner, make_staff
 from .helpers import Browser, location, text

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from portal.auth.models import OrgRole, User
+from portal.auth.models import User
 from portal.extensions import db
 from portal.membership import services
 from portal.membership.models import (
@@ -23,7 +23,7 @@ from portal.membership.models import (
     MembershipStatus,
     VatTreatment,
 )
-from portal.partners.models import OrganisationStatus
+from portal.partners.models import OrganisationStatus, OrgRole
 
 from .factories import commit, execute_partnership, make_organisation, make_partner, make_staff, make_tier
 from .helpers import Browser, emails_to, last_email_to, location, text

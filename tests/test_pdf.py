@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from portal.agreements import pdf
+from portal.core import pdf
 
 from .factories import make_organisation
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from portal.auth.models import OrgRole, User
+from portal.auth.models import User
 from portal.extensions import db
-from portal.partners.models import Organisation
+from portal.partners.models import Organisation, OrgRole
 
 from .factories import PASSWORD, commit, make_partner
 from .helpers import emails_to, last_email_to, link_in, location, text

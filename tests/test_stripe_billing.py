@@ -247,7 +247,7 @@ def test_card_payment_is_hidden_without_stripe_keys(app, ctx):
 
 
 def test_members_cannot_pay_or_cancel(stripe_app, fake, approved):
-    from portal.auth.models import OrgRole
+    from portal.partners.models import OrgRole
 
     member = make_partner(organisation=approved["org"], roles={OrgRole.MEMBER})
     commit()
@@ -270,7 +270,7 @@ def test_32_simultaneous_deliveries_of_one_event_have_one_effect(scratch_databas
         db.session.commit()
         membership_id = approved["membership"].id
         with app.test_request_context():
-            from portal.billing import services as billing
+            from portal.membership import card as billing
 
             url = billing.start_checkout(approved["owner"], approved["org"])
             db.session.commit()
@@ -314,7 +314,7 @@ def test_a_database_failure_answers_500_and_keeps_nothing_so_stripe_retries(
 ):
     from sqlalchemy.exc import OperationalError
 
-    from portal.billing import services as billing
+    from portal.membership import card as billing
 
     _, session_id, *_ = pay(stripe_app, fake, approved)
     event = fake.event("checkout.session.completed", fake.checkout_sessions[session_id])

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from portal.core.money import format_money
 from portal.extensions import db
 from portal.membership import services
 from portal.membership.models import Invoice, InvoiceStatus, Membership, MembershipStatus, PaymentMethod
@@ -58,7 +59,7 @@ def test_invoice_payer_upgrade_is_prorated_and_starts_when_paid(app, member):
     days_left = (m.period_end - TODAY).days + 1
     period_days = (m.period_end - m.period_start).days + 1
     expected = round((100_000_00 - 25_000_00) * days_left / period_days)
-    assert services.format_money(expected, "EUR") in preview
+    assert format_money(expected, "EUR") in preview
     assert location(browser.post("/membership/change", {"tier": "strategic"})) == "/membership"
     invoice = db.session.scalar(sa.select(Invoice))
     assert invoice.purpose == "upgrade" and invoice.net_cents == expected

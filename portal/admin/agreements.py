@@ -194,7 +194,7 @@ def agreement_issue(agreement_id: int):
 def agreement_replace(agreement_id: int):
     return _act(
         agreement_id,
-        lambda a: agreements.prepare_replacement(current_user, a),
+        lambda a: agreements.prepare_replacement(current_user, a, _tier_for(a.organisation, a.kind)),
         "A replacement draft is ready; once executed it supersedes the current agreement.",
     )
 

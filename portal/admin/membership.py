@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import User
 from ..core.errors import DomainError
 from ..core.forms import apply_domain_error
+from ..core.money import format_money
 from ..extensions import db
 from ..membership import services as membership
 from ..membership.forms import HEARD_FROM, ApproveForm, MoreInfoForm, PaymentForm, RejectForm, TierForm
@@ -65,7 +66,6 @@ def _application_page(application: Application, approve=None, reject=None, more=
         approve_form=approve,
         reject_form=reject or RejectForm(formdata=None),
         more_form=more or MoreInfoForm(formdata=None),
-        format_money=membership.format_money,
         heard_from_labels=HEARD_FROM,
     ), status
 
@@ -141,7 +141,7 @@ def request_more_information(application_id: int):
 @bp.route("/tiers")
 def tiers():
     return render_template(
-        "admin/tiers.html", tiers=membership.all_tiers(), format_money=membership.format_money
+        "admin/tiers.html", tiers=membership.all_tiers()
     )
 
 
@@ -185,7 +185,7 @@ def invoices():
         stmt = stmt.where(Invoice.status == InvoiceStatus(status))
     page = db.paginate(stmt, page=_page(), per_page=PER_PAGE, error_out=False)
     return render_template(
-        "admin/invoices.html", page=page, status=status, today=today, format_money=membership.format_money
+        "admin/invoices.html", page=page, status=status, today=today
     )
 
 
@@ -213,15 +213,14 @@ def invoice_detail(invoice_id: int):
                 message = f"Payment recorded. Invoice {invoice.number} is paid and the membership is active."
                 flash(message, "success")
             else:
-                balance = membership.format_money(invoice.balance_cents, invoice.currency)
+                balance = format_money(invoice.balance_cents, invoice.currency)
                 flash(f"Payment recorded. {balance} is still due.", "success")
             return redirect(url_for("admin.invoice_detail", invoice_id=invoice.id))
     return render_template(
         "admin/invoice.html",
         invoice=invoice,
         form=form,
-        today=date.today(),
-        format_money=membership.format_money,
+        today=date.today()
     )
 
 

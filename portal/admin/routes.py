@@ -10,14 +10,15 @@ from sqlalchemy.orm import selectinload
 from ..agreements import services as agreement_services
 from ..agreements.models import AgreementKind
 from ..auth import services as accounts
-from ..auth.forms import ConfirmForm
 from ..auth.models import PlatformRole, User
+from ..core.countries import country_choices
 from ..core.errors import DomainError
+from ..core.forms import ConfirmForm
 from ..core.models import AuditEvent
 from ..core.permissions import guard_staff_blueprint
 from ..extensions import db
 from ..partners import services as partner_services
-from ..partners.models import Organisation, OrganisationStatus, country_choices
+from ..partners.models import Organisation, OrganisationStatus
 from . import services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

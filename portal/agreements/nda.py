@@ -10,11 +10,12 @@ from typing import Any
 from markupsafe import Markup
 
 from ..auth.models import User
+from ..core import pdf
 from ..core.database import lock_for_update
 from ..core.errors import DomainError
 from ..core.types import utcnow
 from ..partners.models import Organisation
-from . import gate, pdf, rendering
+from . import gate, rendering
 from .models import Agreement, AgreementKind, AgreementStatus, AgreementTemplate, TemplateStatus
 from .services import Evidence, Terms, build_params, create_agreement, is_signatory_of, sign_as_partner
 from .templates import ensure_default_template, shipped_text

@@ -276,7 +276,7 @@ def render_document(
     watermark: str = "",
 ) -> bytes:
     """The one function that turns a template body and a snapshot into the agreement's PDF."""
-    from . import pdf  # WeasyPrint is heavy; the sandbox check's child process does without it
+    from ..core import pdf  # WeasyPrint is heavy; the sandbox check's child process does without it
 
     return pdf.render_pdf(
         "agreement.html",

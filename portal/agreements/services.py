@@ -13,18 +13,22 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
-from ..auth.models import OrgRole, PlatformRole, User
-from ..core import audit
+from ..auth.models import PlatformRole, User
+from ..core import audit, pdf, signals
+from ..core.countries import country_name
 from ..core.database import insert_if_absent, lock_for_update, next_in_sequence
 from ..core.errors import DomainError
-from ..core.mail import absolute_url, queue_email
+from ..core.institution import agreement_party
+from ..core.links import link
+from ..core.mail import queue_email
+from ..core.money import format_money
 from ..core.types import utcnow
 from ..extensions import db
 from ..partners import services as partners
-from ..partners.models import Organisation, country_name
-from . import pdf, rendering
+from ..partners.models import Organisation, OrgRole
+from . import rendering
 from .models import (
     Agreement,
     AgreementKind,
@@ -89,35 +93,30 @@ def _address(organisation: Organisation) -> str:
     return "\n".join(p for p in (organisation.address_line1, organisation.address_line2, city) if p)
 
 
-def _partner_signatory(organisation: Organisation) -> tuple[str, str]:
-    from ..membership.models import Application, ApplicationStatus
-
-    application = db.session.scalar(
-        sa.select(Application)
-        .where(
-            Application.organisation_id == organisation.id, Application.status == ApplicationStatus.APPROVED
-        )
-        .order_by(Application.id.desc())
-        .limit(1)
-    )
-    if application is not None:
-        return application.signatory_name, application.signatory_title
+def partner_signatory(organisation: Organisation) -> tuple[str, str]:
+    """Who signs for the partner: the person a higher area names (membership: the approved
+    application's signatory), else the organisation's first active user with the signatory role."""
+    named = signals.values(signals.agreements.partner_signatory, organisation)
+    if named:
+        return named[0]
     people = [u for u in organisation.users if u.active and OrgRole.SIGNATORY in u.org_roles]
     return (people[0].full_name, people[0].job_title) if people else ("", "")
 
 
 def build_params(
-    organisation: Organisation, kind: AgreementKind, number: str, terms: Terms, tier: Any = None
+    organisation: Organisation,
+    kind: AgreementKind,
+    number: str,
+    terms: Terms,
+    tier: Any = None,
+    signatory: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The frozen snapshot: every value the documents print, as plain JSON values."""
-    from ..membership.services import format_money, seller_details
-
-    cfg = current_app.config
+    """The frozen snapshot: every value the documents print, as plain JSON values. The caller passes
+    the tier (partnership agreements) and may name the partner's signatory (name, title)."""
     today = date.today()
     start = terms.start_on or today
     end = add_months(start, terms.term_months) - timedelta(days=1)
-    seller = seller_details()
-    signatory_name, signatory_title = _partner_signatory(organisation)
+    signatory_name, signatory_title = signatory or partner_signatory(organisation)
     membership: dict[str, Any] = {
         key: "" for key in rendering.FIELDS["membership"] if key not in ("benefits",)
     } | {"benefits": []}
@@ -143,17 +142,7 @@ def build_params(
             "term_months": terms.term_months,
             "language": terms.language,
         },
-        "institution": {
-            "name": seller["name"],
-            "address": seller["address"],
-            "country": seller["country_name"],
-            "registration": seller["registration"],
-            "vat_number": seller["vat_number"],
-            "signatory_name": cfg["AGREEMENT_SIGNATORY_NAME"],
-            "signatory_title": cfg["AGREEMENT_SIGNATORY_TITLE"],
-            "contact": seller["contact"],
-            "programme": cfg["PROGRAMME_NAME"],
-        },
+        "institution": agreement_party(),
         "partner": {
             "legal_name": organisation.legal_name,
             "trading_name": organisation.trading_name,
@@ -221,8 +210,10 @@ def create_agreement(
     source: str = "",
     replaces: Agreement | None = None,
     countersignature_required: bool = True,
+    signatory: tuple[str, str] | None = None,
 ) -> Agreement:
-    """A draft agreement with its snapshot and its PDF (stored with the SHA-256)."""
+    """A draft agreement with its snapshot and its PDF (stored with the SHA-256). The caller passes
+    the tier for a partnership agreement, and may name the partner's signatory."""
     _validate_terms(kind, terms)
     if kind is AgreementKind.PARTNERSHIP and tier is None:
         raise DomainError("A partnership agreement needs the organisation's membership tier.")
@@ -236,7 +227,7 @@ def create_agreement(
         kind=kind,
         template=template,
         title=terms.title.strip() or kind.label,
-        params=build_params(organisation, kind, number, terms, tier),
+        params=build_params(organisation, kind, number, terms, tier, signatory),
         source=source,
         replaces=replaces,
         countersignature_required=countersignature_required,
@@ -266,24 +257,33 @@ def issue(actor: User | None, agreement: Agreement) -> None:
             "agreement_issued",
             agreement=agreement,
             to_signatory=bool(signatories),
-            sign_url=absolute_url(url_for("agreements.detail", agreement_id=agreement.id)),
+            sign_url=link("agreements.detail", agreement_id=agreement.id),
         )
 
 
-def issue_partnership(actor: User | None, membership: Any, period_start: date | None = None) -> Agreement:
+def issue_partnership(
+    actor: User | None,
+    organisation: Organisation,
+    tier: Any,
+    *,
+    source: str,
+    period_start: date | None = None,
+    signatory: tuple[str, str] | None = None,
+) -> Agreement:
     """Approving an application generates and issues the partnership agreement for its tier.
 
     A returning member's earlier partnership agreements end here: an unsigned offer is void, an
     executed one (of the membership that lapsed) is superseded by the new agreement, so access waits
     for the new signature."""
-    earlier = partnerships_in_play(membership.organisation)
+    earlier = partnerships_in_play(organisation)
     agreement = create_agreement(
         actor,
-        membership.organisation,
+        organisation,
         AgreementKind.PARTNERSHIP,
-        Terms(title=f"Partnership Agreement: {membership.tier.name} tier", start_on=period_start),
-        tier=membership.tier,
-        source=f"membership:{membership.id}",
+        Terms(title=f"Partnership Agreement: {tier.name} tier", start_on=period_start),
+        tier=tier,
+        source=source,
+        signatory=signatory,
     )
     for old in earlier:
         if old.status is AgreementStatus.EXECUTED:
@@ -336,20 +336,15 @@ def void(actor: User, agreement: Agreement, reason: str) -> None:
     _end(agreement, AgreementStatus.VOID, reason.strip(), actor)
 
 
-def prepare_replacement(actor: User, agreement: Agreement) -> Agreement:
-    """A new draft with the same terms that supersedes `agreement` once executed."""
+def prepare_replacement(actor: User, agreement: Agreement, tier: Any = None) -> Agreement:
+    """A new draft with the same terms that supersedes `agreement` once executed (a partnership
+    agreement takes the `tier` the caller passes: the membership's current one)."""
     lock_for_update(agreement)  # two clicks, one replacement
     if agreement.status is not AgreementStatus.EXECUTED:
         raise DomainError("Only an executed agreement is replaced; void an open one instead.")
     pending = open_replacement(agreement)
     if pending is not None:
         raise DomainError(f"{pending.number} already replaces this agreement; finish or void it first.")
-    tier = None
-    if agreement.kind is AgreementKind.PARTNERSHIP:
-        from ..membership.services import membership_of
-
-        membership = membership_of(agreement.organisation)
-        tier = membership.tier if membership else None
     return create_agreement(
         actor,
         agreement.organisation,
@@ -487,7 +482,7 @@ def sign_as_partner(user: User, agreement: Agreement, evidence: Evidence) -> Non
             f"{agreement.organisation.display_name} signed {agreement.number}: countersignature needed",
             "agreement_partner_signed",
             agreement=agreement,
-            review_url=absolute_url(url_for("admin.agreement_detail", agreement_id=agreement.id)),
+            review_url=link("admin.agreement_detail", agreement_id=agreement.id),
         )
 
 
@@ -512,7 +507,7 @@ def _execute(actor: User, agreement: Agreement) -> None:
     audit.record("agreement.executed", actor=actor, target=agreement)
     if agreement.replaces is not None and agreement.replaces.status is AgreementStatus.EXECUTED:
         _end(agreement.replaces, AgreementStatus.SUPERSEDED, f"Replaced by {agreement.number}.", actor)
-    download_url = absolute_url(url_for("agreements.detail", agreement_id=agreement.id))
+    download_url = link("agreements.detail", agreement_id=agreement.id)
     for address in partners.recipients(agreement.organisation, OrgRole.SIGNATORY, OrgRole.OWNER):
         queue_email(
             address,
@@ -529,13 +524,10 @@ def _execute(actor: User, agreement: Agreement) -> None:
             f"Agreement {agreement.number} with {agreement.organisation.display_name} is executed",
             "agreement_executed",
             agreement=agreement,
-            download_url=absolute_url(url_for("admin.agreement_detail", agreement_id=agreement.id)),
+            download_url=link("admin.agreement_detail", agreement_id=agreement.id),
             staff=True,
         )
-    if agreement.kind is AgreementKind.PARTNERSHIP:
-        from ..membership.services import partnership_executed
-
-        partnership_executed(agreement.organisation)
+    signals.agreements.executed.send(agreement)
 
 
 # --- the executed PDF ------------------------------------------------------------------------
@@ -569,7 +561,7 @@ def executed_document(agreement: Agreement) -> bytes:
         certificate={
             "document_sha256": agreement.pdf_sha256,
             "executed_at": agreement.executed_at.strftime("%d %B %Y, %H:%M:%S"),
-            "verify_url": absolute_url(url_for("agreements.verify")),
+            "verify_url": link("agreements.verify"),
             "countersigned": agreement.countersignature_required,
         },
     )

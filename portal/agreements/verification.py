@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from ..core import pdf
 from ..extensions import db
-from . import pdf
 from .models import Agreement, AgreementStatus
 from .rendering import long_date
 

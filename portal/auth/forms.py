@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from ..core.widgets import FastSelect
-from ..partners.models import country_choices, is_country_code
 from .passwords import MAX_LENGTH, MIN_LENGTH
-
-COUNTRY_MESSAGE = "Choose the country where your company is registered."
-
-
-def valid_country(form, field) -> None:
-    if field.data and not is_country_code(field.data):
-        raise ValidationError(COUNTRY_MESSAGE)
-
 
 PASSWORD_HELP = f"At least {MIN_LENGTH} characters. A few unrelated words work well."
 
@@ -52,37 +42,6 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
             render_kw={"autocomplete": "new-password"},
         ),
     )
-
-
-class SignupForm(FlaskForm):
-    legal_name = StringField(
-        "Company legal name",
-        validators=[DataRequired(), Length(max=200)],
-        description="As registered, for example “Acme Robotics GmbH”.",
-        render_kw={"autocomplete": "organization"},
-    )
-    country = SelectField(
-        "Country of registration",
-        validators=[DataRequired(message=COUNTRY_MESSAGE), valid_country],
-        validate_choice=False,
-        widget=FastSelect(),
-    )
-    full_name = StringField(
-        "Your full name", validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
-    )
-    job_title = StringField(
-        "Job title", validators=[Length(max=120)], render_kw={"autocomplete": "organization-title"}
-    )
-    email = email_field("Work email address")
-    password, confirm = new_password_fields()
-    accept = BooleanField(
-        "I agree that the TTO stores these details to manage the partnership.",
-        validators=[DataRequired(message="Please agree so that we can create your account.")],
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.country.choices = {"": "Choose a country…", **dict(country_choices())}
 
 
 class LoginForm(FlaskForm):
@@ -133,19 +92,3 @@ class ChangeEmailForm(FlaskForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )
-
-
-class AcceptInvitationForm(FlaskForm):
-    full_name = StringField(
-        "Your full name", validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
-    )
-    job_title = StringField("Job title", validators=[Length(max=120)])
-    password, confirm = new_password_fields()
-    accept = BooleanField(
-        "I agree that the TTO stores these details to manage the partnership.",
-        validators=[DataRequired(message="Please agree so that we can create your account.")],
-    )
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a POST with a CSRF token (logout, deactivate, revoke...)."""

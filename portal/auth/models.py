@@ -1,20 +1,22 @@
-"""Users, their roles inside an organisation, invitations and second-factor recovery codes."""
+"""Users and second-factor recovery codes.
+
+Auth knows people, passwords, sessions, tokens and second factors. The tenancy (which organisation
+a user belongs to, the roles held there, invitations) belongs to `partners`, which attaches
+`User.organisation` and `User.role_grants` in partners/models.py; the `org_roles` helpers below
+only read those grants."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.types import UTCDateTime, enum_column, utcnow
 from ..extensions import db
-
-if TYPE_CHECKING:
-    from ..partners.models import Organisation
 
 
 class PlatformRole(enum.Enum):
@@ -25,34 +27,6 @@ class PlatformRole(enum.Enum):
     @property
     def label(self) -> str:
         return {"partner": "Partner", "staff": "TTO staff", "admin": "TTO admin"}[self.value]
-
-
-class OrgRole(enum.Enum):
-    """Declared in the order they are shown."""
-
-    OWNER = "owner"
-    SIGNATORY = "signatory"
-    BILLING = "billing"
-    MEMBER = "member"
-
-    @property
-    def label(self) -> str:
-        return ORG_ROLE_LABELS[self]
-
-
-ORG_ROLE_LABELS = {
-    OrgRole.OWNER: "Owner / admin",
-    OrgRole.SIGNATORY: "Legal signatory",
-    OrgRole.BILLING: "Billing contact",
-    OrgRole.MEMBER: "Member",
-}
-
-
-class UserOrgRole(db.Model):
-    __tablename__ = "user_org_role"
-
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    role: Mapped[OrgRole] = mapped_column(enum_column(OrgRole), primary_key=True)
 
 
 class User(UserMixin, db.Model):
@@ -79,12 +53,7 @@ class User(UserMixin, db.Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_counter: Mapped[int | None] = mapped_column(sa.BigInteger)
 
-    organisation: Mapped[Organisation | None] = relationship(
-        foreign_keys=[organisation_id], back_populates="users"
-    )
-    role_grants: Mapped[list[UserOrgRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by=UserOrgRole.role
-    )
+    # `organisation` and `role_grants` are attached by partners/models.py (the tenancy).
 
     def __str__(self) -> str:
         return self.email
@@ -110,57 +79,21 @@ class User(UserMixin, db.Model):
         return self.is_staff or self.totp_enabled_at is not None
 
     @property
-    def org_roles(self) -> set[OrgRole]:
+    def org_roles(self) -> set:
+        """The roles this user holds in their organisation (partners.models.OrgRole members)."""
         return {grant.role for grant in self.role_grants}
 
     @property
     def role_labels(self) -> list[str]:
-        held = self.org_roles
-        return [role.label for role in OrgRole if role in held]
+        return [role.label for role in sorted(self.org_roles, key=lambda role: role.rank)]
 
-    def has_org_role(self, *roles: str | OrgRole) -> bool:
-        wanted = {OrgRole(r) if isinstance(r, str) else r for r in roles}
-        return bool(self.org_roles & wanted)
-
-    def set_org_roles(self, roles: set[OrgRole]) -> None:
-        current = {grant.role: grant for grant in self.role_grants}
-        for role in set(current) - roles:
-            self.role_grants.remove(current[role])
-        for role in roles - set(current):
-            self.role_grants.append(UserOrgRole(role=role))
+    def has_org_role(self, *roles: Any) -> bool:
+        """Roles given as OrgRole members or their values ("owner", "signatory", ...)."""
+        wanted = {getattr(role, "value", role) for role in roles}
+        return any(grant.role.value in wanted for grant in self.role_grants)
 
     def end_all_sessions(self) -> None:
         self.session_version += 1
-
-
-class Invitation(db.Model):
-    __tablename__ = "invitation"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
-    email: Mapped[str] = mapped_column(sa.String(254))
-    roles: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    organisation: Mapped[Organisation] = relationship()
-    invited_by: Mapped[User | None] = relationship()
-
-    def __str__(self) -> str:
-        return f"invitation for {self.email}"
-
-    def is_open(self, now: datetime) -> bool:
-        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
-
-    @property
-    def role_labels(self) -> list[str]:
-        return [role.label for role in OrgRole if role.value in self.roles]
 
 
 class RecoveryCode(db.Model):

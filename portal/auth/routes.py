@@ -15,27 +15,25 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from ..core import audit
 from ..core.errors import DomainError
-from ..core.forms import apply_domain_error
+from ..core.forms import ConfirmForm, apply_domain_error
 from ..core.permissions import login_redirect, safe_next
 from ..extensions import db, limiter, login_manager
 from . import services, twofactor
 from .forms import (
-    AcceptInvitationForm,
     ChangeEmailForm,
     ChangePasswordForm,
-    ConfirmForm,
     LoginForm,
     ResetPasswordForm,
     ResetRequestForm,
-    SignupForm,
     TwoFactorForm,
     TwoFactorSetupForm,
 )
 from .models import User
+from .sessions import home_for, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -66,9 +64,6 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-def _home_for(user: User) -> str:
-    return url_for("admin.index") if user.is_staff else url_for("partners.dashboard")
-
 
 @bp.before_app_request
 def _session_timeouts():
@@ -92,51 +87,8 @@ def _session_timeouts():
     return None
 
 
-def _start_session(user: User, remember: bool) -> None:
-    session.clear()  # a fresh session at every login
-    login_user(user, remember=remember and not user.is_staff)
-    now = time.time()
-    session["auth_at"] = now
-    session["seen_at"] = now
-    session["remember"] = bool(remember and not user.is_staff)
-    session.permanent = not session["remember"]
-    if user.needs_second_factor:
-        session["mfa_ok"] = True
-    services.record_login(user)
 
-
-# --- sign-up -------------------------------------------------------------------------------
-
-
-@bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
-def signup():
-    if current_user.is_authenticated:
-        return redirect(_home_for(current_user))
-    form = SignupForm()
-    if form.validate_on_submit():
-        data = services.SignupData(
-            legal_name=form.legal_name.data,
-            country=form.country.data,
-            full_name=form.full_name.data,
-            job_title=form.job_title.data or "",
-            email=form.email.data,
-            password=form.password.data,
-        )
-        try:
-            services.sign_up(data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            session["signup_email"] = services.normalise_email(form.email.data)
-            return redirect(url_for("auth.signup_done"))
-    return render_template("auth/signup.html", form=form, tier=request.args.get("tier"))
-
-
-@bp.route("/signup/check-email")
-def signup_done():
-    return render_template("auth/check_email.html", email=session.get("signup_email"))
+# --- email verification ---------------------------------------------------------------
 
 
 @bp.route("/verify-email/<token>", methods=["GET", "POST"])
@@ -161,7 +113,7 @@ def verify_email(token: str):
 @limiter.limit("5 per 15 minutes", methods=["POST"], key_func=_submitted_email, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
-        return redirect(_home_for(current_user))
+        return redirect(home_for(current_user))
     form = LoginForm()
     next_url = request.args.get("next")
     if form.validate_on_submit():
@@ -183,9 +135,9 @@ def login():
                 if user.totp_enabled_at is None:
                     return redirect(url_for("auth.two_factor_setup"))
                 return redirect(url_for("auth.two_factor"))
-            _start_session(user, form.remember.data)
+            start_session(user, form.remember.data)
             db.session.commit()
-            return redirect(safe_next(next_url, _home_for(user)))
+            return redirect(safe_next(next_url, home_for(user)))
     return render_template("auth/login.html", form=form), 200
 
 
@@ -209,10 +161,10 @@ def two_factor():
     form = TwoFactorForm()
     if form.validate_on_submit():
         if twofactor.verify(user, form.code.data):
-            next_url = session.get("mfa_next") or _home_for(user)
-            _start_session(user, remember=False)
+            next_url = session.get("mfa_next") or home_for(user)
+            start_session(user, remember=False)
             db.session.commit()
-            return redirect(safe_next(next_url, _home_for(user)))
+            return redirect(safe_next(next_url, home_for(user)))
         db.session.commit()  # keeps a consumed counter / replay mark
         form.code.errors = ["That code is not valid. Try the next one your app shows."]
     return render_template("auth/two_factor.html", form=form)
@@ -229,11 +181,11 @@ def two_factor_setup():
         return redirect(url_for("auth.two_factor"))
 
     def signed_in(codes: list[str]):
-        next_url = session.get("mfa_next") or _home_for(user)
-        _start_session(user, remember=False)  # clears the setup secret with the rest
+        next_url = session.get("mfa_next") or home_for(user)
+        start_session(user, remember=False)  # clears the setup secret with the rest
         db.session.commit()
         return render_template(
-            "auth/recovery_codes.html", codes=codes, next_url=safe_next(next_url, _home_for(user))
+            "auth/recovery_codes.html", codes=codes, next_url=safe_next(next_url, home_for(user))
         )
 
     return _enrol_second_factor(user, signed_in, voluntary=False)
@@ -273,7 +225,7 @@ def logout():
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
-    return redirect(url_for("public.index"))
+    return redirect(url_for("main.index"))
 
 
 # --- password reset ----------------------------------------------------------------------
@@ -355,7 +307,7 @@ def change_password():
             db.session.commit()
             # Every other session is ended; this one continues with the new session version.
             remember = session.get("remember", False)
-            _start_session(user, remember)
+            start_session(user, remember)
             db.session.commit()
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.account"))
@@ -456,31 +408,3 @@ def logout_everywhere():
     session.clear()
     flash("You are signed out on every device.", "info")
     return redirect(url_for("auth.login"))
-
-
-# --- invitations ----------------------------------------------------------------------------
-
-
-@bp.route("/invitations/<token>", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
-def accept_invitation(token: str):
-    try:
-        invitation = services.open_invitation(token)
-    except DomainError as exc:
-        return render_template("auth/link_invalid.html", message=exc.message), 404
-    if current_user.is_authenticated:
-        return render_template("auth/invitation_signed_in.html", invitation=invitation)
-    form = AcceptInvitationForm()
-    if form.validate_on_submit():
-        try:
-            user = services.accept_invitation(
-                token, form.full_name.data, form.job_title.data or "", form.password.data
-            )
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            _start_session(user, remember=False)
-            db.session.commit()
-            flash(f"Welcome to {invitation.organisation.display_name} on Liaison.", "success")
-            return redirect(url_for("partners.dashboard"))
-    return render_template("auth/accept_invitation.html", form=form, invitation=invitation)

@@ -1,5 +1,7 @@
 """POST /billing/webhook: Stripe's events. The only CSRF-exempt route; authenticated by signature.
 
+A webhook is an entry point like a route: it may call a higher area's services (membership.card).
+
 Raw body -> verified signature (400 otherwise) -> event id inserted with ON CONFLICT DO NOTHING in
 the same transaction as its effect -> commit -> 200. A duplicate answers 200 without effect. If the
 database or Stripe fails, 5xx, nothing is kept, and Stripe delivers again later.
@@ -14,7 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..core.web import security_event
 from ..extensions import csrf, db
-from . import gateway, services
+from ..membership import card
+from . import events, gateway
 
 log = logging.getLogger("liaison.billing")
 bp = Blueprint("billing", __name__)
@@ -31,9 +34,9 @@ def webhook():
         security_event("stripe_webhook_rejected", reason=str(exc)[:120])
         return jsonify(error="invalid signature"), 400
     try:
-        fresh = services.record_event(event)
+        fresh = events.record_event(event)
         if fresh:
-            services.handle_event(event)
+            card.handle_event(event)
         db.session.commit()
     except gateway.PaymentsUnavailable:
         db.session.rollback()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Iterable
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -59,9 +60,23 @@ def queue_email(
     return email
 
 
-def absolute_url(path: str) -> str:
-    """Links in emails are built from BASE_URL, never from the request's Host header."""
-    return current_app.config["BASE_URL"].rstrip("/") + path
+def notify(
+    recipients: Iterable[str],
+    template: str,
+    *,
+    subject: str,
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    **context: Any,
+) -> list[Email]:
+    """One message per distinct, non-empty address (in the order given), in the current transaction.
+    Needs an application context only: links come from `core.links.link`."""
+    seen: set[str] = set()
+    queued = []
+    for address in recipients:
+        if address and address not in seen:
+            seen.add(address)
+            queued.append(queue_email(address, subject, template, attachments, **context))
+    return queued
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -7,6 +7,8 @@ from datetime import datetime
 from flask import Flask, current_app, request
 from markupsafe import Markup, escape
 
+from .money import format_money
+
 
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
@@ -23,6 +25,10 @@ def register_template_helpers(app: Flask) -> None:
                 "accent": cfg["BRAND_ACCENT"],
             }
         }
+
+    # Money, registered once: {{ cents|money(currency) }} or format_money(cents, currency).
+    app.add_template_global(format_money, "format_money")
+    app.add_template_filter(format_money, "money")
 
     @app.template_filter("datetime")
     def _datetime(value: datetime | None, with_time: bool = True) -> Markup:

@@ -10,7 +10,7 @@ from ..auth.models import User
 from ..core import audit
 from ..core.errors import DomainError
 from ..extensions import db
-from . import services
+from . import card, services
 from .models import Invoice, Membership, MembershipStatus, PaymentMethod, Tier
 
 
@@ -53,10 +53,8 @@ def preview(membership: Membership | None, tier: Tier, today: date | None = None
         start = membership.period_end.toordinal() + 1
         return TierChange("downgrade", tier, 0, f"from {date.fromordinal(start):%d %B %Y}")
     if membership.payment_method is PaymentMethod.CARD:
-        from ..billing import services as billing
-
         return TierChange(
-            "upgrade", tier, billing.preview_upgrade(membership, tier), "at once, charged to your card"
+            "upgrade", tier, card.preview_upgrade(membership, tier), "at once, charged to your card"
         )
     return TierChange("upgrade", tier, prorated(membership, tier, today), "when the upgrade invoice is paid")
 
@@ -73,9 +71,7 @@ def change_tier(
         return None
     membership.pending_tier_id = None
     if membership.payment_method is PaymentMethod.CARD:
-        from ..billing import services as billing
-
-        billing.upgrade(membership, tier)
+        card.upgrade(membership, tier)
         audit.record("membership.upgraded", actor=actor, target=membership, tier=tier.slug)
         return None
     invoice = services.issue_invoice(

@@ -7,15 +7,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
 from ..core import audit
 from ..core.database import insert_if_absent
-from ..core.mail import absolute_url, queue_email
+from ..core.links import link
+from ..core.mail import queue_email
+from ..core.money import format_money
 from ..extensions import db
 from ..partners import services as partners
 from ..partners.models import OrganisationStatus
 from . import services
+from .card import apply_pending_downgrade
 from .models import Invoice, InvoiceStatus, Membership, MembershipStatus, PaymentMethod, RenewalReminder
 
 
@@ -104,8 +107,6 @@ def run_renewals(today: date | None = None) -> RenewalReport:
         )
     ).all()
     for membership in due_downgrades:
-        from ..billing.services import apply_pending_downgrade
-
         apply_pending_downgrade(membership)
 
     grace = timedelta(days=current_app.config["RENEWAL_GRACE_DAYS"])
@@ -145,6 +146,6 @@ def _send_reminder(membership: Membership, days_left: int, invoice: Invoice | No
             membership=membership,
             days_left=days_left,
             invoice=invoice,
-            amount=services.format_money(invoice.total_cents, invoice.currency) if invoice else None,
-            membership_url=absolute_url(url_for("membership.overview")),
+            amount=format_money(invoice.total_cents, invoice.currency) if invoice else None,
+            membership_url=link("membership.overview"),
         )

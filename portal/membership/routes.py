@@ -10,13 +10,13 @@ from flask_login import current_user
 
 from ..agreements import services as agreement_services
 from ..billing import gateway
-from ..billing import services as billing
 from ..core.errors import DomainError
 from ..core.forms import apply_domain_error
+from ..core.money import format_money
 from ..core.permissions import get_owned_or_404, org_role_required, partner_required
 from ..core.web import stored_pdf
 from ..extensions import db
-from . import changes, services
+from . import card, changes, services
 from .forms import ApplicationForm
 from .models import ApplicationStatus, Invoice, MembershipStatus, Tier
 from .vat import is_eu
@@ -42,10 +42,9 @@ def overview():
         invoices=services.invoices_of(organisation),
         has_access=services.has_partner_access(organisation, membership=membership),
         agreement_to_sign=next(iter(agreement_services.awaiting_signature(organisation)), None),
-        card_available=billing.card_available(membership),
+        card_available=card.card_available(membership),
         other_tiers=[t for t in services.active_tiers() if membership is None or t.id != membership.tier_id],
-        today=date.today(),
-        format_money=services.format_money,
+        today=date.today()
     )
 
 
@@ -76,7 +75,7 @@ def apply():
     form.tier.choices = {
         "": "Choose a tier…",
         **{
-            t.slug: f"{t.name} — {services.format_money(t.annual_fee_cents, t.currency)} a year"
+            t.slug: f"{t.name} — {format_money(t.annual_fee_cents, t.currency)} a year"
             for t in tiers
         },
     }
@@ -133,7 +132,7 @@ def apply():
 @org_role_required("owner", "billing")
 def pay_by_card():
     try:
-        url = billing.start_checkout(current_user, current_user.organisation)
+        url = card.start_checkout(current_user, current_user.organisation)
     except DomainError as exc:
         flash(exc.message, "danger")
         return redirect(url_for("membership.overview"))
@@ -160,7 +159,7 @@ def card_return():
 @org_role_required("owner", "billing")
 def billing_portal():
     try:
-        url = billing.billing_portal_url(current_user.organisation)
+        url = card.billing_portal_url(current_user.organisation)
     except DomainError as exc:
         flash(exc.message, "danger")
         return redirect(url_for("membership.overview"))
@@ -177,7 +176,7 @@ def cancel(action: str):
         flash("There is no running membership to change.", "danger")
         return redirect(url_for("membership.overview"))
     try:
-        billing.cancel_at_period_end(current_user, membership, renew=(action == "resume"))
+        card.cancel_at_period_end(current_user, membership, renew=(action == "resume"))
     except (gateway.PaymentsUnavailable, gateway.PaymentRefused):
         db.session.rollback()
         return render_template("membership/payments_unavailable.html"), 503
@@ -206,8 +205,7 @@ def change_tier():
         return render_template(
             "membership/change_choose.html",
             membership=membership,
-            tiers=services.active_tiers(),
-            format_money=services.format_money,
+            tiers=services.active_tiers()
         )
     if tier is None:
         flash("Choose one of the tiers on offer.", "danger")
@@ -234,7 +232,7 @@ def change_tier():
         db.session.rollback()
         return render_template("membership/payments_unavailable.html"), 503
     return render_template(
-        "membership/change.html", membership=membership, change=change, format_money=services.format_money
+        "membership/change.html", membership=membership, change=change
     )
 
 

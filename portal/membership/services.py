@@ -11,18 +11,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
-from ..agreements import gate, pdf
-from ..auth.models import OrgRole, User
-from ..core import audit
+from ..agreements import gate
+from ..agreements import services as agreements
+from ..auth.models import User
+from ..core import audit, pdf
 from ..core.database import next_in_sequence
 from ..core.errors import DomainError
-from ..core.mail import absolute_url, queue_email
+from ..core.institution import seller_details
+from ..core.links import link
+from ..core.mail import queue_email
+from ..core.money import format_money
 from ..core.types import utcnow
 from ..extensions import db
 from ..partners import services as partners
-from ..partners.models import Organisation, OrganisationStatus, country_name
+from ..partners.models import Organisation, OrganisationStatus, OrgRole
 from . import vat
 from .models import (
     Application,
@@ -230,7 +234,7 @@ def _notify_staff_of_application(application: Application) -> None:
         f"Application from {application.organisation.display_name} ({application.tier.name})",
         "application_submitted",
         application=application,
-        review_url=absolute_url(url_for("admin.application_detail", application_id=application.id)),
+        review_url=link("admin.application_detail", application_id=application.id),
     )
 
 
@@ -266,9 +270,14 @@ def approve_application(actor: User, application: Application, account_owner: Us
     db.session.add(membership)
     db.session.flush()
     invoice = issue_invoice(membership, application)
-    from ..agreements import services as agreements  # agreements use membership services too
-
-    agreement = agreements.issue_partnership(actor, membership, invoice.period_start)
+    agreement = agreements.issue_partnership(
+        actor,
+        organisation,
+        membership.tier,
+        source=f"membership:{membership.id}",
+        period_start=invoice.period_start,
+        signatory=(application.signatory_name, application.signatory_title),
+    )
     audit.record(
         "application.approved",
         actor=actor,
@@ -286,8 +295,8 @@ def approve_application(actor: User, application: Application, account_owner: Us
             invoice=invoice,
             agreement=agreement,
             account_owner=account_owner,
-            membership_url=absolute_url(url_for("membership.overview")),
-            sign_url=absolute_url(url_for("agreements.detail", agreement_id=agreement.id)),
+            membership_url=link("membership.overview"),
+            sign_url=link("agreements.detail", agreement_id=agreement.id),
         )
     return membership
 
@@ -321,7 +330,7 @@ def request_more_information(actor: User, application: Application, message: str
             "We need a little more information",
             "application_more_info",
             application=application,
-            edit_url=absolute_url(url_for("membership.apply")),
+            edit_url=link("membership.apply"),
         )
 
 
@@ -331,22 +340,6 @@ def request_more_information(actor: User, application: Application, message: str
 def next_invoice_number(year: int) -> str:
     number = next_in_sequence(InvoiceSequence, year)
     return f"{current_app.config['INVOICE_PREFIX']}-{year}-{number:04d}"
-
-
-def seller_details() -> dict:
-    cfg = current_app.config
-    return {
-        "name": cfg["SELLER_NAME"],
-        "address": cfg["SELLER_ADDRESS"].replace("\\n", "\n"),
-        "country": cfg["SELLER_COUNTRY"],
-        "country_name": country_name(cfg["SELLER_COUNTRY"]),
-        "vat_number": cfg["SELLER_VAT_NUMBER"],
-        "registration": cfg["SELLER_REGISTRATION"],
-        "bank_name": cfg["BANK_NAME"],
-        "iban": cfg["BANK_IBAN"],
-        "bic": cfg["BANK_BIC"],
-        "contact": cfg["CONTACT_EMAIL"],
-    }
 
 
 def issue_invoice(
@@ -428,7 +421,7 @@ def issue_invoice(
             attachments=[(f"{invoice.number}.pdf", "application/pdf", invoice.pdf)],
             invoice=invoice,
             amount=format_money(invoice.total_cents, invoice.currency),
-            download_url=absolute_url(url_for("membership.invoice_pdf", invoice_id=invoice.id)),
+            download_url=link("membership.invoice_pdf", invoice_id=invoice.id),
         )
     return invoice
 
@@ -438,10 +431,6 @@ def _one_year_after(day: date) -> date:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year + 1, day=28)
-
-
-def format_money(cents: int, currency: str) -> str:
-    return f"{currency} {cents // 100:,}.{cents % 100:02d}"
 
 
 def invoice_context(invoice: Invoice) -> dict:
@@ -541,7 +530,7 @@ def activate_when_ready(membership: Membership, invoice: Invoice | None = None) 
             "membership_active",
             membership=membership,
             invoice=invoice,
-            dashboard_url=absolute_url(url_for("partners.dashboard")),
+            dashboard_url=link("main.dashboard"),
         )
 
 
@@ -553,7 +542,7 @@ def announce_awaiting_signature(membership: Membership) -> None:
             "Payment received: one signature to go",
             "membership_awaiting_signature",
             membership=membership,
-            agreements_url=absolute_url(url_for("agreements.index")),
+            agreements_url=link("agreements.index"),
         )
 
 
@@ -571,9 +560,7 @@ def partnership_executed(organisation: Organisation) -> None:
             f"{organisation.display_name} is now an active member",
             "membership_active_staff",
             membership=membership,
-            organisation_url=absolute_url(
-                url_for("admin.organisation_detail", organisation_id=organisation.id)
-            ),
+            organisation_url=link("admin.organisation_detail", organisation_id=organisation.id),
         )
 
 

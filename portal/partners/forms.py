@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, URLField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..auth.forms import COUNTRY_MESSAGE, email_field, valid_country
-from ..auth.models import ORG_ROLE_LABELS, OrgRole
+from ..auth.forms import email_field, new_password_fields
+from ..core.countries import country_choices
+from ..core.forms import COUNTRY_MESSAGE, valid_country
 from ..core.widgets import FastSelect
-from .models import SECTORS, SizeBand, country_choices
+from .models import ORG_ROLE_LABELS, SECTORS, OrgRole, SizeBand
 
 ROLE_CHOICES = {role.value: label for role, label in ORG_ROLE_LABELS.items()}
 ROLE_HELP = (
@@ -75,4 +76,47 @@ class InviteForm(FlaskForm):
 class RolesForm(FlaskForm):
     roles = MultiCheckboxField(
         "Roles", choices=ROLE_CHOICES, validators=[DataRequired(message="Choose at least one role.")]
+    )
+
+
+class SignupForm(FlaskForm):
+    legal_name = StringField(
+        "Company legal name",
+        validators=[DataRequired(), Length(max=200)],
+        description="As registered, for example “Acme Robotics GmbH”.",
+        render_kw={"autocomplete": "organization"},
+    )
+    country = SelectField(
+        "Country of registration",
+        validators=[DataRequired(message=COUNTRY_MESSAGE), valid_country],
+        validate_choice=False,
+        widget=FastSelect(),
+    )
+    full_name = StringField(
+        "Your full name", validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
+    )
+    job_title = StringField(
+        "Job title", validators=[Length(max=120)], render_kw={"autocomplete": "organization-title"}
+    )
+    email = email_field("Work email address")
+    password, confirm = new_password_fields()
+    accept = BooleanField(
+        "I agree that the TTO stores these details to manage the partnership.",
+        validators=[DataRequired(message="Please agree so that we can create your account.")],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = {"": "Choose a country…", **dict(country_choices())}
+
+
+class AcceptInvitationForm(FlaskForm):
+    full_name = StringField(
+        "Your full name", validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
+    )
+    job_title = StringField("Job title", validators=[Length(max=120)])
+    password, confirm = new_password_fields()
+    accept = BooleanField(
+        "I agree that the TTO stores these details to manage the partnership.",
+        validators=[DataRequired(message="Please agree so that we can create your account.")],
     )

@@ -1,20 +1,18 @@
-"""The organisation: a partner company, the tenant that owns everything a partner sees."""
+"""The tenancy: the organisation (a partner company, the tenant that owns everything a partner
+sees), the roles its users hold in it, and invitations to join it."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-import pycountry
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.models import User
+from ..core.countries import country_name
 from ..core.types import UTCDateTime, enum_column, utcnow
 from ..extensions import db
-
-if TYPE_CHECKING:
-    from ..auth.models import User
 
 
 class OrganisationStatus(enum.Enum):
@@ -105,17 +103,72 @@ class Organisation(db.Model):
         return country_name(self.country)
 
 
-def country_name(code: str) -> str:
-    country = pycountry.countries.get(alpha_2=code) if code else None
-    return getattr(country, "common_name", None) or getattr(country, "name", code)
+
+class OrgRole(enum.Enum):
+    """Declared in the order they are shown."""
+
+    OWNER = "owner"
+    SIGNATORY = "signatory"
+    BILLING = "billing"
+    MEMBER = "member"
+
+    @property
+    def label(self) -> str:
+        return ORG_ROLE_LABELS[self]
+
+    @property
+    def rank(self) -> int:
+        return list(OrgRole).index(self)
 
 
-def country_choices() -> list[tuple[str, str]]:
-    return sorted(
-        ((c.alpha_2, getattr(c, "common_name", c.name)) for c in pycountry.countries),
-        key=lambda pair: pair[1],
+ORG_ROLE_LABELS = {
+    OrgRole.OWNER: "Owner / admin",
+    OrgRole.SIGNATORY: "Legal signatory",
+    OrgRole.BILLING: "Billing contact",
+    OrgRole.MEMBER: "Member",
+}
+
+
+class UserOrgRole(db.Model):
+    __tablename__ = "user_org_role"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[OrgRole] = mapped_column(enum_column(OrgRole), primary_key=True)
+
+
+# The tenancy on the user (auth/models.py declares the column, not the meaning): the organisation a
+# partner user belongs to and the roles held in it.
+User.organisation = relationship(Organisation, foreign_keys=[User.organisation_id], back_populates="users")
+User.role_grants = relationship(
+    UserOrgRole, cascade="all, delete-orphan", lazy="selectin", order_by=UserOrgRole.role
+)
+
+
+class Invitation(db.Model):
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
+    email: Mapped[str] = mapped_column(sa.String(254))
+    roles: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    organisation: Mapped[Organisation] = relationship()
+    invited_by: Mapped[User | None] = relationship()
 
-def is_country_code(code: str) -> bool:
-    return len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
+    def __str__(self) -> str:
+        return f"invitation for {self.email}"
+
+    def is_open(self, now: datetime) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [role.label for role in OrgRole if role.value in self.roles]

@@ -1,61 +1,44 @@
-"""Partner pages: the dashboard and the organisation (profile, colleagues, invitations)."""
+"""Partner pages: company sign-up, the organisation (profile, colleagues, invitations), invitations."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from ..auth import services as accounts
-from ..auth.forms import ConfirmForm
-from ..auth.models import Invitation, OrgRole, User
+from ..auth.models import User
+from ..auth.sessions import home_for, start_session
 from ..core.errors import DomainError
-from ..core.forms import apply_domain_error
+from ..core.forms import ConfirmForm, apply_domain_error
 from ..core.permissions import get_owned_or_404, org_role_required, partner_required
 from ..extensions import db, limiter
-from . import services
-from .forms import ROLE_CHOICES, InviteForm, OrganisationForm, RolesForm
+from . import invitations, services
+from . import signup as signups
+from .forms import ROLE_CHOICES, AcceptInvitationForm, InviteForm, OrganisationForm, RolesForm, SignupForm
+from .models import Invitation, OrgRole
 
 bp = Blueprint("partners", __name__)
 
 OWNER = OrgRole.OWNER.value
 
 
-@bp.route("/dashboard")
-@partner_required
-def dashboard():
-    from ..agreements import services as agreements
-    from ..membership import services as membership
-
-    organisation = current_user.organisation
-    current = membership.membership_of(organisation)
-    return render_template(
-        "partners/dashboard.html",
-        organisation=organisation,
-        member_count=len(services.members(organisation)),
-        membership=current,
-        application=membership.latest_application(organisation),
-        has_access=membership.has_partner_access(organisation, membership=current),
-        to_sign=agreements.awaiting_signature(organisation),
-    )
-
-
 def _organisation_page(profile_form=None, invite_form=None, status: int = 200):
     organisation = current_user.organisation
     is_owner = current_user.has_org_role(OWNER)
     people = services.members(organisation)
-    limit = accounts.seat_limit(organisation)
+    limit = invitations.seat_limit(organisation)
     return render_template(
         "partners/organisation.html",
         organisation=organisation,
         members=people,
-        invitations=services.open_invitations(organisation) if is_owner else [],
+        invitations=invitations.open_invitations(organisation) if is_owner else [],
         is_owner=is_owner,
         profile_form=profile_form or OrganisationForm(obj=organisation, formdata=None),
         invite_form=invite_form or InviteForm(formdata=None),
         role_choices=ROLE_CHOICES,
         confirm_form=ConfirmForm(),
         seat_limit=limit,
-        seats_used=accounts.seats_used(organisation) if is_owner else None,
+        seats_used=invitations.seats_used(organisation) if is_owner else None,
     ), status
 
 
@@ -88,7 +71,7 @@ def invite():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            accounts.invite(
+            invitations.invite(
                 current_user,
                 current_user.organisation,
                 form.email.data,
@@ -110,7 +93,7 @@ def revoke_invitation(invitation_id: int):
         abort(400)
     invitation = get_owned_or_404(Invitation, invitation_id, current_user.organisation_id)
     try:
-        accounts.revoke_invitation(current_user, invitation)
+        invitations.revoke_invitation(current_user, invitation)
     except DomainError as exc:
         flash(exc.message, "danger")
     else:
@@ -126,7 +109,7 @@ def change_roles(user_id: int):
     form = RolesForm()
     if form.validate_on_submit():
         try:
-            accounts.change_roles(current_user, member, {OrgRole(r) for r in form.roles.data})
+            services.change_roles(current_user, member, {OrgRole(r) for r in form.roles.data})
         except DomainError as exc:
             flash(exc.message, "danger")
         else:
@@ -144,10 +127,72 @@ def remove_member(user_id: int):
         abort(400)
     member = get_owned_or_404(User, user_id, current_user.organisation_id)
     try:
-        accounts.remove_member(current_user, member)
+        services.remove_member(current_user, member)
     except DomainError as exc:
         flash(exc.message, "danger")
     else:
         db.session.commit()
         flash(f"{member.full_name} no longer has access.", "success")
     return redirect(url_for("partners.organisation"))
+
+
+# --- company sign-up -------------------------------------------------------------------------------
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = SignupForm()
+    if form.validate_on_submit():
+        data = signups.SignupData(
+            legal_name=form.legal_name.data,
+            country=form.country.data,
+            full_name=form.full_name.data,
+            job_title=form.job_title.data or "",
+            email=form.email.data,
+            password=form.password.data,
+        )
+        try:
+            signups.sign_up(data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            session["signup_email"] = accounts.normalise_email(form.email.data)
+            return redirect(url_for("partners.signup_done"))
+    return render_template("partners/signup.html", form=form, tier=request.args.get("tier"))
+
+
+@bp.route("/signup/check-email")
+def signup_done():
+    return render_template("auth/check_email.html", email=session.get("signup_email"))
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def accept_invitation(token: str):
+    try:
+        invitation = invitations.open_invitation(token)
+    except DomainError as exc:
+        return render_template("auth/link_invalid.html", message=exc.message), 404
+    if current_user.is_authenticated:
+        return render_template("partners/invitation_signed_in.html", invitation=invitation)
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept_invitation(
+                token, form.full_name.data, form.job_title.data or "", form.password.data
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            start_session(user, remember=False)
+            db.session.commit()
+            flash(f"Welcome to {invitation.organisation.display_name} on Liaison.", "success")
+            return redirect(url_for("main.dashboard"))
+    return render_template("partners/accept_invitation.html", form=form, invitation=invitation)

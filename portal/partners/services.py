@@ -1,4 +1,4 @@
-"""Organisation use cases."""
+"""Organisation use cases: the profile, the account owner, the people and their roles."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..auth.models import Invitation, OrgRole, User
+from ..auth.models import User
 from ..core import audit
 from ..core.errors import DomainError
-from ..core.types import utcnow
+from ..core.web import security_event
 from ..extensions import db
-from .models import Organisation, SizeBand
+from .models import Organisation, OrgRole, SizeBand, UserOrgRole
 
 PROFILE_FIELDS = (
     "legal_name",
@@ -77,16 +77,55 @@ def members(organisation: Organisation) -> list[User]:
     )
 
 
-def open_invitations(organisation: Organisation) -> list[Invitation]:
-    return list(
-        db.session.scalars(
-            sa.select(Invitation)
-            .where(
-                Invitation.organisation_id == organisation.id,
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-                Invitation.expires_at > utcnow(),
-            )
-            .order_by(Invitation.created_at.desc())
+def set_roles(user: User, roles: set[OrgRole]) -> None:
+    """Grant exactly `roles` in the user's organisation."""
+    current = {grant.role: grant for grant in user.role_grants}
+    for role in set(current) - roles:
+        user.role_grants.remove(current[role])
+    for role in roles - set(current):
+        user.role_grants.append(UserOrgRole(role=role))
+
+
+# --- roles and removal inside an organisation --------------------------------------------
+
+
+def _owners(organisation_id: int) -> list[User]:
+    return [
+        u
+        for u in db.session.scalars(
+            sa.select(User).where(User.organisation_id == organisation_id, User.active.is_(True))
         )
+        if OrgRole.OWNER in u.org_roles
+    ]
+
+
+def change_roles(actor: User, member: User, roles: set[OrgRole]) -> None:
+    if member.organisation_id != actor.organisation_id:
+        raise DomainError("This person is not in your organisation.")
+    if not roles:
+        raise DomainError("Choose at least one role.", field="roles")
+    owners = _owners(member.organisation_id)
+    if OrgRole.OWNER not in roles and owners == [member]:
+        raise DomainError("Your organisation needs at least one owner. Make someone else owner first.")
+    before = sorted(r.value for r in member.org_roles)
+    set_roles(member, roles)
+    audit.record(
+        "member.roles_changed",
+        actor=actor,
+        target=member,
+        before=before,
+        after=sorted(r.value for r in roles),
     )
+
+
+def remove_member(actor: User, member: User) -> None:
+    if member.organisation_id != actor.organisation_id:
+        raise DomainError("This person is not in your organisation.")
+    if member.id == actor.id:
+        raise DomainError("You cannot remove yourself. Ask another owner to do it.")
+    if OrgRole.OWNER in member.org_roles and len(_owners(member.organisation_id)) <= 1:
+        raise DomainError("Your organisation needs at least one owner.")
+    member.active = False
+    member.end_all_sessions()
+    audit.record("member.removed", actor=actor, target=member)
+    security_event("member_removed", user_id=member.id, by=actor.id)

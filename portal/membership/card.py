@@ -9,18 +9,21 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import url_for
 
 from ..auth.models import User
+from ..billing import gateway
+from ..billing.models import CheckoutAttempt
 from ..core import audit
-from ..core.database import insert_if_absent
 from ..core.errors import DomainError
-from ..core.mail import absolute_url, queue_email
+from ..core.links import link
+from ..core.mail import queue_email
 from ..core.models import AuditEvent
 from ..core.types import utcnow
 from ..extensions import db
-from ..membership import services as membership_services
-from ..membership.models import (
+from ..partners import services as partners
+from ..partners.models import Organisation, OrganisationStatus
+from . import services as membership_services
+from .models import (
     Invoice,
     InvoiceStatus,
     Membership,
@@ -28,10 +31,6 @@ from ..membership.models import (
     PaymentMethod,
     Tier,
 )
-from ..partners import services as partners
-from ..partners.models import Organisation, OrganisationStatus
-from . import gateway
-from .models import CheckoutAttempt, StripeEvent
 
 STATUS = {
     "active": MembershipStatus.ACTIVE,
@@ -106,8 +105,8 @@ def start_checkout(actor: User, organisation: Organisation) -> str:
         price=membership.tier.stripe_price_id,
         client_reference_id=str(organisation.id),
         metadata=metadata,
-        success_url=absolute_url(url_for("membership.card_return")) + "?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url=absolute_url(url_for("membership.overview")),
+        success_url=link("membership.card_return") + "?session_id={CHECKOUT_SESSION_ID}",
+        cancel_url=link("membership.overview"),
         key=f"liaison-checkout-attempt-{attempt.id}",
     )
     attempt.stripe_session_id = session["id"]
@@ -127,7 +126,7 @@ def billing_portal_url(organisation: Organisation) -> str:
     if membership is None or not membership.stripe_customer_id:
         raise DomainError("Your organisation does not pay by card.")
     return gateway.create_portal_session(
-        customer=membership.stripe_customer_id, return_url=absolute_url(url_for("membership.overview"))
+        customer=membership.stripe_customer_id, return_url=link("membership.overview")
     )["url"]
 
 
@@ -207,13 +206,6 @@ def apply_pending_downgrade(membership: Membership) -> None:
 
 
 # --- webhook events ----------------------------------------------------------------------
-
-
-def record_event(event: dict[str, Any]) -> bool:
-    """Insert the event id; False when another delivery of this event got there first."""
-    return insert_if_absent(
-        StripeEvent, id=event["id"], type=event["type"], created=int(event.get("created") or 0)
-    )
 
 
 def handle_event(event: dict[str, Any]) -> None:
@@ -334,7 +326,7 @@ def sync_subscription(subscription: dict[str, Any], event_id: str | None = None)
                 "Your membership is active",
                 "membership_active_card",
                 membership=membership,
-                dashboard_url=absolute_url(url_for("partners.dashboard")),
+                dashboard_url=link("main.dashboard"),
             )
     return membership
 

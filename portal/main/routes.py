@@ -1,4 +1,4 @@
-"""Public pages: the programme landing page and the health check."""
+"""Pages that compose the areas: the landing page, the partner dashboard, the brand stylesheet, /healthz."""
 
 from __future__ import annotations
 
@@ -9,14 +9,34 @@ from flask import Blueprint, Response, current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from .extensions import db
+from ..agreements import services as agreements
+from ..core.permissions import partner_required
+from ..extensions import db
+from ..membership import services as membership
+from ..partners import services as partners
 
-bp = Blueprint("public", __name__)
+bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
 def index():
-    return render_template("public/index.html", user=current_user)
+    return render_template("main/index.html", user=current_user)
+
+
+@bp.route("/dashboard")
+@partner_required
+def dashboard():
+    organisation = current_user.organisation
+    current = membership.membership_of(organisation)
+    return render_template(
+        "main/dashboard.html",
+        organisation=organisation,
+        member_count=len(partners.members(organisation)),
+        membership=current,
+        application=membership.latest_application(organisation),
+        has_access=membership.has_partner_access(organisation, membership=current),
+        to_sign=agreements.awaiting_signature(organisation),
+    )
 
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{3,8}$")

@@ -1,0 +1,1 @@
+"""Pages that compose several areas (landing, dashboard, brand CSS, health); paths unchanged."""

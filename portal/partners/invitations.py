@@ -1,0 +1,159 @@
+"""Seats and invitations: an owner invites colleagues with roles, within the tier's seats."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..auth import services as accounts
+from ..auth import tokens
+from ..auth.models import PlatformRole, User
+from ..auth.passwords import hash_password
+from ..core import audit, signals
+from ..core.errors import DomainError
+from ..core.links import link
+from ..core.mail import queue_email
+from ..core.types import utcnow
+from ..core.web import security_event
+from ..extensions import db
+from .models import Invitation, Organisation, OrgRole
+from .services import set_roles
+
+# --- seats -------------------------------------------------------------------------
+
+
+def seat_limit(organisation: Organisation) -> int | None:
+    """How many people the organisation may have (higher areas answer: the membership tier's
+    limit); None is unlimited."""
+    limits = signals.values(signals.partners.seat_limit, organisation)
+    return min(limits) if limits else None
+
+
+def seats_used(organisation: Organisation) -> int:
+    now = utcnow()
+    members = db.session.scalar(
+        sa.select(sa.func.count(User.id)).where(
+            User.organisation_id == organisation.id, User.active.is_(True)
+        )
+    )
+    pending = db.session.scalar(
+        sa.select(sa.func.count(Invitation.id)).where(
+            Invitation.organisation_id == organisation.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now,
+        )
+    )
+    return int(members or 0) + int(pending or 0)
+
+
+def invite(actor: User, organisation: Organisation, email: str, roles: set[OrgRole]) -> Invitation:
+    email = accounts.normalise_email(email)
+    if not roles:
+        raise DomainError("Choose at least one role.", field="roles")
+    limit = seat_limit(organisation)
+    if limit is not None and seats_used(organisation) >= limit:
+        raise DomainError(
+            f"Your membership includes {limit} seats and all are taken or invited. "
+            "Remove a colleague or revoke an invitation first.",
+            field="email",
+        )
+    existing_user = accounts.find_user_by_email(email)
+    if existing_user is not None and existing_user.organisation_id == organisation.id:
+        raise DomainError("This person is already a member of your organisation.", field="email")
+    now = utcnow()
+    open_invites = db.session.scalars(
+        sa.select(Invitation).where(
+            Invitation.organisation_id == organisation.id,
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    ).all()
+    for old in open_invites:  # a new invitation replaces the old link
+        old.revoked_at = now
+    token, token_hash = tokens.random_token()
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        roles=sorted(r.value for r in roles),
+        token_hash=token_hash,
+        invited_by=actor,
+        expires_at=now + timedelta(days=current_app.config["INVITATION_DAYS"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    queue_email(
+        email,
+        f"{actor.full_name} invited you to join {organisation.display_name}",
+        "invitation",
+        inviter=actor,
+        organisation=organisation,
+        roles=invitation.role_labels,
+        accept_url=link("partners.accept_invitation", token=token),
+        days=current_app.config["INVITATION_DAYS"],
+    )
+    audit.record("invitation.sent", actor=actor, target=invitation, email=email, roles=invitation.roles)
+    return invitation
+
+
+def open_invitation(token: str) -> Invitation:
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == tokens.sha256(token)))
+    if invitation is None or not invitation.is_open(utcnow()):
+        raise DomainError(
+            "This invitation is invalid, expired or already used. Ask your colleague to send a new one."
+        )
+    return invitation
+
+
+def accept_invitation(token: str, full_name: str, job_title: str, password: str) -> User:
+    invitation = open_invitation(token)
+    if accounts.find_user_by_email(invitation.email) is not None:
+        raise DomainError(
+            "An account with this address already exists. Sign in with it, or ask for an "
+            "invitation to another address."
+        )
+    accounts.check_password_policy(password, invitation.email, full_name)
+    limit = seat_limit(invitation.organisation)
+    if limit is not None and seats_used(invitation.organisation) > limit:
+        raise DomainError("Your organisation has no free seat left. Ask its owner to free one.")
+    user = User(
+        email=invitation.email,
+        full_name=full_name.strip(),
+        job_title=job_title.strip(),
+        password_hash=hash_password(password),
+        platform_role=PlatformRole.PARTNER,
+        organisation_id=invitation.organisation_id,
+        email_verified_at=utcnow(),  # the invitation reached this mailbox
+    )
+    set_roles(user, {OrgRole(r) for r in invitation.roles})
+    invitation.accepted_at = utcnow()
+    db.session.add(user)
+    db.session.flush()
+    audit.record("invitation.accepted", actor=user, target=invitation)
+    security_event("invitation_accepted", user_id=user.id)
+    return user
+
+
+def revoke_invitation(actor: User, invitation: Invitation) -> None:
+    if invitation.accepted_at is not None:
+        raise DomainError("This invitation was already accepted.")
+    invitation.revoked_at = utcnow()
+    audit.record("invitation.revoked", actor=actor, target=invitation)
+
+
+def open_invitations(organisation: Organisation) -> list[Invitation]:
+    return list(
+        db.session.scalars(
+            sa.select(Invitation)
+            .where(
+                Invitation.organisation_id == organisation.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+            .order_by(Invitation.created_at.desc())
+        )
+    )

@@ -1,0 +1,65 @@
+"""Company sign-up: the organisation and its first user (owner, billing contact and signatory)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..auth import services as accounts
+from ..auth.models import PlatformRole, User
+from ..auth.passwords import hash_password, verify_password
+from ..core import audit
+from ..core.links import link
+from ..core.mail import queue_email
+from ..core.web import security_event
+from ..extensions import db
+from .models import Organisation, OrgRole
+from .services import set_roles
+
+
+@dataclass(frozen=True)
+class SignupData:
+    legal_name: str
+    country: str
+    full_name: str
+    job_title: str
+    email: str
+    password: str
+
+
+def sign_up(data: SignupData) -> User | None:
+    """Create the organisation and its owner, and send a verification email.
+
+    If the address already has an account, nothing is created and the owner of that address is
+    told by email instead: the visitor sees the same answer either way (no enumeration).
+    """
+    email = accounts.normalise_email(data.email)
+    accounts.check_password_policy(data.password, data.email, data.full_name, data.legal_name)
+    existing = accounts.find_user_by_email(email)
+    if existing is not None:
+        verify_password(None, data.password)  # same work as a real sign-up
+        queue_email(
+            existing.email,
+            "Someone tried to sign up with your address",
+            "signup_existing",
+            user=existing,
+            login_url=link("auth.login"),
+            reset_url=link("auth.reset_request"),
+        )
+        security_event("signup_existing_email", user_id=existing.id)
+        return None
+    organisation = Organisation(legal_name=data.legal_name.strip(), country=data.country)
+    user = User(
+        email=email,
+        full_name=data.full_name.strip(),
+        job_title=data.job_title.strip(),
+        password_hash=hash_password(data.password),
+        platform_role=PlatformRole.PARTNER,
+        organisation=organisation,
+    )
+    set_roles(user, {OrgRole.OWNER, OrgRole.BILLING, OrgRole.SIGNATORY})
+    db.session.add_all([organisation, user])
+    db.session.flush()
+    accounts.send_verification(user)
+    audit.record("organisation.signed_up", actor=user, target=organisation)
+    security_event("signup", user_id=user.id)
+    return user
