@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..core.database import begin_write
 from ..core.errors import DomainError, abort_with
 from ..core.forms import apply_domain_error
 from ..core.permissions import login_redirect, partner_required, safe_next
-from ..core.web import stored_pdf
 from ..extensions import db, limiter
 from . import gate, services, verification
 from . import nda as nda_gate
 from .forms import SignForm, VerifyForm
 from .models import Agreement, AgreementStatus
+from .web import evidence_from, finish_execution, pdf_download
 
 bp = Blueprint("agreements", __name__)
 log = logging.getLogger("liaison.agreements")
@@ -34,21 +34,6 @@ def visible_agreement_or_404(agreement_id: int) -> Agreement:
     if agreement.organisation_id != current_user.organisation_id or agreement.status is AgreementStatus.DRAFT:
         abort(404)
     return agreement
-
-
-def evidence_from(form: SignForm) -> services.Evidence:
-    return services.Evidence(
-        full_name=form.full_name.data or "",
-        title=form.title.data or "",
-        confirmed=bool(form.confirm.data),
-        shown_sha256=form.document_sha256.data or "",
-        ip=request.remote_addr or "",
-        user_agent=request.user_agent.string,
-    )
-
-
-def pdf_download(agreement: Agreement) -> Response:
-    return stored_pdf(*verification.stored_document(agreement), "agreement")
 
 
 @bp.route("/agreements")
@@ -112,16 +97,6 @@ def sign(agreement_id: int):
         )
         return redirect(url_for("agreements.detail", agreement_id=agreement.id))
     return _detail_page(agreement, form, 400)
-
-
-def finish_execution(agreement: Agreement) -> bool:
-    """After the signature is committed: produce the executed PDF (a failure leaves it for a retry).
-    True when the agreement is executed and its PDF stored."""
-    if agreement.status is not AgreementStatus.EXECUTED:
-        return False
-    rendered = services.render_executed(agreement)
-    db.session.commit()
-    return rendered
 
 
 @bp.route("/agreements/<int:agreement_id>/pdf")

@@ -72,9 +72,9 @@ def second_factor_done() -> bool:
     return bool(session.get("mfa_ok"))
 
 
-def guard_staff_blueprint(bp: Blueprint, admin_only_endpoints: set[str] | None = None) -> None:
-    """One guard for a whole staff blueprint: visitor -> login, partner -> 403, no 2FA -> 403."""
-    admin_only = admin_only_endpoints or set()
+def guard_staff_blueprint(bp: Blueprint, needs_admin: Callable[[], bool] = lambda: False) -> None:
+    """One guard for a whole staff blueprint: visitor -> login, partner -> 403, no 2FA -> 403, and a
+    staff member on a view that `needs_admin()` says is for admins -> 403."""
 
     @bp.before_request
     def _staff_only() -> Any:
@@ -84,7 +84,7 @@ def guard_staff_blueprint(bp: Blueprint, admin_only_endpoints: set[str] | None =
             abort(403)
         if not second_factor_done():
             abort(403)
-        if request.endpoint in admin_only and not current_user.is_admin:
+        if not current_user.is_admin and needs_admin():
             abort(403)
         return None
 

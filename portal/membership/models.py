@@ -243,6 +243,10 @@ class Invoice(db.Model):
     def balance_cents(self) -> int:
         return self.total_cents - self.paid_cents
 
+    def stored_document(self) -> tuple[bytes | None, str | None, str]:
+        """The stored PDF, its recorded SHA-256 and its file name (for core.web.stored_pdf)."""
+        return self.pdf, self.pdf_sha256, f"{self.number}.pdf"
+
     def is_overdue(self, today: date) -> bool:
         return self.status is InvoiceStatus.OPEN and self.due_on < today
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..agreements import services as agreement_services
@@ -254,8 +254,4 @@ def cancel_tier_change():
 @partner_required
 def invoice_pdf(invoice_id: int):
     invoice = get_owned_or_404(Invoice, invoice_id, current_user.organisation_id)
-    return pdf_response(invoice)
-
-
-def pdf_response(invoice: Invoice) -> Response:
-    return stored_pdf(invoice.pdf, invoice.pdf_sha256, f"{invoice.number}.pdf", "invoice")
+    return stored_pdf(*invoice.stored_document(), "invoice")

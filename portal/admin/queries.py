@@ -1,19 +1,25 @@
-"""Queries behind the console's lists (filters, search, pagination stay out of the views)."""
+"""Queries behind the console's lists and counts (filters and search stay out of the views).
+
+Every text search goes through `like_pattern`, which escapes LIKE's wildcards."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from ..agreements.models import Agreement, AgreementKind, AgreementStatus
 from ..auth.models import PlatformRole, User
 from ..core.models import AuditEvent
 from ..extensions import db
+from ..membership.models import Application, ApplicationStatus, Invoice, InvoiceStatus
 from ..partners.models import Organisation, OrganisationStatus
 
 
-def _like(term: str) -> str:
+def like_pattern(term: str) -> str:
+    """`%term%` for `lower(column) LIKE pattern ESCAPE '\\'`; the user's % and _ stay literal."""
     escaped = term.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -32,13 +38,8 @@ def users_query(filters: UserFilters) -> sa.Select:
         .order_by(User.created_at.desc(), User.id.desc())
     )
     if filters.q:
-        pattern = _like(filters.q)
         stmt = stmt.outerjoin(Organisation, User.organisation_id == Organisation.id).where(
-            sa.or_(
-                sa.func.lower(User.email).like(pattern, escape="\\"),
-                sa.func.lower(User.full_name).like(pattern, escape="\\"),
-                sa.func.lower(Organisation.legal_name).like(pattern, escape="\\"),
-            )
+            contains(filters.q, User.email, User.full_name, Organisation.legal_name)
         )
     if filters.role in {r.value for r in PlatformRole}:
         stmt = stmt.where(User.platform_role == PlatformRole(filters.role))
@@ -66,13 +67,7 @@ def organisations_query(filters: OrganisationFilters) -> sa.Select:
         .order_by(Organisation.created_at.desc(), Organisation.id.desc())
     )
     if filters.q:
-        pattern = _like(filters.q)
-        stmt = stmt.where(
-            sa.or_(
-                sa.func.lower(Organisation.legal_name).like(pattern, escape="\\"),
-                sa.func.lower(Organisation.trading_name).like(pattern, escape="\\"),
-            )
-        )
+        stmt = stmt.where(contains(filters.q, Organisation.legal_name, Organisation.trading_name))
     if filters.country:
         stmt = stmt.where(Organisation.country == filters.country.upper()[:2])
     if filters.status in {s.value for s in OrganisationStatus}:
@@ -93,8 +88,6 @@ def staff_members() -> list[User]:
 
 
 def applications_waiting() -> int:
-    from ..membership.models import Application, ApplicationStatus
-
     return int(
         db.session.scalar(
             sa.select(sa.func.count(Application.id)).where(Application.status == ApplicationStatus.SUBMITTED)
@@ -104,8 +97,6 @@ def applications_waiting() -> int:
 
 
 def agreements_to_countersign() -> int:
-    from ..agreements.models import Agreement, AgreementStatus
-
     return int(
         db.session.scalar(
             sa.select(sa.func.count(Agreement.id)).where(Agreement.status == AgreementStatus.PARTNER_SIGNED)
@@ -143,7 +134,7 @@ def audit_query(action: str = "", actor: str = "") -> sa.Select:
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     if actor:
-        stmt = stmt.where(sa.func.lower(AuditEvent.actor_email).like(_like(actor), escape="\\"))
+        stmt = stmt.where(contains(actor, AuditEvent.actor_email))
     return stmt
 
 
@@ -162,3 +153,50 @@ def dashboard_counts() -> dict[str, int]:
         "staff": count(sa.select(sa.func.count(User.id)).where(User.platform_role != PlatformRole.PARTNER)),
         "unassigned": unassigned_organisations(),
     }
+
+
+def contains(term: str, *columns) -> sa.ColumnElement[bool]:
+    """Any of `columns` contains `term`, case-insensitively, wildcards literal."""
+    pattern = like_pattern(term)
+    return sa.or_(*(sa.func.lower(column).like(pattern, escape="\\") for column in columns))
+
+
+def agreements_query(status: str, kind: str, q: str) -> sa.Select:
+    stmt = (
+        sa.select(Agreement)
+        .options(selectinload(Agreement.organisation))
+        .order_by(Agreement.created_at.desc(), Agreement.id.desc())
+    )
+    if status == "open":
+        stmt = stmt.where(Agreement.status.in_([s for s in AgreementStatus if s.is_open]))
+    elif status in {s.value for s in AgreementStatus}:
+        stmt = stmt.where(Agreement.status == AgreementStatus(status))
+    if kind in {k.value for k in AgreementKind}:
+        stmt = stmt.where(Agreement.kind == AgreementKind(kind))
+    if q:
+        stmt = stmt.join(Organisation).where(
+            contains(q, Agreement.number, Organisation.legal_name, Agreement.title)
+        )
+    return stmt
+
+
+def applications_query(status: str) -> sa.Select:
+    stmt = (
+        sa.select(Application)
+        .options(selectinload(Application.organisation), selectinload(Application.tier))
+        .order_by(Application.submitted_at)
+    )
+    if status == "open":
+        stmt = stmt.where(Application.status.in_([ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO]))
+    elif status in {s.value for s in ApplicationStatus}:
+        stmt = stmt.where(Application.status == ApplicationStatus(status))
+    return stmt
+
+
+def invoices_query(status: str, today: date) -> sa.Select:
+    stmt = sa.select(Invoice).options(selectinload(Invoice.organisation)).order_by(Invoice.id.desc())
+    if status == "overdue":
+        stmt = stmt.where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < today)
+    elif status in {s.value for s in InvoiceStatus}:
+        stmt = stmt.where(Invoice.status == InvoiceStatus(status))
+    return stmt

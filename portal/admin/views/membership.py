@@ -5,22 +5,19 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
-from ..auth.models import User
-from ..core.errors import DomainError
-from ..core.forms import apply_domain_error
-from ..core.money import format_money
-from ..extensions import db
-from ..membership import services as membership
-from ..membership.forms import HEARD_FROM, ApproveForm, MoreInfoForm, PaymentForm, RejectForm, TierForm
-from ..membership.models import Application, ApplicationStatus, Invoice, InvoiceStatus, Tier
-from ..membership.routes import pdf_response
-from . import services
-from .routes import PER_PAGE, _page, bp
+from ...auth.models import User
+from ...core.errors import DomainError
+from ...core.forms import apply_domain_error
+from ...core.money import format_money
+from ...core.web import stored_pdf
+from ...extensions import db
+from ...membership import services as membership
+from ...membership.forms import HEARD_FROM, ApproveForm, MoreInfoForm, PaymentForm, RejectForm, TierForm
+from ...membership.models import Application, ApplicationStatus, Invoice, InvoiceStatus, Tier
+from .. import PER_PAGE, admin_only, bp, page_number, queries
 
 
 def _cents(amount: Decimal) -> int:
@@ -33,18 +30,10 @@ def _cents(amount: Decimal) -> int:
 @bp.route("/applications")
 def applications():
     status = request.args.get("status", "open")
-    stmt = (
-        sa.select(Application)
-        .options(selectinload(Application.organisation), selectinload(Application.tier))
-        .order_by(Application.submitted_at)
-    )
-    if status == "open":
-        stmt = stmt.where(Application.status.in_([ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO]))
-    elif status in {s.value for s in ApplicationStatus}:
-        stmt = stmt.where(Application.status == ApplicationStatus(status))
-    page = db.paginate(stmt, page=_page(), per_page=PER_PAGE, error_out=False)
+    stmt = queries.applications_query(status)
+    page = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
     return render_template(
-        "admin/applications.html",
+        "admin/membership/applications.html",
         page=page,
         status=status,
         statuses=list(ApplicationStatus),
@@ -56,12 +45,12 @@ def _application_page(application: Application, approve=None, reject=None, more=
     approve = approve or ApproveForm(formdata=None)
     approve.account_owner.choices = {
         "": "Choose an officer…",
-        **{str(u.id): u.full_name for u in services.staff_members()},
+        **{str(u.id): u.full_name for u in queries.staff_members()},
     }
     if approve.account_owner.data is None and application.organisation.account_owner_id:
         approve.account_owner.data = str(application.organisation.account_owner_id)
     return render_template(
-        "admin/application.html",
+        "admin/membership/application.html",
         application=application,
         approve_form=approve,
         reject_form=reject or RejectForm(formdata=None),
@@ -79,7 +68,7 @@ def application_detail(application_id: int):
 def approve_application(application_id: int):
     application = db.get_or_404(Application, application_id)
     form = ApproveForm()
-    form.account_owner.choices = {str(u.id): u.full_name for u in services.staff_members()}
+    form.account_owner.choices = {str(u.id): u.full_name for u in queries.staff_members()}
     if form.validate_on_submit():
         officer = db.session.get(User, int(form.account_owner.data))
         try:
@@ -141,12 +130,13 @@ def request_more_information(application_id: int):
 @bp.route("/tiers")
 def tiers():
     return render_template(
-        "admin/tiers.html", tiers=membership.all_tiers()
+        "admin/membership/tiers.html", tiers=membership.all_tiers()
     )
 
 
 @bp.route("/tiers/new", methods=["GET", "POST"])
 @bp.route("/tiers/<int:tier_id>", methods=["GET", "POST"])
+@admin_only
 def tier_form(tier_id: int | None = None):
     tier = db.get_or_404(Tier, tier_id) if tier_id else None
     form = TierForm(obj=tier) if tier else TierForm(active=True)
@@ -157,7 +147,7 @@ def tier_form(tier_id: int | None = None):
     if form.validate_on_submit():
         values = {name: field.data for name, field in form._fields.items()}
         values["annual_fee_cents"] = _cents(form.annual_fee.data)
-        from ..membership.models import CatalogAccess
+        from ...membership.models import CatalogAccess
 
         values["catalog_access"] = CatalogAccess(form.catalog_access.data)
         try:
@@ -168,7 +158,7 @@ def tier_form(tier_id: int | None = None):
             db.session.commit()
             flash(f"Tier “{saved.name}” saved.", "success")
             return redirect(url_for("admin.tiers"))
-    return render_template("admin/tier_form.html", form=form, tier=tier)
+    return render_template("admin/membership/tier_form.html", form=form, tier=tier)
 
 
 # --- invoices --------------------------------------------------------------------------------
@@ -177,15 +167,11 @@ def tier_form(tier_id: int | None = None):
 @bp.route("/invoices")
 def invoices():
     status = request.args.get("status", "")
-    stmt = sa.select(Invoice).options(selectinload(Invoice.organisation)).order_by(Invoice.id.desc())
     today = date.today()
-    if status == "overdue":
-        stmt = stmt.where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < today)
-    elif status in {s.value for s in InvoiceStatus}:
-        stmt = stmt.where(Invoice.status == InvoiceStatus(status))
-    page = db.paginate(stmt, page=_page(), per_page=PER_PAGE, error_out=False)
+    stmt = queries.invoices_query(status, today)
+    page = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
     return render_template(
-        "admin/invoices.html", page=page, status=status, today=today
+        "admin/membership/invoices.html", page=page, status=status, today=today
     )
 
 
@@ -217,7 +203,7 @@ def invoice_detail(invoice_id: int):
                 flash(f"Payment recorded. {balance} is still due.", "success")
             return redirect(url_for("admin.invoice_detail", invoice_id=invoice.id))
     return render_template(
-        "admin/invoice.html",
+        "admin/membership/invoice.html",
         invoice=invoice,
         form=form,
         today=date.today()
@@ -226,4 +212,4 @@ def invoice_detail(invoice_id: int):
 
 @bp.route("/invoices/<int:invoice_id>/pdf")
 def invoice_pdf(invoice_id: int):
-    return pdf_response(db.get_or_404(Invoice, invoice_id))
+    return stored_pdf(*db.get_or_404(Invoice, invoice_id).stored_document(), "invoice")

@@ -8,23 +8,22 @@ import dataclasses
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
-from ..agreements import nda as nda_gate
-from ..agreements import services as agreements
-from ..agreements import templates
-from ..agreements.forms import KIND_FIELDS, AgreementForm, NewVersionForm, ReasonForm, SignForm, TemplateForm
-from ..agreements.models import Agreement, AgreementKind, AgreementStatus, AgreementTemplate
-from ..agreements.rendering import FIELDS
-from ..agreements.routes import evidence_from, finish_execution
-from ..core.database import begin_write
-from ..core.errors import DomainError
-from ..core.forms import apply_domain_error
-from ..core.web import pdf_file
-from ..extensions import db
-from ..membership import services as membership
-from ..partners.models import Organisation
-from .routes import PER_PAGE, _page, bp
+from ...agreements import nda as nda_gate
+from ...agreements import services as agreements
+from ...agreements import templates
+from ...agreements.forms import KIND_FIELDS, AgreementForm, NewVersionForm, ReasonForm, SignForm, TemplateForm
+from ...agreements.models import Agreement, AgreementKind, AgreementStatus, AgreementTemplate
+from ...agreements.rendering import FIELDS
+from ...agreements.web import evidence_from, finish_execution
+from ...core.database import begin_write
+from ...core.errors import DomainError
+from ...core.forms import apply_domain_error
+from ...core.web import pdf_file
+from ...extensions import db
+from ...membership import services as membership
+from ...partners.models import Organisation
+from .. import PER_PAGE, admin_only, bp, page_number, queries
 
 # --- the register ----------------------------------------------------------------------------
 
@@ -34,27 +33,10 @@ def agreements_list():
     status = request.args.get("status", "")
     kind = request.args.get("kind", "")
     q = request.args.get("q", "").strip()[:100]
-    stmt = (
-        sa.select(Agreement)
-        .options(selectinload(Agreement.organisation))
-        .order_by(Agreement.created_at.desc(), Agreement.id.desc())
-    )
-    if status == "open":
-        stmt = stmt.where(Agreement.status.in_([s for s in AgreementStatus if s.is_open]))
-    elif status in {s.value for s in AgreementStatus}:
-        stmt = stmt.where(Agreement.status == AgreementStatus(status))
-    if kind in {k.value for k in AgreementKind}:
-        stmt = stmt.where(Agreement.kind == AgreementKind(kind))
-    if q:
-        like = f"%{q.replace('%', '').replace('_', '')}%"
-        stmt = stmt.join(Organisation).where(
-            sa.or_(
-                Agreement.number.ilike(like), Organisation.legal_name.ilike(like), Agreement.title.ilike(like)
-            )
-        )
-    page = db.paginate(stmt, page=_page(), per_page=PER_PAGE, error_out=False)
+    stmt = queries.agreements_query(status, kind, q)
+    page = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
     return render_template(
-        "admin/agreements.html",
+        "admin/agreements/agreements.html",
         page=page,
         status=status,
         kind=kind,
@@ -106,7 +88,7 @@ def agreement_new(organisation_id: int):
             flash(f"Draft {agreement.number} is ready. Check the PDF, then issue it.", "success")
             return redirect(url_for("admin.agreement_detail", agreement_id=agreement.id))
     return render_template(
-        "admin/agreement_form.html",
+        "admin/agreements/agreement_form.html",
         form=form,
         organisation=organisation,
         agreement=None,
@@ -136,7 +118,7 @@ def agreement_edit(agreement_id: int):
             flash("The draft is updated and its PDF generated again.", "success")
             return redirect(url_for("admin.agreement_detail", agreement_id=agreement.id))
     return render_template(
-        "admin/agreement_form.html",
+        "admin/agreements/agreement_form.html",
         form=form,
         organisation=agreement.organisation,
         agreement=agreement,
@@ -153,7 +135,7 @@ def _detail(
     )
     countersign.document_sha256.data = agreement.pdf_sha256
     return render_template(
-        "admin/agreement.html",
+        "admin/agreements/agreement.html",
         agreement=agreement,
         countersign_form=countersign,
         void_form=void or ReasonForm(formdata=None),
@@ -230,6 +212,7 @@ def agreement_void(agreement_id: int):
 
 
 @bp.route("/agreements/<int:agreement_id>/countersign", methods=["POST"])
+@admin_only
 def agreement_countersign(agreement_id: int):
     agreement = db.get_or_404(Agreement, agreement_id)
     if agreement.status is not AgreementStatus.PARTNER_SIGNED:
@@ -264,13 +247,14 @@ def agreement_countersign(agreement_id: int):
 @bp.route("/agreement-templates")
 def agreement_templates():
     return render_template(
-        "admin/agreement_templates.html",
+        "admin/agreements/agreement_templates.html",
         grouped=templates.templates_by_kind(),
         form=NewVersionForm(formdata=None),
     )
 
 
 @bp.route("/agreement-templates/new", methods=["POST"])
+@admin_only
 def agreement_template_new():
     form = NewVersionForm()
     if not form.validate_on_submit():
@@ -289,7 +273,7 @@ def agreement_template_new():
 
 def _template_page(template: AgreementTemplate, form: TemplateForm | None = None, status: int = 200):
     return render_template(
-        "admin/agreement_template.html",
+        "admin/agreements/agreement_template.html",
         template=template,
         form=form or TemplateForm(obj=template),
         fields=FIELDS,
@@ -305,6 +289,7 @@ def agreement_template_detail(template_id: int):
 
 
 @bp.route("/agreement-templates/<int:template_id>/save", methods=["POST"])
+@admin_only
 def agreement_template_save(template_id: int):
     template = db.get_or_404(AgreementTemplate, template_id)
     form = TemplateForm()
@@ -344,6 +329,7 @@ def agreement_template_preview(template_id: int):
 
 
 @bp.route("/agreement-templates/<int:template_id>/publish", methods=["POST"])
+@admin_only
 def agreement_template_publish(template_id: int):
     template = db.get_or_404(AgreementTemplate, template_id)
     try:
