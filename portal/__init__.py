@@ -61,11 +61,14 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from .core.database import configure_engines
+    from .core.types import alembic_render_item
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     configure_engines(app)
-    migrate.init_app(app, db, directory=str(_project_root() / "migrations"))
+    migrate.init_app(
+        app, db, directory=str(_project_root() / "migrations"), render_item=alembic_render_item
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

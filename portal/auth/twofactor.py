@@ -17,6 +17,7 @@ from ..core.web import security_event
 from ..extensions import db
 from . import tokens
 from .models import RecoveryCode, User
+from .passwords import verify_password
 
 RECOVERY_CODE_COUNT = 10
 
@@ -65,8 +66,6 @@ def enable(user: User, secret: str, code: str) -> list[str]:
 
 def disable(user: User, password: str) -> None:
     """Partners may turn the second factor off again, with their password; staff may not."""
-    from .passwords import verify_password
-
     if user.is_staff:
         raise DomainError("Staff accounts keep two-factor authentication.")
     if not verify_password(user.password_hash, password):

@@ -9,7 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+
+from ..extensions import db
 
 _installed = False
 _immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
@@ -43,8 +46,6 @@ def configure_engines(app: Flask) -> None:
 def lock_for_update(row: Any) -> None:
     """Re-read a row under SELECT ... FOR UPDATE, after flushing so that no pending change is lost
     (a plain refresh would overwrite it). SQLite has no row locks: see `begin_write`."""
-    from ..extensions import db
-
     db.session.flush()
     db.session.refresh(row, with_for_update=True)
 
@@ -55,8 +56,6 @@ def begin_write() -> None:
     and concurrent requests queue for it (busy_timeout) instead of failing with "database is
     locked" when they upgrade a read snapshot; PostgreSQL needs nothing (row locks do the work).
     Call it at the start of the use case: it ends the current (read-only) transaction."""
-    from ..extensions import db
-
     if db.session.get_bind().dialect.name != "sqlite":
         return
     db.session.rollback()
@@ -73,10 +72,6 @@ def insert_if_absent(model: Any, **values: Any) -> bool:
     True only for the one transaction whose row went in: concurrent callers with the same key
     wait for it, then get False. The basis of exactly-once effects (webhook events, reminders).
     """
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    from ..extensions import db
-
     dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
     key = next(iter(model.__table__.primary_key.columns))
     statement = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(key)
@@ -86,8 +81,6 @@ def insert_if_absent(model: Any, **values: Any) -> bool:
 def next_in_sequence(model: Any, year: int) -> int:
     """The next number of a yearly counter table (`year`, `last_number`), gap-free: the row is
     locked by the UPDATE until the caller's transaction ends, and a rollback gives the number back."""
-    from ..extensions import db
-
     insert_if_absent(model, year=year, last_number=0)
     return db.session.execute(
         sa.update(model)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import uuid
@@ -9,6 +10,8 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 from flask_login import current_user
+
+from .errors import abort_with
 
 security_log = logging.getLogger("liaison.security")
 
@@ -71,10 +74,6 @@ def register_request_hooks(app: Flask) -> None:
 def stored_pdf(data: bytes | None, expected_sha256: str | None, filename: str, kind: str) -> Response:
     """A PDF from storage, refused (and logged as a security event) unless its bytes still have the
     SHA-256 recorded when it was made: invoices and agreements are served exactly as issued."""
-    import hashlib
-
-    from .errors import abort_with
-
     if data is None or expected_sha256 is None or hashlib.sha256(data).hexdigest() != expected_sha256:
         security_event(f"{kind}.integrity_failure", filename=filename)
         abort_with(500, "The stored document failed its integrity check. Staff have been alerted.")

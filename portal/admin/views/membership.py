@@ -16,7 +16,7 @@ from ...core.web import stored_pdf
 from ...extensions import db
 from ...membership import services as membership
 from ...membership.forms import HEARD_FROM, ApproveForm, MoreInfoForm, PaymentForm, RejectForm, TierForm
-from ...membership.models import Application, ApplicationStatus, Invoice, InvoiceStatus, Tier
+from ...membership.models import Application, ApplicationStatus, CatalogAccess, Invoice, InvoiceStatus, Tier
 from .. import PER_PAGE, admin_only, bp, page_number, queries
 
 
@@ -147,8 +147,6 @@ def tier_form(tier_id: int | None = None):
     if form.validate_on_submit():
         values = {name: field.data for name, field in form._fields.items()}
         values["annual_fee_cents"] = _cents(form.annual_fee.data)
-        from ...membership.models import CatalogAccess
-
         values["catalog_access"] = CatalogAccess(form.catalog_access.data)
         try:
             saved = membership.save_tier(current_user, tier, values)
