@@ -21,6 +21,7 @@ from portal.agreements.models import (
     AgreementSignature,
     AgreementStatus,
     AgreementTemplate,
+    SignatoryParty,
 )
 from portal.core.models import AuditEvent
 from portal.extensions import db
@@ -273,7 +274,7 @@ def test_partner_signs_admin_countersigns_and_the_executed_pdf_carries_the_certi
     assert location(response) == f"/admin/agreements/{agreement.id}"
     agreement = fresh(Agreement, agreement.id)
     assert agreement.status is AgreementStatus.EXECUTED and agreement.executed_at is not None
-    institution = agreement.signature_of(agreements.SignatoryParty.INSTITUTION)
+    institution = agreement.signature_of(SignatoryParty.INSTITUTION)
     assert (institution.ip, institution.user_agent, institution.user_id) == (
         ADMIN_IP,
         ADMIN_UA,

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from portal.auth.models import User
+from portal.core import pdf
 from portal.extensions import db
 from portal.membership import services
 from portal.membership.models import (
@@ -221,7 +222,7 @@ def test_approval_issues_an_invoice_and_access_waits_for_payment(app, acme):
     assert "How to pay invoice" in page and invoice.payment_reference in page and "NL91 INGB" in page
     download = owner_browser.get(f"/membership/invoices/{invoice.id}/pdf")
     assert download.status_code == 200 and download.data == invoice.pdf
-    assert services.pdf.sha256(download.data) == invoice.pdf_sha256
+    assert pdf.sha256(download.data) == invoice.pdf_sha256
     assert download.headers["Content-Disposition"] == f'attachment; filename="{invoice.number}.pdf"'
     assert download.headers["Cache-Control"] == "no-store"
 

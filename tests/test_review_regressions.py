@@ -8,11 +8,18 @@ from email import message_from_bytes
 
 import sqlalchemy as sa
 
-from portal.core.mail import deliver_pending
+from portal.core.mail import deliver_pending, queue_email
 from portal.core.models import Email, EmailStatus
 from portal.extensions import db
-from portal.membership import services
-from portal.membership.models import Invoice, InvoiceStatus, Membership, MembershipStatus, PaymentMethod
+from portal.membership import services, vat
+from portal.membership.models import (
+    Application,
+    Invoice,
+    InvoiceStatus,
+    Membership,
+    MembershipStatus,
+    PaymentMethod,
+)
 
 from .factories import commit, make_organisation, make_partner, make_staff, make_tier
 from .helpers import Browser, emails_to, location
@@ -48,7 +55,7 @@ def test_a_non_eu_tax_number_is_kept_as_typed(app, ctx):
     browser.login(owner.email)
     response = browser.post("/membership/apply", {**APPLY, "vat_number": "no 923609016 mva"})
     assert location(response) == "/membership"
-    assert db.session.scalar(sa.select(services.Application.vat_number)) == "NO 923609016 MVA"
+    assert db.session.scalar(sa.select(Application.vat_number)) == "NO 923609016 MVA"
 
 
 def test_a_line_break_in_a_name_neither_breaks_headers_nor_blocks_other_mail(app, ctx):
@@ -63,7 +70,7 @@ def test_a_line_break_in_a_name_neither_breaks_headers_nor_blocks_other_mail(app
                 template="t",
             )
             db.session.add(bad)
-            services.queue_email(
+            queue_email(
                 "a@example.com",
                 "Application from Evil\r\nBcc: victim@example.com",
                 "password_changed",
@@ -101,7 +108,7 @@ def test_odd_amounts_in_the_payment_form_are_refused_without_a_500(app, ctx):
         currency="EUR",
         net_cents=100,
         total_cents=100,
-        vat_treatment=services.vat.VatTreatment.OUTSIDE_EU,
+        vat_treatment=vat.VatTreatment.OUTSIDE_EU,
         payment_reference="r",
         buyer={},
         seller={},
@@ -184,7 +191,7 @@ def test_a_returning_member_starts_clean(app, ctx):
         stripe_subscription_id="sub_old",
     )
     staff = make_staff()
-    application = services.Application(
+    application = Application(
         organisation=membership.organisation,
         tier=low,
         signatory_name="I",

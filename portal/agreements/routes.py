@@ -15,7 +15,7 @@ from ..extensions import db, limiter
 from . import gate, services, verification
 from . import nda as nda_gate
 from .forms import SignForm, VerifyForm
-from .models import Agreement, AgreementStatus
+from .models import Agreement, AgreementStatus, SignatoryParty
 from .web import evidence_from, finish_execution, pdf_download
 
 bp = Blueprint("agreements", __name__)
@@ -62,7 +62,7 @@ def _detail_page(agreement: Agreement, form: SignForm | None = None, status: int
         form=form,
         can_sign=services.can_sign(current_user, agreement) and agreement.status is AgreementStatus.ISSUED,
         signatories=signatories,
-        statement=services.signing_statement(agreement, services.SignatoryParty.PARTNER),
+        statement=services.signing_statement(agreement, SignatoryParty.PARTNER),
     ), status
 
 

@@ -13,7 +13,7 @@ from ...agreements import nda as nda_gate
 from ...agreements import services as agreements
 from ...agreements import templates
 from ...agreements.forms import KIND_FIELDS, AgreementForm, NewVersionForm, ReasonForm, SignForm, TemplateForm
-from ...agreements.models import Agreement, AgreementKind, AgreementStatus, AgreementTemplate
+from ...agreements.models import Agreement, AgreementKind, AgreementStatus, AgreementTemplate, SignatoryParty
 from ...agreements.rendering import FIELDS
 from ...agreements.web import evidence_from, finish_execution
 from ...core.database import begin_write
@@ -139,7 +139,7 @@ def _detail(
         agreement=agreement,
         countersign_form=countersign,
         void_form=void or ReasonForm(formdata=None),
-        statement=agreements.signing_statement(agreement, agreements.SignatoryParty.INSTITUTION),
+        statement=agreements.signing_statement(agreement, SignatoryParty.INSTITUTION),
         replacement=agreements.open_replacement(agreement),
     ), status
 

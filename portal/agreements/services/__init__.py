@@ -1,0 +1,61 @@
+"""Agreement use cases, by use case: generation, the register (queries), the lifecycle staff drive,
+signing and execution, and the executed documents.
+
+Services flush and never commit; the caller commits once per use case. Rendering the executed
+PDF is a separate step (`render_executed`) that callers run after committing the signature, so a
+failed render never loses a signature; `render_pending` retries. Callers use this package's names
+(`agreements.create_agreement`); the modules say where each lives.
+"""
+
+from .documents import executed_document, render_executed, render_pending
+from .generation import (
+    REQUIRED_TERMS,
+    Terms,
+    add_months,
+    build_params,
+    create_agreement,
+    next_agreement_number,
+    partner_signatory,
+    terms_of,
+    update_draft,
+)
+from .lifecycle import end_agreement, issue, issue_partnership, prepare_replacement, void
+from .queries import (
+    agreements_of,
+    awaiting_signature,
+    check_partnership_slot,
+    open_replacement,
+    partnerships_in_play,
+)
+from .signing import Evidence, can_sign, countersign, is_signatory_of, sign_as_partner, signing_statement
+
+__all__ = [
+    "REQUIRED_TERMS",
+    "Evidence",
+    "Terms",
+    "add_months",
+    "agreements_of",
+    "awaiting_signature",
+    "build_params",
+    "can_sign",
+    "check_partnership_slot",
+    "countersign",
+    "create_agreement",
+    "end_agreement",
+    "executed_document",
+    "is_signatory_of",
+    "issue",
+    "issue_partnership",
+    "next_agreement_number",
+    "open_replacement",
+    "partner_signatory",
+    "partnerships_in_play",
+    "prepare_replacement",
+    "render_executed",
+    "render_pending",
+    "sign_as_partner",
+    "signing_statement",
+    "terms_of",
+    "update_draft",
+    "void",
+]

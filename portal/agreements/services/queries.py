@@ -1,0 +1,67 @@
+"""Reading the register: an organisation's agreements, the partnership agreement in play, replacements."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ...core.errors import DomainError
+from ...extensions import db
+from ...partners.models import Organisation
+from ..models import (
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
+)
+
+
+def open_replacement(agreement: Agreement) -> Agreement | None:
+    return db.session.scalar(
+        sa.select(Agreement).where(
+            Agreement.replaces_id == agreement.id,
+            Agreement.status.in_([s for s in AgreementStatus if s.is_open]),
+        )
+    )
+
+
+def partnerships_in_play(organisation: Organisation) -> list[Agreement]:
+    """The organisation's partnership agreements that are open or in force (not void or superseded)."""
+    return list(
+        db.session.scalars(
+            sa.select(Agreement).where(
+                Agreement.organisation_id == organisation.id,
+                Agreement.kind == AgreementKind.PARTNERSHIP,
+                Agreement.status.in_([s for s in AgreementStatus if s.is_open] + [AgreementStatus.EXECUTED]),
+            )
+        )
+    )
+
+
+def check_partnership_slot(organisation: Organisation, replaces: Agreement | None) -> None:
+    """One partnership agreement at a time: a new one replaces the one in force, and none is
+    prepared while another is still open (approvals handle their own: `issue_partnership`)."""
+    for row in partnerships_in_play(organisation):
+        if row.status.is_open:
+            raise DomainError(
+                f"Partnership agreement {row.number} is still open: issue, void or finish it first."
+            )
+        if replaces is None or row.id != replaces.id:
+            raise DomainError(
+                f"Partnership agreement {row.number} is in force: prepare a replacement from its page."
+            )
+
+
+def agreements_of(organisation: Organisation, include_drafts: bool = False) -> list[Agreement]:
+    stmt = sa.select(Agreement).where(Agreement.organisation_id == organisation.id)
+    if not include_drafts:
+        stmt = stmt.where(Agreement.status != AgreementStatus.DRAFT)
+    return list(db.session.scalars(stmt.order_by(Agreement.created_at.desc(), Agreement.id.desc())))
+
+
+def awaiting_signature(organisation: Organisation) -> list[Agreement]:
+    return list(
+        db.session.scalars(
+            sa.select(Agreement)
+            .where(Agreement.organisation_id == organisation.id, Agreement.status == AgreementStatus.ISSUED)
+            .order_by(Agreement.id)
+        )
+    )

@@ -1,0 +1,161 @@
+"""Signatures: the partner signatory signs, an admin countersigns, the agreement is executed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ...auth.models import PlatformRole, User
+from ...core import audit, signals
+from ...core.database import insert_if_absent, lock_for_update
+from ...core.errors import DomainError
+from ...core.links import link
+from ...core.mail import queue_email
+from ...core.types import utcnow
+from ...extensions import db
+from ...partners import services as partners
+from ...partners.models import OrgRole
+from ..models import (
+    Agreement,
+    AgreementSignature,
+    AgreementStatus,
+    SignatoryParty,
+)
+from .lifecycle import end_agreement
+
+
+def signing_statement(agreement: Agreement, party: SignatoryParty) -> str:
+    name = agreement.params["partner" if party is SignatoryParty.PARTNER else "institution"]
+    legal = name.get("legal_name") or name.get("name")
+    return (
+        f"I confirm that I am authorised to sign agreement {agreement.number} on behalf of {legal}, "
+        "and I sign it electronically."
+    )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    full_name: str
+    title: str
+    confirmed: bool
+    shown_sha256: str
+    ip: str
+    user_agent: str
+
+
+def _record_signature(user: User, agreement: Agreement, party: SignatoryParty, evidence: Evidence) -> None:
+    if not evidence.confirmed:
+        raise DomainError("Confirm that you have authority to sign.", field="confirm")
+    if len(evidence.full_name.strip()) < 3:
+        raise DomainError("Type your full name as your signature.", field="full_name")
+    if not evidence.title.strip():
+        raise DomainError("Type your position.", field="title")
+    if evidence.shown_sha256 != agreement.pdf_sha256:
+        raise DomainError("The document changed since you opened it. Read the current version, then sign.")
+    inserted = insert_if_absent(
+        AgreementSignature,
+        agreement_id=agreement.id,
+        party=party,
+        user_id=user.id,
+        user_email=user.email,
+        full_name=evidence.full_name.strip()[:120],
+        title=evidence.title.strip()[:120],
+        statement=signing_statement(agreement, party),
+        signed_at=utcnow(),
+        ip=(evidence.ip or "")[:45],
+        user_agent=(evidence.user_agent or "")[:400],
+        document_sha256=agreement.pdf_sha256,
+    )
+    if not inserted:
+        raise DomainError("This agreement has already been signed.")
+    db.session.expire(agreement, ["signatures"])
+    audit.record(f"agreement.signed_{party.value}", actor=user, target=agreement, sha256=agreement.pdf_sha256)
+
+
+def is_signatory_of(user: User, organisation_id: int) -> bool:
+    return (
+        user.is_authenticated
+        and user.organisation_id == organisation_id
+        and user.has_org_role(OrgRole.SIGNATORY)
+    )
+
+
+def can_sign(user: User, agreement: Agreement) -> bool:
+    return is_signatory_of(user, agreement.organisation_id)
+
+
+def sign_as_partner(user: User, agreement: Agreement, evidence: Evidence) -> None:
+    """The organisation's signatory signs the issued document (one signature, however many clicks)."""
+    if not can_sign(user, agreement):
+        raise DomainError("Only a signatory of your organisation can sign agreements.")
+    lock_for_update(agreement)
+    if agreement.status is not AgreementStatus.ISSUED:
+        raise DomainError(
+            "This agreement has already been signed."
+            if agreement.status in (AgreementStatus.PARTNER_SIGNED, AgreementStatus.EXECUTED)
+            else f"This agreement is {agreement.status.label.lower()} and cannot be signed."
+        )
+    _record_signature(user, agreement, SignatoryParty.PARTNER, evidence)
+    if not agreement.countersignature_required:
+        _execute(user, agreement)
+        return
+    agreement.status = AgreementStatus.PARTNER_SIGNED
+    owner = agreement.organisation.account_owner
+    admins = db.session.scalars(
+        sa.select(User.email).where(User.platform_role == PlatformRole.ADMIN, User.active.is_(True))
+    )
+    for address in sorted({*admins, owner.email if owner else current_app.config["CONTACT_EMAIL"]}):
+        queue_email(
+            address,
+            f"{agreement.organisation.display_name} signed {agreement.number}: countersignature needed",
+            "agreement_partner_signed",
+            agreement=agreement,
+            review_url=link("admin.agreement_detail", agreement_id=agreement.id),
+        )
+
+
+def countersign(user: User, agreement: Agreement, evidence: Evidence) -> None:
+    """An administrator signs for the institution; the agreement is then executed."""
+    if not user.is_admin:
+        raise DomainError("Only an administrator can countersign for the institution.")
+    lock_for_update(agreement)
+    if agreement.status is not AgreementStatus.PARTNER_SIGNED:
+        raise DomainError(
+            "This agreement has already been countersigned."
+            if agreement.status is AgreementStatus.EXECUTED
+            else "Only an agreement signed by the partner can be countersigned."
+        )
+    _record_signature(user, agreement, SignatoryParty.INSTITUTION, evidence)
+    _execute(user, agreement)
+
+
+def _execute(actor: User, agreement: Agreement) -> None:
+    agreement.status = AgreementStatus.EXECUTED
+    agreement.executed_at = utcnow()
+    audit.record("agreement.executed", actor=actor, target=agreement)
+    if agreement.replaces is not None and agreement.replaces.status is AgreementStatus.EXECUTED:
+        reason = f"Replaced by {agreement.number}."
+        end_agreement(agreement.replaces, AgreementStatus.SUPERSEDED, reason, actor)
+    download_url = link("agreements.detail", agreement_id=agreement.id)
+    for address in partners.recipients(agreement.organisation, OrgRole.SIGNATORY, OrgRole.OWNER):
+        queue_email(
+            address,
+            f"Agreement {agreement.number} is executed",
+            "agreement_executed",
+            agreement=agreement,
+            download_url=download_url,
+            staff=False,
+        )
+    owner = agreement.organisation.account_owner
+    if owner is not None:
+        queue_email(
+            owner.email,
+            f"Agreement {agreement.number} with {agreement.organisation.display_name} is executed",
+            "agreement_executed",
+            agreement=agreement,
+            download_url=link("admin.agreement_detail", agreement_id=agreement.id),
+            staff=True,
+        )
+    signals.agreements.executed.send(agreement)

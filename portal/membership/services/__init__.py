@@ -1,0 +1,48 @@
+"""Membership use cases, by use case: tiers, the access rule, applications, invoices and payments,
+activation. Services take plain arguments, flush, and never commit; the caller commits once per use
+case. Callers use this package's names (`membership.approve_application`); the modules say where
+each lives.
+"""
+
+from .access import access_conditions, agreement_in_force, has_partner_access, membership_of, seat_limit
+from .activation import activate_when_ready, announce_awaiting_signature, partnership_executed
+from .applications import (
+    ApplicationData,
+    approve_application,
+    latest_application,
+    open_application,
+    reject_application,
+    request_more_information,
+    resubmit_application,
+    submit_application,
+)
+from .invoices import invoice_context, invoices_of, issue_invoice, next_invoice_number, record_payment
+from .tiers import SLUG, active_tiers, all_tiers, save_tier
+
+__all__ = [
+    "SLUG",
+    "ApplicationData",
+    "access_conditions",
+    "activate_when_ready",
+    "active_tiers",
+    "agreement_in_force",
+    "all_tiers",
+    "announce_awaiting_signature",
+    "approve_application",
+    "has_partner_access",
+    "invoice_context",
+    "invoices_of",
+    "issue_invoice",
+    "latest_application",
+    "membership_of",
+    "next_invoice_number",
+    "open_application",
+    "partnership_executed",
+    "record_payment",
+    "reject_application",
+    "request_more_information",
+    "resubmit_application",
+    "save_tier",
+    "seat_limit",
+    "submit_application",
+]

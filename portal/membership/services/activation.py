@@ -1,0 +1,68 @@
+"""Activation: whichever of signature and payment comes last makes the membership active."""
+
+from __future__ import annotations
+
+from ...core import audit
+from ...core.links import link
+from ...core.mail import queue_email
+from ...partners import services as partners
+from ...partners.models import Organisation, OrganisationStatus
+from ..models import (
+    Invoice,
+    Membership,
+    MembershipStatus,
+)
+from .access import agreement_in_force, membership_of
+
+
+def activate_when_ready(membership: Membership, invoice: Invoice | None = None) -> None:
+    """Active once the partnership agreement is executed and the first payment has arrived,
+    whichever comes last. Paid but unsigned waits as "awaiting signature"."""
+    organisation = membership.organisation
+    if not agreement_in_force(membership):
+        if membership.status is not MembershipStatus.AWAITING_SIGNATURE:
+            membership.status = MembershipStatus.AWAITING_SIGNATURE
+            announce_awaiting_signature(membership)
+        return
+    membership.status = MembershipStatus.ACTIVE
+    organisation.status = OrganisationStatus.MEMBER
+    audit.record("membership.activated", target=membership, organisation_id=membership.organisation_id)
+    for address in partners.recipients(organisation):
+        queue_email(
+            address,
+            "Your membership is active",
+            "membership_active",
+            membership=membership,
+            invoice=invoice,
+            dashboard_url=link("main.dashboard"),
+        )
+
+
+def announce_awaiting_signature(membership: Membership) -> None:
+    audit.record("membership.paid_awaiting_signature", target=membership)
+    for address in partners.recipients(membership.organisation):
+        queue_email(
+            address,
+            "Payment received: one signature to go",
+            "membership_awaiting_signature",
+            membership=membership,
+            agreements_url=link("agreements.index"),
+        )
+
+
+def partnership_executed(organisation: Organisation) -> None:
+    """The partnership agreement was just executed: a paid membership starts now, and the staff
+    account owner hears of it (the partner's people get the executed agreement's own email)."""
+    membership = membership_of(organisation)
+    if membership is None or membership.status is not MembershipStatus.AWAITING_SIGNATURE:
+        return
+    activate_when_ready(membership)
+    owner = organisation.account_owner
+    if owner is not None:
+        queue_email(
+            owner.email,
+            f"{organisation.display_name} is now an active member",
+            "membership_active_staff",
+            membership=membership,
+            organisation_url=link("admin.organisation_detail", organisation_id=organisation.id),
+        )

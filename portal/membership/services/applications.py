@@ -1,0 +1,226 @@
+"""Applications: an owner applies for a tier; staff approve (membership, invoice, agreement),
+reject or ask for more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ...agreements import services as agreements
+from ...auth.models import User
+from ...core import audit
+from ...core.errors import DomainError
+from ...core.links import link
+from ...core.mail import queue_email
+from ...core.types import utcnow
+from ...extensions import db
+from ...partners import services as partners
+from ...partners.models import Organisation, OrganisationStatus, OrgRole
+from .. import vat
+from ..models import (
+    Application,
+    ApplicationStatus,
+    Membership,
+    MembershipStatus,
+    PaymentMethod,
+    Tier,
+)
+from .access import membership_of
+from .invoices import issue_invoice
+
+
+@dataclass(frozen=True)
+class ApplicationData:
+    tier_slug: str
+    signatory_name: str
+    signatory_title: str
+    billing_name: str
+    billing_email: str
+    billing_address: str
+    vat_number: str
+    interests: str
+    heard_from: str
+
+
+def open_application(organisation: Organisation) -> Application | None:
+    return db.session.scalar(
+        sa.select(Application)
+        .where(
+            Application.organisation_id == organisation.id,
+            Application.status.in_([ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO]),
+        )
+        .order_by(Application.id.desc())
+    )
+
+
+def latest_application(organisation: Organisation) -> Application | None:
+    return db.session.scalar(
+        sa.select(Application)
+        .where(Application.organisation_id == organisation.id)
+        .order_by(Application.id.desc())
+    )
+
+
+def _tier_by_slug(slug: str) -> Tier:
+    tier = db.session.scalar(sa.select(Tier).where(Tier.slug == slug, Tier.active.is_(True)))
+    if tier is None:
+        raise DomainError("Choose one of the membership tiers.", field="tier")
+    return tier
+
+
+def _apply_values(application: Application, data: ApplicationData, organisation: Organisation) -> None:
+    problem = vat.vat_problem(data.vat_number, organisation.country)
+    if problem:
+        raise DomainError(problem, field="vat_number")
+    application.tier = _tier_by_slug(data.tier_slug)
+    application.signatory_name = data.signatory_name.strip()
+    application.signatory_title = data.signatory_title.strip()
+    application.billing_name = data.billing_name.strip()
+    application.billing_email = data.billing_email.strip().lower()
+    application.billing_address = data.billing_address.strip()
+    application.vat_number = vat.normalise_vat(data.vat_number, organisation.country)
+    application.interests = data.interests.strip()
+    application.heard_from = data.heard_from.strip()
+
+
+def submit_application(actor: User, organisation: Organisation, data: ApplicationData) -> Application:
+    if not actor.has_org_role(OrgRole.OWNER) or actor.organisation_id != organisation.id:
+        raise DomainError("Only an owner of your organisation can apply.")
+    if open_application(organisation) is not None:
+        raise DomainError("Your organisation already has an application under review.")
+    membership = membership_of(organisation)
+    if membership is not None and membership.status not in (
+        MembershipStatus.LAPSED,
+        MembershipStatus.CANCELLED,
+    ):
+        raise DomainError("Your organisation already has a membership.")
+    application = Application(organisation=organisation, submitted_by=actor)
+    _apply_values(application, data, organisation)
+    db.session.add(application)
+    if organisation.status is OrganisationStatus.REGISTERED:
+        organisation.status = OrganisationStatus.APPLICANT
+    if application.vat_number and not organisation.vat_number:
+        organisation.vat_number = application.vat_number
+    db.session.flush()
+    audit.record("application.submitted", actor=actor, target=application, tier=application.tier.slug)
+    _notify_staff_of_application(application)
+    return application
+
+
+def resubmit_application(actor: User, application: Application, data: ApplicationData) -> None:
+    if application.status is not ApplicationStatus.MORE_INFO:
+        raise DomainError("This application is not waiting for changes.")
+    _apply_values(application, data, application.organisation)
+    application.status = ApplicationStatus.SUBMITTED
+    application.submitted_at = utcnow()
+    audit.record("application.resubmitted", actor=actor, target=application)
+    _notify_staff_of_application(application)
+
+
+def _notify_staff_of_application(application: Application) -> None:
+    owner = application.organisation.account_owner
+    queue_email(
+        owner.email if owner else current_app.config["CONTACT_EMAIL"],
+        f"Application from {application.organisation.display_name} ({application.tier.name})",
+        "application_submitted",
+        application=application,
+        review_url=link("admin.application_detail", application_id=application.id),
+    )
+
+
+def _decide(actor: User, application: Application) -> None:
+    if not application.is_open:
+        raise DomainError("This application was already decided.")
+    application.decided_at = utcnow()
+    application.decided_by = actor
+
+
+def approve_application(actor: User, application: Application, account_owner: User | None) -> Membership:
+    """Approve, assign the account owner, create the membership and (for invoice payers) the invoice."""
+    db.session.refresh(application, with_for_update=True)  # two officers, one decision
+    if application.status is ApplicationStatus.MORE_INFO:
+        raise DomainError("This application is waiting for the applicant's changes.")
+    _decide(actor, application)
+    if account_owner is None or not account_owner.is_staff or not account_owner.active:
+        raise DomainError("Choose the Partnership Development Officer who will look after this partner.")
+    organisation = application.organisation
+    application.status = ApplicationStatus.APPROVED
+    organisation.account_owner = account_owner
+    membership = membership_of(organisation) or Membership(organisation=organisation)
+    membership.tier = application.tier
+    membership.application_id = application.id
+    membership.status = MembershipStatus.AWAITING_PAYMENT
+    membership.payment_method = PaymentMethod.INVOICE
+    membership.period_start = membership.period_end = None
+    # A returning member starts clean: nothing scheduled, renewing, no old card subscription.
+    membership.pending_tier_id = None
+    membership.auto_renew = True
+    membership.agreement_required = True
+    membership.stripe_subscription_id = None
+    db.session.add(membership)
+    db.session.flush()
+    invoice = issue_invoice(membership, application)
+    agreement = agreements.issue_partnership(
+        actor,
+        organisation,
+        membership.tier,
+        source=f"membership:{membership.id}",
+        period_start=invoice.period_start,
+        signatory=(application.signatory_name, application.signatory_title),
+    )
+    audit.record(
+        "application.approved",
+        actor=actor,
+        target=application,
+        account_owner=account_owner.email,
+        invoice=invoice.number,
+        agreement=agreement.number,
+    )
+    for address in partners.recipients(organisation):
+        queue_email(
+            address,
+            f"Welcome to the {current_app.config['PROGRAMME_NAME']}",
+            "application_approved",
+            application=application,
+            invoice=invoice,
+            agreement=agreement,
+            account_owner=account_owner,
+            membership_url=link("membership.overview"),
+            sign_url=link("agreements.detail", agreement_id=agreement.id),
+        )
+    return membership
+
+
+def reject_application(actor: User, application: Application, reason: str) -> None:
+    if not reason.strip():
+        raise DomainError("Give the reason: the applicant receives it by email.", field="reason")
+    _decide(actor, application)
+    application.status = ApplicationStatus.REJECTED
+    application.staff_message = reason.strip()
+    if application.organisation.status is OrganisationStatus.APPLICANT:
+        application.organisation.status = OrganisationStatus.REGISTERED
+    audit.record("application.rejected", actor=actor, target=application, reason=reason.strip())
+    for address in partners.recipients(application.organisation):
+        queue_email(
+            address, "About your membership application", "application_rejected", application=application
+        )
+
+
+def request_more_information(actor: User, application: Application, message: str) -> None:
+    if not message.strip():
+        raise DomainError("Say what you need: the applicant receives it by email.", field="message")
+    if application.status is not ApplicationStatus.SUBMITTED:
+        raise DomainError("Only a submitted application can be sent back for changes.")
+    application.status = ApplicationStatus.MORE_INFO
+    application.staff_message = message.strip()
+    audit.record("application.more_info_requested", actor=actor, target=application, message=message.strip())
+    for address in partners.recipients(application.organisation):
+        queue_email(
+            address,
+            "We need a little more information",
+            "application_more_info",
+            application=application,
+            edit_url=link("membership.apply"),
+        )

@@ -1,0 +1,218 @@
+"""Invoices (gap-free numbers, VAT treatment, stored PDFs) and the bank transfers staff record."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ...auth.models import User
+from ...core import audit, pdf
+from ...core.database import next_in_sequence
+from ...core.errors import DomainError
+from ...core.institution import seller_details
+from ...core.links import link
+from ...core.mail import queue_email
+from ...core.money import format_money
+from ...core.types import utcnow
+from ...extensions import db
+from ...partners import services as partners
+from ...partners.models import Organisation, OrgRole
+from .. import vat
+from ..models import (
+    Application,
+    Invoice,
+    InvoiceSequence,
+    InvoiceStatus,
+    Membership,
+    MembershipStatus,
+    Payment,
+    Tier,
+)
+from .activation import activate_when_ready
+
+
+def next_invoice_number(year: int) -> str:
+    number = next_in_sequence(InvoiceSequence, year)
+    return f"{current_app.config['INVOICE_PREFIX']}-{year}-{number:04d}"
+
+
+def issue_invoice(
+    membership: Membership,
+    application: Application | None = None,
+    today: date | None = None,
+    *,
+    tier: Tier | None = None,
+    net_cents: int | None = None,
+    period: tuple[date, date] | None = None,
+    purpose: str = "membership",
+) -> Invoice:
+    """Issue an invoice with its stored PDF: by default for the membership's next (or first) period
+    at its tier's fee (a pending downgrade's tier at renewal); an upgrade passes its own amount."""
+    today = today or date.today()
+    organisation = membership.organisation
+    tier = tier or membership.pending_tier or membership.tier
+    cfg = current_app.config
+    start = membership.period_end + timedelta(days=1) if membership.period_end else today
+    end = _one_year_after(start) - timedelta(days=1)
+    if period is not None:
+        start, end = period
+    buyer_vat = (application.vat_number if application else "") or organisation.vat_number
+    kind = vat.treatment(organisation.country, buyer_vat, cfg["SELLER_COUNTRY"])
+    rate_bp = round(cfg["VAT_RATE_PERCENT"] * 100) if vat.charges_vat(kind) else 0
+    net = tier.annual_fee_cents if net_cents is None else net_cents
+    vat_cents = (net * rate_bp + 5000) // 10000
+    buyer = {
+        "name": organisation.legal_name,
+        "attention": application.billing_name if application else "",
+        "email": application.billing_email if application else "",
+        "address": application.billing_address
+        if application
+        else "\n".join(
+            part
+            for part in (
+                organisation.address_line1,
+                organisation.address_line2,
+                f"{organisation.postcode} {organisation.city}".strip(),
+            )
+            if part
+        ),
+        "country": organisation.country_name,
+        "vat_number": buyer_vat,
+    }
+    number = next_invoice_number(today.year)
+    invoice = Invoice(
+        number=number,
+        organisation_id=organisation.id,
+        membership_id=membership.id,
+        tier_id=tier.id,
+        purpose=purpose,
+        issued_on=today,
+        due_on=today + timedelta(days=cfg["INVOICE_DUE_DAYS"]),
+        description=f"{cfg['PROGRAMME_NAME']}: {tier.name} membership"
+        + (" (upgrade for the rest of the current period)" if purpose == "upgrade" else ""),
+        period_start=start,
+        period_end=end,
+        currency=tier.currency,
+        net_cents=net,
+        vat_rate_bp=rate_bp,
+        vat_cents=vat_cents,
+        total_cents=net + vat_cents,
+        vat_treatment=kind,
+        payment_reference=f"{number} {secrets.token_hex(2).upper()}",
+        buyer=buyer,
+        seller=seller_details(),
+    )
+    db.session.add(invoice)
+    db.session.flush()
+    invoice.pdf = pdf.render_pdf("invoice.html", invoice_context(invoice))
+    invoice.pdf_sha256 = pdf.sha256(invoice.pdf)
+    audit.record("invoice.issued", target=invoice, organisation_id=organisation.id, total=invoice.total_cents)
+    for address in {buyer["email"], *partners.recipients(organisation, OrgRole.BILLING)} - {""}:
+        queue_email(
+            address,
+            f"Invoice {invoice.number}",
+            "invoice_issued",
+            attachments=[(f"{invoice.number}.pdf", "application/pdf", invoice.pdf)],
+            invoice=invoice,
+            amount=format_money(invoice.total_cents, invoice.currency),
+            download_url=link("membership.invoice_pdf", invoice_id=invoice.id),
+        )
+    return invoice
+
+
+def _one_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def invoice_context(invoice: Invoice) -> dict:
+    """Plain values for the invoice PDF template."""
+    return {
+        "number": invoice.number,
+        "issued_on": invoice.issued_on,
+        "due_on": invoice.due_on,
+        "description": invoice.description,
+        "period_start": invoice.period_start,
+        "period_end": invoice.period_end,
+        "net": format_money(invoice.net_cents, invoice.currency),
+        "vat_rate": f"{invoice.vat_rate_bp / 100:g} %",
+        "vat": format_money(invoice.vat_cents, invoice.currency),
+        "total": format_money(invoice.total_cents, invoice.currency),
+        "vat_mention": vat.MENTIONS[invoice.vat_treatment],
+        "charges_vat": vat.charges_vat(invoice.vat_treatment),
+        "payment_reference": invoice.payment_reference,
+        "buyer": dict(invoice.buyer),
+        "seller": dict(invoice.seller),
+        "programme": current_app.config["PROGRAMME_NAME"],
+    }
+
+
+def record_payment(
+    actor: User, invoice: Invoice, amount_cents: int, received_on: date, reference: str
+) -> Payment:
+    """Staff record a bank transfer; partial payments add up; a fully paid invoice activates."""
+    db.session.refresh(invoice, with_for_update=True)  # two recordings at once cannot overpay
+    if invoice.status is not InvoiceStatus.OPEN:
+        raise DomainError(f"Invoice {invoice.number} is {invoice.status.label.lower()}; nothing to record.")
+    if amount_cents <= 0:
+        raise DomainError("Enter an amount above zero.", field="amount")
+    if amount_cents > invoice.balance_cents:
+        raise DomainError(
+            f"That is more than the {format_money(invoice.balance_cents, invoice.currency)} still due.",
+            field="amount",
+        )
+    if received_on > date.today():
+        raise DomainError("The payment date cannot be in the future.", field="received_on")
+    payment = Payment(
+        invoice=invoice,
+        amount_cents=amount_cents,
+        received_on=received_on,
+        reference=reference.strip(),
+        recorded_by_id=actor.id,
+    )
+    db.session.add(payment)
+    db.session.flush()
+    audit.record(
+        "payment.recorded",
+        actor=actor,
+        target=invoice,
+        organisation_id=invoice.organisation_id,
+        amount=amount_cents,
+    )
+    if invoice.balance_cents == 0:
+        invoice.status = InvoiceStatus.PAID
+        invoice.paid_at = utcnow()
+        _invoice_paid(invoice)
+    return payment
+
+
+def _invoice_paid(invoice: Invoice) -> None:
+    membership = db.session.get(Membership, invoice.membership_id) if invoice.membership_id else None
+    if membership is None:
+        return
+    if invoice.purpose == "upgrade" or (invoice.tier_id and invoice.tier_id == membership.pending_tier_id):
+        membership.tier_id = invoice.tier_id  # a paid upgrade, or a renewal at a downgraded tier
+        membership.pending_tier_id = None
+    if invoice.purpose == "upgrade":
+        audit.record("membership.upgraded", target=membership, organisation_id=membership.organisation_id)
+        return
+    membership.period_start = min(filter(None, [membership.period_start, invoice.period_start]))
+    membership.period_end = max(filter(None, [membership.period_end, invoice.period_end]))
+    if membership.status is MembershipStatus.CANCELLED:
+        membership.auto_renew = True  # they paid for the period after all: the renewal is back on
+    activate_when_ready(membership, invoice)
+
+
+def invoices_of(organisation: Organisation) -> list[Invoice]:
+    return list(
+        db.session.scalars(
+            sa.select(Invoice)
+            .where(Invoice.organisation_id == organisation.id)
+            .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+        )
+    )

@@ -1,0 +1,61 @@
+"""Tiers: what the programme sells (fees, benefits, limits), managed by admins."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from ...auth.models import User
+from ...core import audit
+from ...core.errors import DomainError
+from ...extensions import db
+from ..models import (
+    Tier,
+)
+
+
+def active_tiers() -> list[Tier]:
+    return list(
+        db.session.scalars(
+            sa.select(Tier).where(Tier.active.is_(True)).order_by(Tier.display_order, Tier.annual_fee_cents)
+        )
+    )
+
+
+def all_tiers() -> list[Tier]:
+    return list(db.session.scalars(sa.select(Tier).order_by(Tier.display_order, Tier.annual_fee_cents)))
+
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def save_tier(actor: User, tier: Tier | None, values: dict) -> Tier:
+    """Create (tier=None) or update a tier from validated form values."""
+    slug = values["slug"].strip().lower()
+    if not SLUG.match(slug):
+        raise DomainError(
+            "Use lower-case letters, digits and hyphens, like “strategic-partner”.", field="slug"
+        )
+    clash = db.session.scalar(sa.select(Tier).where(Tier.slug == slug, Tier.id != (tier.id if tier else -1)))
+    if clash is not None:
+        raise DomainError(f"The tier “{clash.name}” already uses this slug.", field="slug")
+    created = tier is None
+    tier = tier or Tier()
+    tier.name = values["name"].strip()
+    tier.slug = slug
+    tier.annual_fee_cents = values["annual_fee_cents"]
+    tier.currency = values.get("currency") or "EUR"
+    tier.description = (values.get("description") or "").strip()
+    tier.benefits = [line.strip() for line in (values.get("benefits") or "").splitlines() if line.strip()]
+    tier.seat_limit = values.get("seat_limit")
+    tier.challenge_limit = values.get("challenge_limit")
+    tier.catalog_access = values["catalog_access"]
+    tier.first_look_days = values.get("first_look_days") or 0
+    tier.stripe_price_id = (values.get("stripe_price_id") or "").strip()
+    tier.active = bool(values.get("active"))
+    tier.display_order = values.get("display_order") or 0
+    db.session.add(tier)
+    db.session.flush()
+    audit.record("tier.created" if created else "tier.updated", actor=actor, target=tier, slug=slug)
+    return tier
