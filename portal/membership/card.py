@@ -55,38 +55,8 @@ def card_available(membership: Membership | None) -> bool:
 def start_checkout(actor: User, organisation: Organisation) -> str:
     """The Checkout URL for the organisation's approved membership. A double click, or a second
     visit within a day, reuses the stored attempt and therefore the same Stripe session."""
-    membership = membership_services.membership_of(organisation)
-    if membership is None or membership.status is not MembershipStatus.AWAITING_PAYMENT:
-        raise DomainError("There is nothing to pay right now.")
-    if not card_available(membership):
-        raise DomainError("Card payment is not offered for this tier; please pay the invoice.")
-    part_paid = db.session.scalar(
-        sa.select(sa.func.count(Invoice.id)).where(
-            Invoice.membership_id == membership.id,
-            Invoice.status == InvoiceStatus.OPEN,
-            Invoice.payments.any(),
-        )
-    )
-    if part_paid:
-        raise DomainError(
-            "We already received part of the invoice by transfer; please pay the rest the same way."
-        )
-    attempt = db.session.scalar(
-        sa.select(CheckoutAttempt)
-        .where(
-            CheckoutAttempt.membership_id == membership.id,
-            CheckoutAttempt.tier_id == membership.tier_id,
-            CheckoutAttempt.completed_at.is_(None),
-            CheckoutAttempt.created_at > utcnow() - ATTEMPT_REUSE,
-        )
-        .order_by(CheckoutAttempt.id.desc())
-    )
-    if attempt is None:
-        attempt = CheckoutAttempt(
-            membership_id=membership.id, tier_id=membership.tier_id, created_by_id=actor.id
-        )
-        db.session.add(attempt)
-        db.session.flush()
+    membership = _payable_by_card(organisation)
+    attempt = _checkout_attempt(actor, membership)
     if not membership.stripe_customer_id:
         customer = gateway.create_customer(
             email=actor.email,
@@ -119,6 +89,48 @@ def start_checkout(actor: User, organisation: Organisation) -> str:
         attempt=attempt.id,
     )
     return session["url"]
+
+
+def _payable_by_card(organisation: Organisation) -> Membership:
+    """The approved membership, if it may be paid by card now (not already part-paid by transfer)."""
+    membership = membership_services.membership_of(organisation)
+    if membership is None or membership.status is not MembershipStatus.AWAITING_PAYMENT:
+        raise DomainError("There is nothing to pay right now.")
+    if not card_available(membership):
+        raise DomainError("Card payment is not offered for this tier; please pay the invoice.")
+    part_paid = db.session.scalar(
+        sa.select(sa.func.count(Invoice.id)).where(
+            Invoice.membership_id == membership.id,
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.payments.any(),
+        )
+    )
+    if part_paid:
+        raise DomainError(
+            "We already received part of the invoice by transfer; please pay the rest the same way."
+        )
+    return membership
+
+
+def _checkout_attempt(actor: User, membership: Membership) -> CheckoutAttempt:
+    """The stored attempt of the last day for this tier (its id keys the Stripe session), or a new one."""
+    attempt = db.session.scalar(
+        sa.select(CheckoutAttempt)
+        .where(
+            CheckoutAttempt.membership_id == membership.id,
+            CheckoutAttempt.tier_id == membership.tier_id,
+            CheckoutAttempt.completed_at.is_(None),
+            CheckoutAttempt.created_at > utcnow() - ATTEMPT_REUSE,
+        )
+        .order_by(CheckoutAttempt.id.desc())
+    )
+    if attempt is None:
+        attempt = CheckoutAttempt(
+            membership_id=membership.id, tier_id=membership.tier_id, created_by_id=actor.id
+        )
+        db.session.add(attempt)
+        db.session.flush()
+    return attempt
 
 
 def billing_portal_url(organisation: Organisation) -> str:

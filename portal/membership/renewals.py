@@ -66,8 +66,19 @@ def _renewal_invoice(membership: Membership) -> Invoice | None:
 
 
 def run_renewals(today: date | None = None) -> RenewalReport:
+    """Daily: reminders and renewal invoices, due card downgrades, then periods that ended."""
     today = today or date.today()
     report = RenewalReport()
+    _remind(today, report)
+    _apply_due_downgrades(today)
+    _end_periods(today, report)
+    db.session.flush()
+    return report
+
+
+def _remind(today: date, report: RenewalReport) -> None:
+    """Each reminder once (the nearest due one is sent, earlier missed ones are marked skipped);
+    invoice payers get their renewal invoice with the first reminder."""
     days = reminder_days()
     horizon = today + timedelta(days=max(days, default=0))
     upcoming = db.session.scalars(
@@ -98,6 +109,8 @@ def run_renewals(today: date | None = None) -> RenewalReport:
         _send_reminder(membership, left, invoice)
         report.reminders += 1
 
+
+def _apply_due_downgrades(today: date) -> None:
     due_downgrades = db.session.scalars(
         sa.select(Membership).where(
             Membership.pending_tier_id.is_not(None),
@@ -109,6 +122,9 @@ def run_renewals(today: date | None = None) -> RenewalReport:
     for membership in due_downgrades:
         apply_pending_downgrade(membership)
 
+
+def _end_periods(today: date, report: RenewalReport) -> None:
+    """Ended periods: not renewing -> cancelled; past the grace period -> lapsed; else past due."""
     grace = timedelta(days=current_app.config["RENEWAL_GRACE_DAYS"])
     ended = db.session.scalars(
         sa.select(Membership).where(
@@ -131,8 +147,6 @@ def run_renewals(today: date | None = None) -> RenewalReport:
             membership.status = MembershipStatus.PAST_DUE
             audit.record("membership.past_due", target=membership, organisation_id=membership.organisation_id)
             report.past_due += 1
-    db.session.flush()
-    return report
 
 
 def _send_reminder(membership: Membership, days_left: int, invoice: Invoice | None) -> None:

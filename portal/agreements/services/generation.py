@@ -98,19 +98,7 @@ def build_params(
     start = terms.start_on or today
     end = add_months(start, terms.term_months) - timedelta(days=1)
     signatory_name, signatory_title = signatory or partner_signatory(organisation)
-    membership: dict[str, Any] = {
-        key: "" for key in rendering.FIELDS["membership"] if key not in ("benefits",)
-    } | {"benefits": []}
-    if tier is not None:
-        membership = {
-            "tier": tier.name,
-            "fee": format_money(tier.annual_fee_cents, tier.currency),
-            "benefits": list(tier.benefits or []),
-            "seat_limit": tier.seat_limit or "",
-            "challenge_limit": tier.challenge_limit or "",
-            "catalog_access": tier.catalog_access.label,
-            "first_look_days": tier.first_look_days or 0,
-        }
+    membership = _membership_values(tier)
     return {
         "agreement": {
             "number": number,
@@ -148,6 +136,21 @@ def build_params(
             "lead_researcher": terms.lead_researcher.strip(),
             "special_conditions": terms.special_conditions.strip(),
         },
+    }
+
+
+def _membership_values(tier: Any) -> dict[str, Any]:
+    """The tier's terms as a partnership agreement prints them (empty for other kinds)."""
+    if tier is None:
+        return {key: "" for key in rendering.FIELDS["membership"] if key != "benefits"} | {"benefits": []}
+    return {
+        "tier": tier.name,
+        "fee": format_money(tier.annual_fee_cents, tier.currency),
+        "benefits": list(tier.benefits or []),
+        "seat_limit": tier.seat_limit or "",
+        "challenge_limit": tier.challenge_limit or "",
+        "catalog_access": tier.catalog_access.label,
+        "first_look_days": tier.first_look_days or 0,
     }
 
 

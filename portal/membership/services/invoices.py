@@ -14,7 +14,7 @@ from ...core.database import next_in_sequence
 from ...core.errors import DomainError
 from ...core.institution import seller_details
 from ...core.links import link
-from ...core.mail import queue_email
+from ...core.mail import notify
 from ...core.money import format_money
 from ...core.types import utcnow
 from ...extensions import db
@@ -64,24 +64,7 @@ def issue_invoice(
     rate_bp = round(cfg["VAT_RATE_PERCENT"] * 100) if vat.charges_vat(kind) else 0
     net = tier.annual_fee_cents if net_cents is None else net_cents
     vat_cents = (net * rate_bp + 5000) // 10000
-    buyer = {
-        "name": organisation.legal_name,
-        "attention": application.billing_name if application else "",
-        "email": application.billing_email if application else "",
-        "address": application.billing_address
-        if application
-        else "\n".join(
-            part
-            for part in (
-                organisation.address_line1,
-                organisation.address_line2,
-                f"{organisation.postcode} {organisation.city}".strip(),
-            )
-            if part
-        ),
-        "country": organisation.country_name,
-        "vat_number": buyer_vat,
-    }
+    buyer = _buyer(organisation, application, buyer_vat)
     number = next_invoice_number(today.year)
     invoice = Invoice(
         number=number,
@@ -110,17 +93,37 @@ def issue_invoice(
     invoice.pdf = pdf.render_pdf("invoice.html", invoice_context(invoice))
     invoice.pdf_sha256 = pdf.sha256(invoice.pdf)
     audit.record("invoice.issued", target=invoice, organisation_id=organisation.id, total=invoice.total_cents)
-    for address in {buyer["email"], *partners.recipients(organisation, OrgRole.BILLING)} - {""}:
-        queue_email(
-            address,
-            f"Invoice {invoice.number}",
-            "invoice_issued",
-            attachments=[(f"{invoice.number}.pdf", "application/pdf", invoice.pdf)],
-            invoice=invoice,
-            amount=format_money(invoice.total_cents, invoice.currency),
-            download_url=link("membership.invoice_pdf", invoice_id=invoice.id),
-        )
+    notify(
+        sorted({buyer["email"], *partners.recipients(organisation, OrgRole.BILLING)}),
+        "invoice_issued",
+        subject=f"Invoice {invoice.number}",
+        attachments=[(f"{invoice.number}.pdf", "application/pdf", invoice.pdf)],
+        invoice=invoice,
+        amount=format_money(invoice.total_cents, invoice.currency),
+        download_url=link("membership.invoice_pdf", invoice_id=invoice.id),
+    )
     return invoice
+
+
+def _buyer(organisation: Organisation, application: Application | None, vat_number: str) -> dict[str, str]:
+    """The buyer as the invoice prints it: the application's billing details, else the profile's."""
+    address = "\n".join(
+        part
+        for part in (
+            organisation.address_line1,
+            organisation.address_line2,
+            f"{organisation.postcode} {organisation.city}".strip(),
+        )
+        if part
+    )
+    return {
+        "name": organisation.legal_name,
+        "attention": application.billing_name if application else "",
+        "email": application.billing_email if application else "",
+        "address": application.billing_address if application else address,
+        "country": organisation.country_name,
+        "vat_number": vat_number,
+    }
 
 
 def _one_year_after(day: date) -> date:
