@@ -16,7 +16,7 @@ from ..billing.models import CheckoutAttempt
 from ..core import audit
 from ..core.errors import DomainError
 from ..core.links import link
-from ..core.mail import queue_email
+from ..core.mail import notify
 from ..core.models import AuditEvent
 from ..core.types import utcnow
 from ..extensions import db
@@ -332,14 +332,13 @@ def sync_subscription(subscription: dict[str, Any], event_id: str | None = None)
         membership_services.announce_awaiting_signature(membership)
     if status is MembershipStatus.ACTIVE and before[0] is not MembershipStatus.ACTIVE:
         _void_open_invoices(membership)
-        for address in partners.recipients(organisation):
-            queue_email(
-                address,
-                "Your membership is active",
-                "membership_active_card",
-                membership=membership,
-                dashboard_url=link("main.dashboard"),
-            )
+        notify(
+            partners.recipients(organisation),
+            "membership_active_card",
+            subject="Your membership is active",
+            membership=membership,
+            dashboard_url=link("main.dashboard"),
+        )
     return membership
 
 

@@ -12,7 +12,7 @@ from flask import current_app
 from ..core import audit
 from ..core.database import insert_if_absent
 from ..core.links import link
-from ..core.mail import queue_email
+from ..core.mail import notify
 from ..core.money import format_money
 from ..extensions import db
 from ..partners import services as partners
@@ -150,16 +150,13 @@ def _end_periods(today: date, report: RenewalReport) -> None:
 
 
 def _send_reminder(membership: Membership, days_left: int, invoice: Invoice | None) -> None:
-    for address in partners.recipients(membership.organisation):
-        queue_email(
-            address,
-            f"Your membership renews in {days_left} days"
-            if membership.auto_renew
-            else f"Your membership ends in {days_left} days",
-            "renewal_reminder",
-            membership=membership,
-            days_left=days_left,
-            invoice=invoice,
-            amount=format_money(invoice.total_cents, invoice.currency) if invoice else None,
-            membership_url=link("membership.overview"),
-        )
+    notify(
+        partners.recipients(membership.organisation),
+        "renewal_reminder",
+        subject=f"Your membership {'renews' if membership.auto_renew else 'ends'} in {days_left} days",
+        membership=membership,
+        days_left=days_left,
+        invoice=invoice,
+        amount=format_money(invoice.total_cents, invoice.currency) if invoice else None,
+        membership_url=link("membership.overview"),
+    )

@@ -10,7 +10,7 @@ from ...core import audit
 from ...core.database import lock_for_update
 from ...core.errors import DomainError
 from ...core.links import link
-from ...core.mail import queue_email
+from ...core.mail import notify
 from ...core.types import utcnow
 from ...partners import services as partners
 from ...partners.models import Organisation, OrgRole
@@ -32,15 +32,14 @@ def issue(actor: User | None, agreement: Agreement) -> None:
     audit.record("agreement.issued", actor=actor, target=agreement)
     # Signatories sign; without one, the owners hear of it (they can give the role).
     signatories = partners.recipients(agreement.organisation, OrgRole.SIGNATORY)
-    for address in signatories or partners.recipients(agreement.organisation, OrgRole.OWNER):
-        queue_email(
-            address,
-            f"Agreement {agreement.number} is ready for your signature",
-            "agreement_issued",
-            agreement=agreement,
-            to_signatory=bool(signatories),
-            sign_url=link("agreements.detail", agreement_id=agreement.id),
-        )
+    notify(
+        signatories or partners.recipients(agreement.organisation, OrgRole.OWNER),
+        "agreement_issued",
+        subject=f"Agreement {agreement.number} is ready for your signature",
+        agreement=agreement,
+        to_signatory=bool(signatories),
+        sign_url=link("agreements.detail", agreement_id=agreement.id),
+    )
 
 
 def issue_partnership(

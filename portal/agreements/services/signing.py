@@ -12,7 +12,7 @@ from ...core import audit, signals
 from ...core.database import insert_if_absent, lock_for_update
 from ...core.errors import DomainError
 from ...core.links import link
-from ...core.mail import queue_email
+from ...core.mail import notify, queue_email
 from ...core.types import utcnow
 from ...extensions import db
 from ...partners import services as partners
@@ -106,14 +106,13 @@ def sign_as_partner(user: User, agreement: Agreement, evidence: Evidence) -> Non
     admins = db.session.scalars(
         sa.select(User.email).where(User.platform_role == PlatformRole.ADMIN, User.active.is_(True))
     )
-    for address in sorted({*admins, owner.email if owner else current_app.config["CONTACT_EMAIL"]}):
-        queue_email(
-            address,
-            f"{agreement.organisation.display_name} signed {agreement.number}: countersignature needed",
-            "agreement_partner_signed",
-            agreement=agreement,
-            review_url=link("admin.agreement_detail", agreement_id=agreement.id),
-        )
+    notify(
+        sorted({*admins, owner.email if owner else current_app.config["CONTACT_EMAIL"]}),
+        "agreement_partner_signed",
+        subject=f"{agreement.organisation.display_name} signed {agreement.number}: countersignature needed",
+        agreement=agreement,
+        review_url=link("admin.agreement_detail", agreement_id=agreement.id),
+    )
 
 
 def countersign(user: User, agreement: Agreement, evidence: Evidence) -> None:
@@ -139,15 +138,14 @@ def _execute(actor: User, agreement: Agreement) -> None:
         reason = f"Replaced by {agreement.number}."
         end_agreement(agreement.replaces, AgreementStatus.SUPERSEDED, reason, actor)
     download_url = link("agreements.detail", agreement_id=agreement.id)
-    for address in partners.recipients(agreement.organisation, OrgRole.SIGNATORY, OrgRole.OWNER):
-        queue_email(
-            address,
-            f"Agreement {agreement.number} is executed",
-            "agreement_executed",
-            agreement=agreement,
-            download_url=download_url,
-            staff=False,
-        )
+    notify(
+        partners.recipients(agreement.organisation, OrgRole.SIGNATORY, OrgRole.OWNER),
+        "agreement_executed",
+        subject=f"Agreement {agreement.number} is executed",
+        agreement=agreement,
+        download_url=download_url,
+        staff=False,
+    )
     owner = agreement.organisation.account_owner
     if owner is not None:
         queue_email(

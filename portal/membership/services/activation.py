@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...core import audit
 from ...core.links import link
-from ...core.mail import queue_email
+from ...core.mail import notify, queue_email
 from ...partners import services as partners
 from ...partners.models import Organisation, OrganisationStatus
 from ..models import (
@@ -27,27 +27,25 @@ def activate_when_ready(membership: Membership, invoice: Invoice | None = None) 
     membership.status = MembershipStatus.ACTIVE
     organisation.status = OrganisationStatus.MEMBER
     audit.record("membership.activated", target=membership, organisation_id=membership.organisation_id)
-    for address in partners.recipients(organisation):
-        queue_email(
-            address,
-            "Your membership is active",
-            "membership_active",
-            membership=membership,
-            invoice=invoice,
-            dashboard_url=link("main.dashboard"),
-        )
+    notify(
+        partners.recipients(organisation),
+        "membership_active",
+        subject="Your membership is active",
+        membership=membership,
+        invoice=invoice,
+        dashboard_url=link("main.dashboard"),
+    )
 
 
 def announce_awaiting_signature(membership: Membership) -> None:
     audit.record("membership.paid_awaiting_signature", target=membership)
-    for address in partners.recipients(membership.organisation):
-        queue_email(
-            address,
-            "Payment received: one signature to go",
-            "membership_awaiting_signature",
-            membership=membership,
-            agreements_url=link("agreements.index"),
-        )
+    notify(
+        partners.recipients(membership.organisation),
+        "membership_awaiting_signature",
+        subject="Payment received: one signature to go",
+        membership=membership,
+        agreements_url=link("agreements.index"),
+    )
 
 
 def partnership_executed(organisation: Organisation) -> None:

@@ -13,7 +13,7 @@ from ...auth.models import User
 from ...core import audit
 from ...core.errors import DomainError
 from ...core.links import link
-from ...core.mail import queue_email
+from ...core.mail import notify, queue_email
 from ...core.types import utcnow
 from ...extensions import db
 from ...partners import services as partners
@@ -178,18 +178,17 @@ def approve_application(actor: User, application: Application, account_owner: Us
         invoice=invoice.number,
         agreement=agreement.number,
     )
-    for address in partners.recipients(organisation):
-        queue_email(
-            address,
-            f"Welcome to the {current_app.config['PROGRAMME_NAME']}",
-            "application_approved",
-            application=application,
-            invoice=invoice,
-            agreement=agreement,
-            account_owner=account_owner,
-            membership_url=link("membership.overview"),
-            sign_url=link("agreements.detail", agreement_id=agreement.id),
-        )
+    notify(
+        partners.recipients(organisation),
+        "application_approved",
+        subject=f"Welcome to the {current_app.config['PROGRAMME_NAME']}",
+        application=application,
+        invoice=invoice,
+        agreement=agreement,
+        account_owner=account_owner,
+        membership_url=link("membership.overview"),
+        sign_url=link("agreements.detail", agreement_id=agreement.id),
+    )
     return membership
 
 
@@ -202,10 +201,12 @@ def reject_application(actor: User, application: Application, reason: str) -> No
     if application.organisation.status is OrganisationStatus.APPLICANT:
         application.organisation.status = OrganisationStatus.REGISTERED
     audit.record("application.rejected", actor=actor, target=application, reason=reason.strip())
-    for address in partners.recipients(application.organisation):
-        queue_email(
-            address, "About your membership application", "application_rejected", application=application
-        )
+    notify(
+        partners.recipients(application.organisation),
+        "application_rejected",
+        subject="About your membership application",
+        application=application,
+    )
 
 
 def request_more_information(actor: User, application: Application, message: str) -> None:
@@ -216,11 +217,10 @@ def request_more_information(actor: User, application: Application, message: str
     application.status = ApplicationStatus.MORE_INFO
     application.staff_message = message.strip()
     audit.record("application.more_info_requested", actor=actor, target=application, message=message.strip())
-    for address in partners.recipients(application.organisation):
-        queue_email(
-            address,
-            "We need a little more information",
-            "application_more_info",
-            application=application,
-            edit_url=link("membership.apply"),
-        )
+    notify(
+        partners.recipients(application.organisation),
+        "application_more_info",
+        subject="We need a little more information",
+        application=application,
+        edit_url=link("membership.apply"),
+    )
