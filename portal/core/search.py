@@ -15,9 +15,9 @@ document, keyed by (index name, doc id); beside it each engine keeps its own ind
 
 Text is folded in Python before it reaches either engine, the same way for documents and
 queries: Unicode compatibility decomposition, diacritics removed, case folded, split into words
-of letters and digits (so "Zürich" is found by "zurich", "Straße" by "strasse", "self-driving"
-by "self driving"). Both engines then see the same plain words ('simple' configuration on
-PostgreSQL), so they find the same documents; only the rank values differ. There is no
+of letters and digits (so "Zürich" is found by "zurich", "Straße" by "strasse", "Łódź" by
+"lodz", "self-driving" by "self driving"). Both engines then see the same plain words ('simple'
+configuration on PostgreSQL), so they find the same documents; only the rank values differ. There is no
 stemming (it would differ between the engines); the prefix match on the last word covers most
 of what a user types ("sens" finds "sensor" and "sensors").
 
@@ -77,10 +77,18 @@ _QUERY_PART = re.compile(r'"([^"]*)("?)|([^\s"]+)')
 # --- text folding: the one definition of a "word", for documents, queries and snippets ------------
 
 
+# Latin letters with a stroke or ligatures that Unicode does not decompose, folded like the rest.
+_EXTRA_FOLDS = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "\u0131": "i", "ŧ": "t", "ƀ": "b", "ɨ": "i",
+     "æ": "ae", "œ": "oe", "þ": "th"}
+)  # fmt: skip
+
+
 @functools.lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
     decomposed = unicodedata.normalize("NFKD", ch.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return stripped.translate(_EXTRA_FOLDS)
 
 
 def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
