@@ -51,6 +51,8 @@ from typing import Any
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.selectable import Join
 
 from ..extensions import db
 from .models import SearchDocument
@@ -212,14 +214,34 @@ class SearchResult:
         return bool(self.hits)
 
 
+class _Matcher:
+    """Does a folded word match one of the terms (exactly, or by the prefix term)?"""
+
+    def __init__(self, terms: list[Term]) -> None:
+        self.exact = {word for term in terms for word in term.words}
+        self.prefixes = tuple(term.words[-1] for term in terms if term.prefix)
+
+    def __call__(self, word: str) -> bool:
+        return word in self.exact or (bool(self.prefixes) and word.startswith(self.prefixes))
+
+
+Spans = list[tuple[int, int, str]]
+
+
+def _marked(spans: Spans, matcher: _Matcher) -> list[int]:
+    return [i for i, (_, _, word) in enumerate(spans) if matcher(word)]
+
+
 def highlight(text: str, terms: list[Term], *, words: int | None = None) -> Markup:
     """`text` HTML-escaped with the words matching `terms` in <mark>; with `words`, only a window
     of that many words around the densest run of matches, with an ellipsis where text is cut."""
     spans = list(word_spans(text))
-    marked = [i for i, (_, _, w) in enumerate(spans) if any(t.matches(w) for t in terms)]
+    return _highlight(text, spans, _marked(spans, _Matcher(terms)), words)
+
+
+def _highlight(text: str, spans: Spans, marked: list[int], words: int | None) -> Markup:
     first, last = 0, len(spans) - 1
     if words is not None and len(spans) > words:
-        first = 0
         if marked:
             best = 0
             for j, start_index in enumerate(marked):  # the window starting at a match with most matches
@@ -231,9 +253,8 @@ def highlight(text: str, terms: list[Term], *, words: int | None = None) -> Mark
     finish = spans[last][1] if spans and last < len(spans) - 1 else len(text)
     out: list[str] = ["…" if begin > 0 else ""]
     position = begin
-    marked_set = set(marked)
-    for i in range(first, last + 1) if spans else ():
-        if i in marked_set:
+    for i in marked:
+        if first <= i <= last:
             start, end, _ = spans[i]
             out.append(str(escape(text[position:start])))
             out.append(f"<mark>{escape(text[start:end])}</mark>")
@@ -246,15 +267,18 @@ def highlight(text: str, terms: list[Term], *, words: int | None = None) -> Mark
 
 def snippet(summary: str, body: str, terms: list[Term]) -> Markup:
     """From summary or body, whichever has more matches (summary on a tie)."""
-
-    def matches(text: str) -> int:
-        return sum(1 for _, _, w in word_spans(text) if any(t.matches(w) for t in terms))
-
-    candidates = [text for text in (summary, body) if text]
-    if not candidates:
+    matcher = _Matcher(terms)
+    best: tuple[int, str, Spans, list[int]] | None = None
+    for text in (summary, body):
+        if text:
+            spans = list(word_spans(text))
+            marked = _marked(spans, matcher)
+            if best is None or len(marked) > best[0]:
+                best = (len(marked), text, spans, marked)
+    if best is None:
         return Markup("")
-    best = max(candidates, key=matches)  # max keeps the first of equals
-    return highlight(best, terms, words=SNIPPET_WORDS)
+    _, text, spans, marked = best
+    return _highlight(text, spans, marked, SNIPPET_WORDS)
 
 
 # --- writing --------------------------------------------------------------------------------------
@@ -354,32 +378,54 @@ def remove_document(index: str, doc_id: int) -> None:
 Ids = Collection[int] | sa.Select[Any]
 
 
+class _CrossJoin(Join):
+    """A JOIN that SQLite must run in the written order (left table outside): `CROSS JOIN ... ON`."""
+
+    inherit_cache = True
+
+
+@compiles(_CrossJoin)
+def _compile_cross_join(join: _CrossJoin, compiler: Any, **kw: Any) -> str:
+    kw["asfrom"] = True
+    left = compiler.process(join.left, **kw)
+    right = compiler.process(join.right, **kw)
+    return f"{left} CROSS JOIN {right} ON {compiler.process(join.onclause, **kw)}"
+
+
+def _column(name: str, dialect: str) -> Any:
+    return SearchDocument.__table__.c[name]
+
+
 def _restricted(statement: sa.Select[Any], ids: Ids | None, dialect: str) -> sa.Select[Any]:
-    document = SearchDocument.__table__
+    doc_id = _column("doc_id", dialect)
     if ids is None:
         return statement
     if isinstance(ids, sa.Select):
-        return statement.where(document.c.doc_id.in_(ids))
+        return statement.where(doc_id.in_(ids))
     values = sorted({int(i) for i in ids})
     if dialect == "postgresql":
         array = sa.bindparam("allowed_ids", values, type_=postgresql.ARRAY(sa.Integer))
-        return statement.where(document.c.doc_id == sa.any_(array))
+        return statement.where(doc_id == sa.any_(array))
     allowed = sa.func.json_each(sa.bindparam("allowed_ids", json.dumps(values))).table_valued("value")
-    return statement.where(document.c.doc_id.in_(sa.select(allowed.c.value)))
+    return statement.where(doc_id.in_(sa.select(allowed.c.value)))
 
 
 def _matching(index: str, terms: list[Term], dialect: str) -> tuple[sa.Select[Any], Any]:
     """SELECT search_document.id, score FROM <matches> (unordered), and the ORDER BY of the score."""
-    document = SearchDocument.__table__
+    id_ = _column("id", dialect)
     if dialect == "sqlite":
+        # CROSS JOIN makes SQLite run the MATCH once and fetch the matching rows by primary key;
+        # with a plain JOIN the planner may scan search_document by index name and run the MATCH
+        # once per row (it did so for the count query: 100x slower).
         fts_table = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer))
         fts = sa.literal_column(FTS_TABLE)
         weights = [sa.literal_column(w) for w in ("10.0", "4.0", "1.0")]  # title, summary, body
         score = sa.func.bm25(fts, *weights)
         statement = (
-            sa.select(document.c.id, score.label("score"))
-            # The MATCH runs once in the FTS table, then rows come by primary key (see the benchmark)
-            .select_from(fts_table.join(document, document.c.id == fts_table.c.rowid))
+            sa.select(id_.label("id"), score.label("score"))
+            .select_from(
+                _CrossJoin(fts_table, SearchDocument.__table__, SearchDocument.id == fts_table.c.rowid)
+            )
             .where(fts.op("MATCH")(sa.bindparam("match", fts5_query(terms))))
         )
         order = score.asc()  # bm25: lower is better
@@ -388,9 +434,9 @@ def _matching(index: str, terms: list[Term], dialect: str) -> tuple[sa.Select[An
         config = sa.literal_column("'simple'::regconfig")
         query = sa.func.to_tsquery(config, sa.bindparam("tsquery", tsquery(terms)))
         score = sa.func.ts_rank(vector, query)
-        statement = sa.select(document.c.id, score.label("score")).where(vector.op("@@")(query))
+        statement = sa.select(id_.label("id"), score.label("score")).where(vector.op("@@")(query))
         order = score.desc()
-    return statement.where(document.c.index_name == index), order
+    return statement.where(_column("index_name", dialect) == index), (order, id_)
 
 
 def search(
@@ -414,7 +460,7 @@ def search(
 
     matching, order = _matching(index, terms, dialect)
     matching = _restricted(matching, ids, dialect)
-    page = matching.order_by(order, document.c.id).limit(limit).offset(offset).subquery("page")
+    page = matching.order_by(*order).limit(limit).offset(offset).subquery("page")
     rows = db.session.execute(
         sa.select(document.c.doc_id, document.c.title, document.c.summary, document.c.body, page.c.score)
         .join(page, page.c.id == document.c.id)
@@ -424,7 +470,7 @@ def search(
     if offset == 0 and len(rows) < limit:
         total = len(rows)
     else:
-        capped = matching.with_only_columns(document.c.id).limit(COUNT_CAP).subquery("capped")
+        capped = matching.with_only_columns(_column("id", dialect)).limit(COUNT_CAP).subquery("capped")
         total = db.session.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
     hits = [
         Hit(
