@@ -52,8 +52,18 @@ PLACES = ["Zürich", "Genève", "Malmö", "Kraków", "São Paulo", "Delft", "Leu
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "pe", "dra", "sto", "qui", "bel", "mor", "tek"]
 
 
+GENERIC_WORDS = """
+the of and a to in for with on by is are from that this as an be at or which using based new
+method system device process high low improved novel can has use its more than into new also
+""".split()  # noqa: SIM905
+
+
 def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
-    words = list(TECH_WORDS)
+    """Generic words take the top Zipf ranks (as in real text), technical terms the middle, in a
+    shuffled order, then made-up words the long tail."""
+    technical = list(dict.fromkeys(TECH_WORDS))
+    rng.shuffle(technical)
+    words = list(dict.fromkeys(GENERIC_WORDS)) + technical
     seen = set(words)
     while len(words) < size:
         word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
@@ -91,6 +101,7 @@ class TextGenerator:
 
 
 QUERIES = [
+    ("very common word (~all)", "method", None),
     ("common word", "sensor", None),
     ("two words", "graphene battery", None),
     ("three words", "solar cell storage", None),

@@ -29,6 +29,11 @@ query ends with a space or a closing quote, or the word is a single character. O
 by the user (AND, OR, NOT, NEAR, *, :, &, |, !) are ordinary words or ignored. A query with no
 words left (empty, only punctuation or emoji) has no hits: `search` returns an empty result.
 
+Ranking is exact for selective queries. A query matching more than `RANK_CANDIDATES` (2000)
+documents ranks only the first 2000 matches the engine finds (storage order, after `ids`), so
+that a word found in half the catalog costs bounded time; `total` then reads "2000+"
+(`total_exact` False), and the user narrows the query. Set it to None for exact ranking always.
+
 Visibility: `ids=` restricts hits to the documents the caller may show (a collection of doc ids,
 or a SELECT of them, e.g. ``sa.select(Technology.id).where(...)``); it is part of the SQL, so a
 hidden document never shows in hits, counts or snippets.
@@ -67,8 +72,13 @@ MAX_TERMS = 12
 MAX_TOKEN_CHARS = 60  # longer "words" (hashes, base64) are neither indexed nor searched
 MIN_PREFIX_CHARS = 2
 MAX_LIMIT = 100
-MAX_OFFSET = 10_000
-COUNT_CAP = 1000  # `total` counts up to this many hits; `total_exact` says whether it stopped there
+# Ranking costs time per matching document (bm25 / ts_rank read each one), so a query matching
+# more documents than this ranks only the first RANK_CANDIDATES matches the engine finds (in its
+# storage order, after the `ids` restriction): exact ranking for selective queries, and a bounded
+# time (the 30 ms budget at 100,000 documents) for a word that is in half the catalog. None: rank all.
+RANK_CANDIDATES: int | None = 2000
+COUNT_CAP = 2000  # `total` counts up to this many hits; `total_exact` says whether it stopped there
+MAX_OFFSET = COUNT_CAP
 SNIPPET_WORDS = 30
 
 _INDEX_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -460,14 +470,35 @@ def search(
 
     matching, order = _matching(index, terms, dialect)
     matching = _restricted(matching, ids, dialect)
-    page = matching.order_by(*order).limit(limit).offset(offset).subquery("page")
+    if RANK_CANDIDATES is None:
+        page = matching.order_by(*order).limit(limit).offset(offset).subquery("page")
+        counted = None
+    else:
+        # One scan: the candidates are ranked, paged and counted (count over the candidates,
+        # before LIMIT) in the same statement.
+        candidates = matching.limit(RANK_CANDIDATES).subquery("candidates")
+        descending = candidates.c.score.asc() if dialect == "sqlite" else candidates.c.score.desc()
+        page = (
+            sa.select(candidates.c.id, candidates.c.score, sa.func.count().over().label("counted"))
+            .order_by(descending, candidates.c.id)
+            .limit(limit)
+            .offset(offset)
+            .subquery("page")
+        )
+        counted = page.c.counted
+    page_order = page.c.score.asc() if dialect == "sqlite" else page.c.score.desc()
+    columns = [document.c.doc_id, document.c.title, document.c.summary, document.c.body, page.c.score]
     rows = db.session.execute(
-        sa.select(document.c.doc_id, document.c.title, document.c.summary, document.c.body, page.c.score)
+        sa.select(*columns, *([counted] if counted is not None else []))
         .join(page, page.c.id == document.c.id)
-        .order_by(page.c.score.asc() if dialect == "sqlite" else page.c.score.desc(), document.c.id)
+        .order_by(page_order, document.c.id)
     ).all()
 
-    if offset == 0 and len(rows) < limit:
+    exact = True
+    if rows and counted is not None:
+        total = min(rows[0].counted, COUNT_CAP)
+        exact = rows[0].counted < RANK_CANDIDATES  # type: ignore[operator]
+    elif offset == 0 and len(rows) < limit:
         total = len(rows)
     else:
         capped = matching.with_only_columns(_column("id", dialect)).limit(COUNT_CAP).subquery("capped")
@@ -481,7 +512,7 @@ def search(
         )
         for row in rows
     ]
-    return SearchResult(hits=hits, total=total, total_exact=total < COUNT_CAP, terms=terms)
+    return SearchResult(hits=hits, total=total, total_exact=exact and total < COUNT_CAP, terms=terms)
 
 
 # --- migrations -----------------------------------------------------------------------------------

@@ -339,3 +339,22 @@ def test_many_documents_sanity(corpus):
     result = search.search("technology", "common", limit=20)
     assert len(result.hits) == 20 and result.total == 300
     assert search.search("technology", "word3 common").total == len([i for i in range(1, 301) if i % 7 == 3])
+
+
+def test_broad_queries_rank_a_bounded_number_of_candidates(corpus, monkeypatch):
+    for i in range(1, 11):
+        search.index_document("technology", i, title="Plain", body=f"photonic item {i}")
+    search.index_document("technology", 11, title="Photonic photonic", body="photonic")
+    exact = search.search("technology", "photonic", limit=3)
+    assert ids(exact)[0] == 11 and exact.total == 11
+    monkeypatch.setattr(search, "RANK_CANDIDATES", 5)
+    monkeypatch.setattr(search, "COUNT_CAP", 5)
+    bounded = search.search("technology", "photonic", limit=20)
+    assert len(bounded.hits) == 5 and bounded.total == 5 and not bounded.total_exact
+    ranks = [hit.rank for hit in bounded.hits]
+    assert ranks == sorted(ranks, reverse=True)
+    # the restriction applies before the bound: only allowed documents are candidates
+    restricted = search.search("technology", "photonic", ids=[11, 3])
+    assert ids(restricted) == [11, 3]
+    monkeypatch.setattr(search, "RANK_CANDIDATES", None)
+    assert ids(search.search("technology", "photonic", limit=1)) == [11]
