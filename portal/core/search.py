@@ -402,12 +402,8 @@ def _compile_cross_join(join: _CrossJoin, compiler: Any, **kw: Any) -> str:
     return f"{left} CROSS JOIN {right} ON {compiler.process(join.onclause, **kw)}"
 
 
-def _column(name: str, dialect: str) -> Any:
-    return SearchDocument.__table__.c[name]
-
-
 def _restricted(statement: sa.Select[Any], ids: Ids | None, dialect: str) -> sa.Select[Any]:
-    doc_id = _column("doc_id", dialect)
+    doc_id = SearchDocument.__table__.c.doc_id
     if ids is None:
         return statement
     if isinstance(ids, sa.Select):
@@ -422,7 +418,7 @@ def _restricted(statement: sa.Select[Any], ids: Ids | None, dialect: str) -> sa.
 
 def _matching(index: str, terms: list[Term], dialect: str) -> tuple[sa.Select[Any], Any]:
     """SELECT search_document.id, score FROM <matches> (unordered), and the ORDER BY of the score."""
-    id_ = _column("id", dialect)
+    id_ = SearchDocument.__table__.c.id
     if dialect == "sqlite":
         # CROSS JOIN makes SQLite run the MATCH once and fetch the matching rows by primary key;
         # with a plain JOIN the planner may scan search_document by index name and run the MATCH
@@ -446,7 +442,7 @@ def _matching(index: str, terms: list[Term], dialect: str) -> tuple[sa.Select[An
         score = sa.func.ts_rank(vector, query)
         statement = sa.select(id_.label("id"), score.label("score")).where(vector.op("@@")(query))
         order = score.desc()
-    return statement.where(_column("index_name", dialect) == index), (order, id_)
+    return statement.where(SearchDocument.__table__.c.index_name == index), (order, id_)
 
 
 def search(
@@ -501,7 +497,7 @@ def search(
     elif offset == 0 and len(rows) < limit:
         total = len(rows)
     else:
-        capped = matching.with_only_columns(_column("id", dialect)).limit(COUNT_CAP).subquery("capped")
+        capped = matching.with_only_columns(SearchDocument.__table__.c.id).limit(COUNT_CAP).subquery("capped")
         total = db.session.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
     hits = [
         Hit(
