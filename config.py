@@ -85,6 +85,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 16) * 1024 * 1024
 
+    # File storage (portal.core.storage): "local" keeps files under STORAGE_PATH, by default
+    # <instance path>/storage (outside portal/static/); other backends register their own name.
+    STORAGE_BACKEND = env("STORAGE_BACKEND", "local")
+    STORAGE_PATH = env("STORAGE_PATH")
+
     # Rate limits (Flask-Limiter). memory:// is per process; use redis:// when several run.
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -13,6 +13,7 @@ from flask_migrate import downgrade, upgrade
 
 from portal import create_app
 from portal.auth.models import PlatformRole, User
+from portal.core.search import include_in_autogenerate
 from portal.extensions import db
 from portal.partners.models import Organisation
 
@@ -155,7 +156,8 @@ def test_migrations_build_the_schema_of_the_models_and_go_down_and_up(scratch_da
 
 def assert_models_match_database() -> None:
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": include_in_autogenerate}  # as migrations/env.py
+        context = MigrationContext.configure(connection, opts=opts)
         differences = compare_metadata(context, db.metadata)
     assert differences == [], f"models and migrations differ: {differences}"
 

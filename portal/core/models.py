@@ -1,4 +1,4 @@
-"""Cross-cutting tables: the audit log and the email outbox."""
+"""Cross-cutting tables: the audit log, the email outbox and the full-text search documents."""
 
 from __future__ import annotations
 
@@ -82,3 +82,22 @@ class EmailAttachment(db.Model):
     filename: Mapped[str] = mapped_column(sa.String(255))
     mimetype: Mapped[str] = mapped_column(sa.String(100))
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+class SearchDocument(db.Model):
+    """One document of a full-text index (`portal.core.search`), keyed by index name and the id of
+    the indexed row (a technology, a challenge ...). Written only through `portal.core.search`:
+    the engine's index beside it (FTS5 table on SQLite, `search_vector` column + GIN index on
+    PostgreSQL, both outside this model) is kept in step by that module."""
+
+    __tablename__ = "search_document"
+    __table_args__ = (sa.UniqueConstraint("index_name", "doc_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    index_name: Mapped[str] = mapped_column(sa.String(40))
+    doc_id: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(sa.Text)
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    language: Mapped[str | None] = mapped_column(sa.String(16))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
