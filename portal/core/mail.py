@@ -23,6 +23,7 @@ from flask import current_app, g, has_request_context, render_template
 
 from ..extensions import db
 from .models import Email, EmailAttachment, EmailStatus
+from .templating import brand_colour
 from .types import utcnow
 
 log = logging.getLogger("liaison.mail")
@@ -41,6 +42,7 @@ def queue_email(
     context.setdefault("programme_name", current_app.config["PROGRAMME_NAME"])
     context.setdefault("institution_name", current_app.config["INSTITUTION_NAME"])
     context.setdefault("contact_email", current_app.config["CONTACT_EMAIL"])
+    context.setdefault("brand_colour", brand_colour("BRAND_PRIMARY"))
     # One line, whatever a company or person name contains (CR/LF would break the header).
     full_subject = " ".join(f"[{current_app.config['PROGRAMME_NAME']}] {subject}".split())[:255]
     email = Email(

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask import Flask, current_app, request
 from markupsafe import Markup, escape
 
 from .money import format_money
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
+DEFAULT_COLOURS = {"BRAND_PRIMARY": "#0b4f6c", "BRAND_ACCENT": "#e4572e"}
+
+
+def brand_colour(name: str) -> str:
+    """A configured brand colour (BRAND_PRIMARY / BRAND_ACCENT) if it is a hex colour, else the default:
+    it goes into CSS and email styles, so nothing else may pass."""
+    value = current_app.config.get(name) or ""
+    return value if HEX_COLOUR.match(value) else DEFAULT_COLOURS[name]
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask import Blueprint, Response, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..agreements import services as agreements
 from ..core.permissions import partner_required
+from ..core.templating import brand_colour
 from ..extensions import db
 from ..membership import services as membership
 from ..partners import services as partners
@@ -39,15 +38,10 @@ def dashboard():
     )
 
 
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
-
-
 @bp.route("/brand.css")
 def brand_css():
     """The institution's colours as CSS variables (a stylesheet, so the CSP needs no inline style)."""
-    cfg = current_app.config
-    primary = cfg["BRAND_PRIMARY"] if HEX_COLOUR.match(cfg["BRAND_PRIMARY"]) else "#0b4f6c"
-    accent = cfg["BRAND_ACCENT"] if HEX_COLOUR.match(cfg["BRAND_ACCENT"]) else "#e4572e"
+    primary, accent = brand_colour("BRAND_PRIMARY"), brand_colour("BRAND_ACCENT")
     css = f":root{{--brand-primary:{primary};--brand-accent:{accent};}}\n"
     response = Response(css, mimetype="text/css")
     response.headers["Cache-Control"] = "public, max-age=3600"

@@ -68,3 +68,17 @@ def test_signal_values_collects_answers_and_leaves_out_none(ctx):
     finally:
         signals.partners.seat_limit.disconnect(no_opinion)
         signals.partners.seat_limit.disconnect(five)
+
+
+@pytest.mark.parametrize(("configured", "shown"), [("#7a1f5c", "#7a1f5c"), ("red;}</style><x", "#0b4f6c")])
+def test_emails_carry_the_brand_colour_and_only_a_hex_one(app, ctx, configured, shown):
+    saved = app.config["BRAND_PRIMARY"]
+    app.config["BRAND_PRIMARY"] = configured
+    try:
+        (email,) = notify(
+            ["a@example.com"], "verify_email", subject="Confirm", user=None, verify_url=link("auth.login")
+        )
+    finally:
+        app.config["BRAND_PRIMARY"] = saved
+    assert f"background:{shown}" in email.body_html
+    assert "</style><x" not in email.body_html
