@@ -102,6 +102,8 @@ class Config:
     RESET_TOKEN_MAX_AGE = 3600
     VERIFY_TOKEN_MAX_AGE = 7 * 24 * 3600
     INVITATION_DAYS = 7
+    # Argon2id parameters (portal/auth/passwords.py PROFILES): "strong" for every real deployment.
+    PASSWORD_HASH_PROFILE = "strong"  # noqa: S105 (a profile name, not a password)
 
     # Mail: console (log only), smtp, or memory (tests).
     MAIL_BACKEND = env("MAIL_BACKEND", "console")
@@ -174,6 +176,7 @@ class TestingConfig(Config):
     DEMO_ALLOWED = True
     BASE_URL = "http://portal.test"
     SERVER_NAME = None
+    PASSWORD_HASH_PROFILE = "fast"  # noqa: S105 (cheap Argon2id: the tests hash thousands of times)
 
 
 class ProductionConfig(Config):
@@ -199,6 +202,8 @@ class ProductionConfig(Config):
             found.append("BASE_URL must be set (links in emails are built from it)")
         if config.get("DEBUG"):
             found.append("debug mode must be off")
+        if config.get("PASSWORD_HASH_PROFILE") != "strong":
+            found.append("PASSWORD_HASH_PROFILE must be strong")
         if config.get("STRIPE_SECRET_KEY") and not config.get("STRIPE_WEBHOOK_SECRET"):
             found.append("STRIPE_WEBHOOK_SECRET must be set when card payment is on")
         if config.get("MAIL_BACKEND") != "smtp":

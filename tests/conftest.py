@@ -7,6 +7,8 @@ The schema is built by the real migrations, CSRF stays on, and the rate limiter 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +23,8 @@ from .stripe_fake import FakeStripe
 from .stripe_support import PRICE, configure, make_approved
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# "gw0", "gw1", ... in a pytest-xdist worker; "" in a run without workers.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 class BoundSession(FlaskSession):
@@ -38,9 +42,52 @@ def reset_postgres_schema() -> None:
         connection.execute(sa.text("CREATE SCHEMA public"))
 
 
+def psycopg_url(url: str) -> sa.engine.URL:
+    return sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
+@contextmanager
+def postgres_admin(url: sa.engine.URL) -> Iterator[sa.Connection]:
+    """An AUTOCOMMIT connection to the server's `postgres` maintenance database."""
+    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def create_database(url: sa.engine.URL, name: str) -> None:
+    with postgres_admin(url) as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+
+def drop_database(url: sa.engine.URL, name: str) -> None:
+    with postgres_admin(url) as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    return TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'liaison-test.db'}"
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """The suite's database. Each xdist worker has its own: a SQLite file in the worker's
+    temporary folder, or on PostgreSQL `<TEST_DATABASE_URL's database>_<worker>` (for example
+    liaison_ci_gw0), created here and dropped at the end of the session. A run without workers
+    uses TEST_DATABASE_URL's database itself (its schema is reset)."""
+    if not TEST_DATABASE_URL:
+        suffix = f"-{WORKER}" if WORKER else ""
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / f'liaison-test{suffix}.db'}"
+        return
+    if not WORKER:
+        yield TEST_DATABASE_URL
+        return
+    url = psycopg_url(TEST_DATABASE_URL)
+    name = f"{url.database}_{WORKER}"
+    create_database(url, name)
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        drop_database(url, name)
 
 
 @pytest.fixture(scope="session")
@@ -80,20 +127,18 @@ def isolated_db(app):
 
 @pytest.fixture
 def scratch_database(database_url, tmp_path):
-    """An empty database of the same engine as the suite's."""
+    """An empty database of the same engine as the suite's (per worker: its name is derived from
+    the worker's own database, e.g. liaison_ci_gw0_scratch)."""
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'scratch.db'}"
         return
-    url = sa.engine.make_url(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    url = psycopg_url(database_url)
     name = f"{url.database}_scratch"
-    admin_engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin_engine.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin_engine.dispose()
+    create_database(url, name)
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        drop_database(url, name)
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ import itertools
 from functools import lru_cache
 
 import pyotp
+from flask import current_app
 
 from portal.auth.models import PlatformRole, User
-from portal.auth.passwords import hash_password
+from portal.auth.passwords import PROFILES
 from portal.core.types import utcnow
 from portal.extensions import db
 from portal.partners.models import Organisation, OrgRole
@@ -18,9 +19,14 @@ PASSWORD = "Vivid-otter-canal-42"
 _seq = itertools.count(1)
 
 
-@lru_cache(maxsize=4)
 def password_hash(password: str = PASSWORD) -> str:
-    return hash_password(password)
+    """The hash with the app's profile (the testing profile's is cheap), made once per password."""
+    return _password_hash(password, current_app.config["PASSWORD_HASH_PROFILE"])
+
+
+@lru_cache(maxsize=8)
+def _password_hash(password: str, profile: str) -> str:
+    return PROFILES[profile].hash(password)
 
 
 def make_organisation(**overrides) -> Organisation:

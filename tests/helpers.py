@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pyotp
 import sqlalchemy as sa
+from itsdangerous import BadSignature
 
 from portal.auth.models import User
 from portal.core.models import Email
@@ -24,6 +25,10 @@ class Browser:
         self.app = app
         self.client = app.test_client()
         self.environ = environ
+        # CSRF tokens taken from pages, by the session's CSRF secret they were signed for: a token
+        # stays valid while the session keeps that secret (a new session, at login or logout, has
+        # another one), so the landing page is fetched again only when the secret changed.
+        self._csrf_tokens: dict[str, tuple[str, float]] = {}
 
     # --- requests -------------------------------------------------------------------------
 
@@ -37,11 +42,35 @@ class Browser:
         with self.app.app_context():
             return self.client.open(url, method=method, **kwargs)
 
+    def _session_csrf_secret(self) -> str | None:
+        """The CSRF secret in the session cookie this browser would send (None: no session yet,
+        or a session without one)."""
+        cookie = self.client.get_cookie(self.app.config["SESSION_COOKIE_NAME"])
+        if cookie is None:
+            return None
+        serializer = self.app.session_interface.get_signing_serializer(self.app)
+        try:
+            data = serializer.loads(cookie.value)
+        except BadSignature:
+            return None
+        return data.get("csrf_token") if isinstance(data, dict) else None
+
     def csrf_token(self) -> str:
+        """A token for the current session: the landing page's, remembered until the session's
+        CSRF secret changes (or the token is half as old as the time limit allows)."""
+        secret = self._session_csrf_secret()
+        cached = self._csrf_tokens.get(secret) if secret else None
+        max_age = (self.app.config.get("WTF_CSRF_TIME_LIMIT") or 3600) / 2
+        if cached and 0 <= time.time() - cached[1] < max_age:  # and the clock was not moved back
+            return cached[0]
         html = self.get("/").get_data(as_text=True)
         match = CSRF_META.search(html)
         assert match, "no CSRF token on the landing page"
-        return match.group(1)
+        token = match.group(1)
+        secret = self._session_csrf_secret()
+        if secret:
+            self._csrf_tokens[secret] = (token, time.time())
+        return token
 
     def post(self, url: str, data: dict | None = None, csrf: bool = True, **kwargs):
         payload = dict(data or {})

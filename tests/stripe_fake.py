@@ -195,6 +195,7 @@ class FakeStripe:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._port = 0
+        self._port_holder: socket.socket | None = None  # keeps the port while unreachable
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Json]]] = [
             ("POST", re.compile(r"/v1/customers"), self._create_customer),
             ("GET", re.compile(r"/v1/customers/([^/]+)"), self._get_customer),
@@ -247,18 +248,31 @@ class FakeStripe:
             thread.join(timeout=5)
 
     def set_unreachable(self) -> None:
-        """Close the listener: the port refuses connections (stripe raises APIConnectionError)."""
+        """Close the listener: the port refuses connections (stripe raises APIConnectionError).
+        The port stays bound, without listening, so that nothing else (another xdist worker's
+        server, say) can take it before `set_reachable()`."""
         self.stop()
+        holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("127.0.0.1", self._port))
+        self._port_holder = holder
 
     def set_reachable(self) -> None:
         """Listen again on the same port after `set_unreachable()` (state is kept)."""
+        self._release_port()
         self.start()
+
+    def _release_port(self) -> None:
+        holder, self._port_holder = self._port_holder, None
+        if holder is not None:
+            holder.close()
 
     def __enter__(self) -> FakeStripe:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+        self._release_port()
 
     def reset(self) -> None:
         """Forget requests, idempotency keys and every object except prices and products."""

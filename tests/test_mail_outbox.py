@@ -28,20 +28,34 @@ class Inbox:
         return "250 OK"
 
 
-def free_port() -> int:
+@contextmanager
+def refusing_port() -> Iterator[int]:
+    """A local port that refuses connections: bound but never listening, and held until the end,
+    so that no other test (or xdist worker) can start listening there meanwhile."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        yield sock.getsockname()[1]
+
+
+class EphemeralController(Controller):
+    """aiosmtpd's threaded server on a port the kernel picks when it binds (port 0): no window
+    between choosing a free port and binding it in which a parallel worker could take it."""
+
+    def __init__(self, handler) -> None:
+        super().__init__(handler, hostname="127.0.0.1", port=0)
+
+    def _trigger_server(self) -> None:
+        self.port = self.server.sockets[0].getsockname()[1]  # bound by now; start() connects to it next
+        super()._trigger_server()
 
 
 @contextmanager
 def smtp_server(app) -> Iterator[Inbox]:
     """A real SMTP server on a free local port, with the app pointed at it."""
     inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = EphemeralController(inbox)
     controller.start()
-    app.config["MAIL_PORT"] = port
+    app.config["MAIL_PORT"] = controller.port
     try:
         yield inbox
     finally:
@@ -79,8 +93,9 @@ def test_smtp_delivery_after_commit(smtp_app, ctx):
 def test_smtp_outage_loses_nothing_and_retries_with_backoff(smtp_app, ctx):
     user = make_partner(email="clara@acme.example")
     db.session.commit()
-    smtp_app.config["MAIL_PORT"] = free_port()  # nobody listens there
-    response = Browser(smtp_app).post("/reset-password", {"email": user.email})
+    with refusing_port() as port:
+        smtp_app.config["MAIL_PORT"] = port  # nobody listens there
+        response = Browser(smtp_app).post("/reset-password", {"email": user.email})
     assert response.status_code == 302  # the user is not bothered by the outage
     db.session.expire_all()
     (email,) = emails_to(user.email)
@@ -104,11 +119,14 @@ def test_smtp_outage_loses_nothing_and_retries_with_backoff(smtp_app, ctx):
 
 
 def test_gives_up_after_the_maximum_attempts(smtp_app, ctx):
-    smtp_app.config["MAIL_PORT"] = free_port()
-    email = queue_email("x@example.com", "Hi", "password_changed", user=make_partner(), reset_url="http://x")
-    email.attempts = smtp_app.config["MAIL_MAX_ATTEMPTS"] - 1
-    db.session.commit()
-    deliver_pending()
+    with refusing_port() as port:
+        smtp_app.config["MAIL_PORT"] = port
+        email = queue_email(
+            "x@example.com", "Hi", "password_changed", user=make_partner(), reset_url="http://x"
+        )
+        email.attempts = smtp_app.config["MAIL_MAX_ATTEMPTS"] - 1
+        db.session.commit()
+        deliver_pending()
     db.session.expire_all()
     assert db.session.get(Email, email.id).status is EmailStatus.FAILED
 
