@@ -18,9 +18,9 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from portal import create_app
 from portal.extensions import db, limiter
 
-from .helpers import Browser
-from .stripe_fake import FakeStripe
-from .stripe_support import PRICE, configure, make_approved
+from .support.browser import Browser
+from .support.stripe_fake import FakeStripe
+from .support.stripe_support import PRICE, configure, make_approved
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # "gw0", "gw1", ... in a pytest-xdist worker; "" in a run without workers.

@@ -14,7 +14,7 @@ from portal.core.models import Email
 from portal.extensions import db
 from portal.partners.invitations import seat_limit
 
-from ..factories import make_organisation
+from ..support.factories import make_organisation
 
 
 def test_link_needs_no_request_and_ignores_the_request_host(app, ctx):

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 import stripe
 
-from .stripe_fake import API_VERSION, FakeStripe, add_interval, decode_form, sign, signed_event
+from ..support.stripe_fake import API_VERSION, FakeStripe, add_interval, decode_form, sign, signed_event
 
 YEAR_START = 1_767_225_600  # 2026-01-01T00:00:00Z
 WHSEC = "whsec_test_secret"

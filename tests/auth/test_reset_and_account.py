@@ -9,8 +9,8 @@ import pytest
 from portal.auth.models import User
 from portal.extensions import db
 
-from .factories import PASSWORD, commit, make_partner
-from .helpers import Browser, emails_to, last_email_to, link_in, location, text
+from ..support.browser import Browser, emails_to, last_email_to, link_in, location, text
+from ..support.factories import PASSWORD, commit, make_partner
 
 NEW = "Brisk-heron-lantern-7"
 

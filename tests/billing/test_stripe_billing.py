@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 import time
 
 import pytest
@@ -19,10 +18,12 @@ from portal.extensions import db
 from portal.membership import services as membership_services
 from portal.membership.models import Invoice, InvoiceStatus, Membership, MembershipStatus, PaymentMethod
 
-from .factories import commit, make_partner
-from .helpers import Browser, emails_to, location, text
-from .stripe_fake import sign, signed_event
-from .stripe_support import SECRET, configure, deliver, make_approved, pay
+from ..support.browser import Browser, emails_to, location, text
+from ..support.concurrency import run_simultaneously
+from ..support.context import app_context
+from ..support.factories import commit, make_partner
+from ..support.stripe_fake import sign, signed_event
+from ..support.stripe_support import SECRET, configure, deliver, make_approved, pay
 
 
 def membership(approved) -> Membership:
@@ -264,12 +265,12 @@ def test_32_simultaneous_deliveries_of_one_event_have_one_effect(scratch_databas
     app = create_app("testing", {"DATABASE_URL": scratch_database})
     configure(app, fake)
     monkeypatch.setattr(db, "session", db._make_scoped_session({}))  # real transactions
-    with app.app_context():
+    with app_context(app):
         upgrade()
         approved = make_approved(app)
         db.session.commit()
         membership_id = approved["membership"].id
-        with app.test_request_context():
+        with app_context(app):
             from portal.membership import card as billing
 
             url = billing.start_checkout(approved["owner"], approved["org"])
@@ -281,23 +282,13 @@ def test_32_simultaneous_deliveries_of_one_event_have_one_effect(scratch_databas
     )
     event_id = json.loads(payload)["id"]
 
-    barrier = threading.Barrier(32)
-    statuses: list[int] = []
-    lock = threading.Lock()
+    def deliver_once(_: int) -> int:
+        headers = {"Stripe-Signature": header}
+        response = app.test_client().post("/billing/webhook", data=payload, headers=headers)
+        return response.status_code
 
-    def deliver_once() -> None:
-        client = app.test_client()
-        barrier.wait(timeout=20)
-        response = client.post("/billing/webhook", data=payload, headers={"Stripe-Signature": header})
-        with lock:
-            statuses.append(response.status_code)
-
-    threads = [threading.Thread(target=deliver_once) for _ in range(32)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    with app.app_context():
+    statuses = run_simultaneously(32, deliver_once)
+    with app_context(app):
         synced = db.session.scalars(
             sa.select(AuditEvent).where(AuditEvent.action == "stripe.subscription_synced")
         ).all()

@@ -13,8 +13,8 @@ from portal.core.types import utcnow
 from portal.extensions import db
 from portal.partners.models import Invitation, OrgRole
 
-from .factories import commit, make_partner
-from .helpers import Browser, last_email_to, link_in, location, text
+from ..support.browser import Browser, last_email_to, link_in, location, text
+from ..support.factories import commit, make_partner
 
 JOIN = {
     "full_name": "Mia Schulz",

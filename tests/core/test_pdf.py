@@ -12,7 +12,8 @@ from weasyprint import HTML
 
 from portal.core import pdf
 
-from .factories import make_organisation
+from ..support.context import app_context
+from ..support.factories import make_organisation
 
 CANARY = "CANARY-7c1e5d-never-in-a-pdf"
 
@@ -68,5 +69,5 @@ def test_the_fetcher_serves_the_print_stylesheet_and_logo():
 
 
 def test_templates_take_plain_values_only(app, ctx):
-    with app.test_request_context(), pytest.raises(TypeError, match="plain values"):
+    with app_context(app), pytest.raises(TypeError, match="plain values"):
         pdf.render_pdf("invoice.html", {"buyer": {"organisation": make_organisation()}})

@@ -9,8 +9,8 @@ from portal.auth.models import User
 from portal.extensions import db
 from portal.partners.models import Organisation, OrgRole
 
-from .factories import PASSWORD, commit, make_partner
-from .helpers import emails_to, last_email_to, link_in, location, text
+from ..support.browser import emails_to, last_email_to, link_in, location, text
+from ..support.factories import PASSWORD, commit, make_partner
 
 GOOD = {
     "legal_name": "Helios Photonics S.r.l.",
@@ -149,7 +149,7 @@ HOSTILE = {
 
 
 def test_hostile_names_come_out_literally(app, ctx):
-    from .helpers import Browser
+    from ..support.browser import Browser
 
     browser = Browser(app)
     browser.post("/signup", {**GOOD, **HOSTILE})

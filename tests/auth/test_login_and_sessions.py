@@ -7,8 +7,8 @@ import pytest
 from portal.extensions import db
 from portal.partners.models import OrgRole
 
-from .factories import PASSWORD, commit, make_partner, make_staff
-from .helpers import Browser, location, text
+from ..support.browser import Browser, location, text
+from ..support.factories import PASSWORD, commit, make_partner, make_staff
 
 
 @pytest.fixture
@@ -196,7 +196,7 @@ def test_remember_me_is_never_given_to_staff(app, ctx):
     commit()
     browser = Browser(app)
     browser.post("/login", {"email": staff.email, "password": PASSWORD, "remember": "y"})
-    from .helpers import next_totp_code
+    from ..support.browser import next_totp_code
 
     browser.post("/login/2fa", {"code": next_totp_code(app, staff)})
     assert browser.get("/admin/").status_code == 200
@@ -229,7 +229,7 @@ def test_logs_carry_no_passwords_emails_or_tokens(app, partner, caplog):
     logged = caplog.text
     assert canary not in logged
     assert "ghost@acme.example" not in logged and partner.email not in logged
-    from .helpers import last_email_to, link_in
+    from ..support.browser import last_email_to, link_in
 
     token = link_in(last_email_to(partner.email), "/reset-password/").rsplit("/", 1)[1]
     assert token not in logged  # the memory mail backend logs nothing; the security log no token

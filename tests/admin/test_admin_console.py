@@ -13,8 +13,8 @@ from portal.core.models import AuditEvent
 from portal.extensions import db
 from portal.partners.models import OrgRole
 
-from .factories import PASSWORD, commit, make_organisation, make_partner, make_staff
-from .helpers import Browser, location, next_totp_code, text
+from ..support.browser import Browser, location, next_totp_code, text
+from ..support.factories import PASSWORD, commit, make_organisation, make_partner, make_staff
 
 
 @pytest.fixture

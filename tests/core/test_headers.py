@@ -10,9 +10,9 @@ import pytest
 
 from portal.partners.models import OrgRole
 
-from .factories import PASSWORD, commit, make_partner, make_staff, make_user
-from .helpers import location, next_totp_code, text
-from .test_access_matrix import make_invitation
+from ..support.browser import location, next_totp_code, text
+from ..support.factories import PASSWORD, commit, make_partner, make_staff, make_user
+from ..support.world import make_invitation
 
 ANONYMOUS_PAGES = ["/", "/login", "/signup", "/reset-password", "/no-such-page", "/healthz"]
 PARTNER_PAGES = ["/dashboard", "/organisation"]
@@ -237,7 +237,7 @@ def test_the_login_redirect_carries_next_and_leads_back(ctx, browser):
 
 
 def test_a_request_refused_for_csrf_still_carries_its_request_id(app):
-    from .helpers import Browser
+    from ..support.browser import Browser
 
     response = Browser(app).post("/logout", csrf=False)
     assert response.status_code == 400

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -26,20 +25,18 @@ from portal.membership.models import (
 )
 from portal.partners.models import OrganisationStatus, OrgRole
 
-from .factories import commit, execute_partnership, make_organisation, make_partner, make_staff, make_tier
-from .helpers import Browser, emails_to, last_email_to, location, text
-
-APPLY = {
-    "tier": "partner",
-    "signatory_name": "Clara Becker",
-    "signatory_title": "Managing Director",
-    "billing_name": "Jonas Weber",
-    "billing_email": "Billing@Acme.example",
-    "billing_address": "Industriestraße 12\n80331 München",
-    "vat_number": "DE 136 695 976",
-    "interests": "Machine vision for bin picking",
-    "heard_from": "event",
-}
+from ..support.browser import Browser, emails_to, last_email_to, location, text
+from ..support.concurrency import run_simultaneously
+from ..support.context import app_context
+from ..support.factories import (
+    APPLY,
+    commit,
+    execute_partnership,
+    make_organisation,
+    make_partner,
+    make_staff,
+    make_tier,
+)
 
 
 @pytest.fixture
@@ -275,7 +272,7 @@ def test_vat_treatment_by_country(app, ctx, tiers, country, vat_number, treatmen
     )
     db.session.add(membership)
     db.session.flush()
-    with app.test_request_context():
+    with app_context(app):
         invoice = services.issue_invoice(membership)
     assert invoice.vat_treatment is treatment
     assert invoice.vat_cents == vat_cents and invoice.total_cents == 5_000_00 + vat_cents
@@ -291,7 +288,7 @@ def test_hostile_company_names_render_literally_in_the_invoice(app, ctx, tiers):
     )
     db.session.add(membership)
     db.session.flush()
-    with app.test_request_context():
+    with app_context(app):
         invoice = services.issue_invoice(membership)
     content = pdf_text(invoice.pdf)
     assert "<b>Bold</b> & {{ 7*7 }}" in content
@@ -314,7 +311,7 @@ def test_invoices_of_another_organisation_answer_404(app, acme, ctx):
 
 
 def test_invoice_numbers_are_sequential_and_a_rollback_leaves_no_gap(app, ctx):
-    with app.test_request_context():
+    with app_context(app):
         first = services.next_invoice_number(2031)
         db.session.commit()
         services.next_invoice_number(2031)
@@ -328,37 +325,23 @@ def test_invoice_numbers_stay_gap_free_under_concurrent_issuing(app, monkeypatch
     """Real transactions on separate connections (PostgreSQL in CI): no duplicate, no gap."""
     monkeypatch.setattr(db, "session", db._make_scoped_session({}))
     year, workers = 2999, 16
-    results: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(workers)
 
-    def issue(index: int) -> None:
-        try:
-            with app.test_request_context():
-                barrier.wait(timeout=10)
-                number = services.next_invoice_number(year)
-                if index % 4 == 3:
-                    db.session.rollback()  # a failed invoice gives its number back
-                    return
-                db.session.commit()
-                with lock:
-                    results.append(number)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
+    def issue(index: int) -> str | None:
+        with app_context(app):
+            number = services.next_invoice_number(year)
+            if index % 4 == 3:
+                db.session.rollback()  # a failed invoice gives its number back
+                return None
+            db.session.commit()
+            return number
 
-    threads = [threading.Thread(target=issue, args=(i,)) for i in range(workers)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        assert not errors, errors
+        results = [number for number in run_simultaneously(workers, issue) if number is not None]
         numbers = sorted(int(n.rsplit("-", 1)[1]) for n in results)
         assert numbers == list(range(1, len(results) + 1))
         assert len(results) == workers - workers // 4
     finally:
-        with app.app_context():
+        with app_context(app):
             db.session.execute(sa.delete(InvoiceSequence).where(InvoiceSequence.year == year))
             db.session.commit()
             db.session.remove()

@@ -7,35 +7,34 @@ add a page without deciding who may see it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from flask import url_for
 
-from portal.agreements.models import Agreement, AgreementStatus
-from portal.auth import tokens
 from portal.auth.models import User
 from portal.core.models import AuditEvent
-from portal.core.types import utcnow
 from portal.extensions import db
-from portal.membership.models import Application, ApplicationStatus, Invoice, Tier
 from portal.partners.models import Invitation, Organisation, OrgRole
 
-from .factories import (
+from ..support.browser import location, text
+from ..support.factories import (
     commit,
-    make_agreement,
-    make_application,
-    make_invoice,
     make_organisation,
     make_partner,
-    make_staff,
-    make_tier,
     make_user,
 )
-from .helpers import location, text
+from ..support.world import (
+    World,
+    assert_login_redirect,
+    build_url,
+    is_token_refusal_page,
+    make_invitation,
+    make_world,
+    rule_for,
+    sign_in,
+)
 
 # --- the policy of every endpoint -----------------------------------------------------------
 
@@ -252,141 +251,12 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
 }
 
 
-# --- sample data ----------------------------------------------------------------------------
-
-
-@dataclass
-class World:
-    org_a: Organisation
-    owner: User
-    member: User
-    invitation_a: Invitation
-    staff: User
-    admin: User
-    tier: Tier
-    application_a: Application
-    invoice_a: Invoice
-    agreement_a: Agreement
-    draft_a: Agreement
-    tokens: dict[str, str] = field(default_factory=dict)
-
-    def user(self, role: str) -> User:
-        return {"member": self.member, "owner": self.owner, "staff": self.staff, "admin": self.admin}[role]
-
-
-def make_invitation(
-    organisation: Organisation, inviter: User | None = None, **overrides
-) -> tuple[Invitation, str]:
-    token, token_hash = tokens.random_token()
-    values = {
-        "organisation": organisation,
-        "email": f"invitee-{token_hash[:8]}@example.com",
-        "roles": [OrgRole.MEMBER.value],
-        "token_hash": token_hash,
-        "invited_by": inviter,
-        "expires_at": utcnow() + timedelta(days=7),
-    }
-    values.update(overrides)
-    invitation = Invitation(**values)
-    db.session.add(invitation)
-    db.session.flush()
-    return invitation, token
-
-
-def make_world() -> World:
-    """Organisation A with an owner, a member and an open invitation; a staff user; an admin;
-    and a valid token for every token link. Committed (visible to the app's requests)."""
-    org_a = make_organisation(legal_name="Alpha Optics GmbH")
-    owner = make_partner(organisation=org_a)
-    member = make_user(org_a, {OrgRole.MEMBER})
-    invitation_a, invite_token = make_invitation(org_a, owner)
-    staff = make_staff()
-    admin = make_staff(admin=True)
-    tier = make_tier()
-    application_a = make_application(org_a, tier, status=ApplicationStatus.MORE_INFO)
-    invoice_a = make_invoice(org_a)
-    agreement_a = make_agreement(org_a)
-    draft_a = make_agreement(org_a, status=AgreementStatus.DRAFT)
-    world = World(
-        org_a, owner, member, invitation_a, staff, admin, tier, application_a, invoice_a, agreement_a, draft_a
-    )
-    world.tokens = {
-        "auth.verify_email": tokens.make_token("verify-email", {"uid": member.id, "email": member.email}),
-        "auth.reset_password": tokens.make_token(
-            "reset-password", {"uid": member.id, "ph": tokens.fingerprint(member.password_hash)}
-        ),
-        "auth.confirm_email_change": tokens.make_token(
-            "change-email", {"uid": member.id, "old": member.email, "new": "member-new@example.com"}
-        ),
-        "partners.accept_invitation": invite_token,
-    }
-    commit()
-    return world
+# --- the world ---------------------------------------------------------------------------
 
 
 @pytest.fixture
 def world(ctx) -> World:
     return make_world()
-
-
-SAMPLE_VALUES = {
-    "user_id": lambda w, endpoint: w.member.id,
-    "organisation_id": lambda w, endpoint: w.org_a.id,
-    "invitation_id": lambda w, endpoint: w.invitation_a.id,
-    "action": lambda w, endpoint: "cancel" if endpoint == "membership.cancel" else "deactivate",
-    "application_id": lambda w, endpoint: w.application_a.id,
-    "invoice_id": lambda w, endpoint: w.invoice_a.id,
-    "tier_id": lambda w, endpoint: w.tier.id,
-    "agreement_id": lambda w, endpoint: (
-        (w.draft_a if endpoint == "admin.agreement_edit" else w.agreement_a).id
-    ),
-    "template_id": lambda w, endpoint: w.agreement_a.template_id,
-    "token": lambda w, endpoint: w.tokens[endpoint],
-}
-
-
-def rule_for(app, endpoint: str):
-    rules = list(app.url_map.iter_rules(endpoint))
-    assert rules, f"no route for {endpoint}"
-    return rules[0]
-
-
-def url_values(app, endpoint: str, world: World) -> dict:
-    values = {}
-    for argument in sorted(rule_for(app, endpoint).arguments):
-        if argument not in SAMPLE_VALUES:
-            pytest.fail(f"no sample value for <{argument}> of {endpoint}: add one to SAMPLE_VALUES")
-        values[argument] = SAMPLE_VALUES[argument](world, endpoint)
-    return values
-
-
-def build_url(app, endpoint: str, world: World, **overrides) -> str:
-    values = {**url_values(app, endpoint, world), **overrides}
-    with app.test_request_context():
-        return url_for(endpoint, **values)
-
-
-def sign_in(browser, world: World, role: str) -> None:
-    if role == "anonymous":
-        return
-    user = world.user(role)
-    if role in ("staff", "admin"):
-        response = browser.login_staff(user)
-        assert location(response) == "/admin/", "staff sign-in (password + TOTP) did not complete"
-    else:
-        response = browser.login(user.email)
-        assert location(response) == "/dashboard", "partner sign-in did not complete"
-
-
-def assert_login_redirect(response, path: str) -> None:
-    assert response.status_code == 302, f"expected a redirect to /login, got {response.status_code}"
-    parts = urlsplit(response.headers["Location"])
-    assert not parts.netloc and parts.path == "/login", response.headers["Location"]
-    assert parse_qs(parts.query).get("next") == [path], response.headers["Location"]
-
-
-def is_token_refusal_page(response) -> bool:
-    return "could not be understood" in text(response)
 
 
 # --- the matrix is complete ---------------------------------------------------------------

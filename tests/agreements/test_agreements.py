@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -29,7 +28,10 @@ from portal.membership import services as membership_services
 from portal.membership.models import Invoice, InvoiceStatus, Membership, MembershipStatus
 from portal.partners.models import OrgRole
 
-from .factories import (
+from ..support.browser import Browser, emails_to, last_email_to, location, text
+from ..support.concurrency import run_simultaneously
+from ..support.context import app_context
+from ..support.factories import (
     commit,
     make_agreement,
     make_application,
@@ -39,7 +41,6 @@ from .factories import (
     make_tier,
     sign_and_countersign,
 )
-from .helpers import Browser, emails_to, last_email_to, location, text
 
 PARTNER_IP, PARTNER_UA = "203.0.113.7", "Mozilla/5.0 (X11; Linux x86_64) PartnerBrowser/1.0"
 ADMIN_IP, ADMIN_UA = "198.51.100.20", "Mozilla/5.0 (Macintosh) StaffBrowser/2.0"
@@ -91,7 +92,7 @@ def acme(app, ctx):
     application = make_application(
         organisation, tier, signatory_name="Clara Becker", signatory_title="CEO", vat_number="DE136695976"
     )
-    with app.test_request_context():
+    with app_context(app):
         membership = membership_services.approve_application(officer, application, officer)
     commit()
     agreement = db.session.scalar(sa.select(Agreement).where(Agreement.organisation_id == organisation.id))
@@ -130,7 +131,7 @@ def pay_invoice(app, acme) -> None:
         .where(Invoice.organisation_id == acme["org"].id, Invoice.status == InvoiceStatus.OPEN)
         .order_by(Invoice.id.desc())
     )
-    with app.test_request_context():
+    with app_context(app):
         membership_services.record_payment(
             acme["officer"], invoice, invoice.total_cents, date.today(), "SEPA"
         )
@@ -366,7 +367,7 @@ def test_executed_first_then_paid_activates_on_the_payment(app, acme):
 
 
 def test_a_card_payment_before_the_signature_waits_for_it(stripe_app, fake, ctx):
-    from .stripe_support import deliver, make_approved, pay
+    from ..support.stripe_support import deliver, make_approved, pay
 
     approved = make_approved(stripe_app, executed=False)
     _, session_id, _, _ = pay(stripe_app, fake, approved)
@@ -379,7 +380,7 @@ def test_a_card_payment_before_the_signature_waits_for_it(stripe_app, fake, ctx)
     assert not membership_services.has_partner_access(approved["org"])
     assert "one signature to go" in last_email_to("owner@acme.example").subject
 
-    from .factories import execute_partnership
+    from ..support.factories import execute_partnership
 
     execute_partnership(approved["org"])
     membership = fresh(Membership, approved["membership"].id)
@@ -430,7 +431,7 @@ def test_void_needs_a_reason_and_an_executed_agreement_is_replaced_not_voided(ap
     assert no_reason.status_code == 400 and fresh(Agreement, agreement.id).status is AgreementStatus.ISSUED
 
     sign_and_countersign(agreement, acme["owner"], acme["admin"])
-    with app.test_request_context():
+    with app_context(app):
         agreements.render_executed(agreement)
     commit()
     old_pdf = agreement.executed_pdf
@@ -517,7 +518,7 @@ def test_hostile_company_names_and_addresses_come_out_literally(app, ctx):
     )
     make_partner(organisation=organisation)
     commit()
-    with app.test_request_context():
+    with app_context(app):
         agreement = agreements.create_agreement(
             None,
             organisation,
@@ -542,7 +543,7 @@ def test_hostile_company_names_and_addresses_come_out_literally(app, ctx):
 def executed(app, acme):
     agreement = acme["agreement"]
     sign_and_countersign(agreement, acme["owner"], acme["admin"])
-    with app.test_request_context():
+    with app_context(app):
         agreements.render_executed(agreement)
     commit()
     return agreement
@@ -624,7 +625,7 @@ def test_the_nda_gate_asks_once_per_organisation_and_again_for_a_new_version(app
     )
 
     # A new NDA version asks again.
-    with app.test_request_context():
+    with app_context(app):
         template = templates.new_template_version(acme["admin"], AgreementKind.NDA, "en")
         template.effective_on = date.today()
         templates.publish_template(acme["admin"], template)
@@ -679,7 +680,7 @@ def test_admins_edit_a_new_version_with_preview_and_publishing_never_changes_exi
     # The agreement generated before keeps its text and version; a new one uses version 2.
     old = fresh(Agreement, original.id)
     assert old.pdf == original_pdf and old.template_id == v1_id
-    with app.test_request_context():
+    with app_context(app):
         agreements.void(acme["admin"], old, "Superseded by the new text before signature")
         newer = agreements.create_agreement(
             acme["admin"],
@@ -692,7 +693,7 @@ def test_admins_edit_a_new_version_with_preview_and_publishing_never_changes_exi
 
 
 def test_a_version_effective_tomorrow_is_not_used_today(app, acme):
-    with app.test_request_context():
+    with app_context(app):
         templates.ensure_default_template(AgreementKind.LICENCE)
         template = templates.new_template_version(acme["admin"], AgreementKind.LICENCE, "en")
         template.effective_on = date.today() + timedelta(days=1)
@@ -768,13 +769,13 @@ def test_20_simultaneous_signatures_give_one(scratch_database, monkeypatch):
 
     app = create_app("testing", {"DATABASE_URL": scratch_database})
     monkeypatch.setattr(db, "session", db._make_scoped_session({}))  # real transactions
-    with app.app_context():
+    with app_context(app):
         upgrade()
         organisation = make_organisation(legal_name="Acme Robotics GmbH")
         owner = make_partner(organisation=organisation, email="owner@acme.example")
         officer = make_staff()
         application = make_application(organisation, make_tier())
-        with app.test_request_context():
+        with app_context(app):
             membership_services.approve_application(officer, application, officer)
         db.session.commit()
         agreement = db.session.scalar(sa.select(Agreement))
@@ -793,24 +794,13 @@ def test_20_simultaneous_signatures_give_one(scratch_database, monkeypatch):
         "csrf_token": token,
     }
 
-    barrier = threading.Barrier(20)
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def click() -> None:
+    def click(_: int) -> int:
         client = app.test_client()
         client.set_cookie("liaison_session", cookie)
-        barrier.wait(timeout=20)
-        response = client.post(f"/agreements/{agreement_id}/sign", data=form)
-        with lock:
-            statuses.append(response.status_code)
+        return client.post(f"/agreements/{agreement_id}/sign", data=form).status_code
 
-    threads = [threading.Thread(target=click) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    with app.app_context():
+    statuses = run_simultaneously(20, click)
+    with app_context(app):
         signatures = db.session.scalars(sa.select(AgreementSignature)).all()
         assert [(s.agreement_id, s.user_id) for s in signatures] == [(agreement_id, owner_id)]
         assert db.session.get(Agreement, agreement_id).status is AgreementStatus.PARTNER_SIGNED
@@ -833,7 +823,7 @@ def test_a_returning_member_signs_the_new_partnership_agreement_before_access(ap
     membership.status = MembershipStatus.LAPSED
     application = make_application(acme["org"], membership.tier)
     commit()
-    with app.test_request_context():
+    with app_context(app):
         membership_services.approve_application(acme["officer"], application, acme["officer"])
     commit()
     new = db.session.scalar(
@@ -856,7 +846,7 @@ def test_members_from_before_agreements_keep_their_access_after_the_migration(sc
 
     app = create_app("testing", {"DATABASE_URL": scratch_database})
     monkeypatch.setattr(db, "session", db._make_scoped_session({}))  # the scratch database's own
-    with app.app_context():
+    with app_context(app):
         upgrade(revision="1da240b23142")  # the schema before agreements
         with db.engine.begin() as conn:
             conn.execute(
@@ -975,7 +965,7 @@ def test_review_findings_replacements_partnership_slot_emails_dates_and_void_ver
 
 
 def test_an_nda_text_that_cannot_render_for_a_partner_answers_503_not_500(app, acme, caplog):
-    with app.test_request_context():
+    with app_context(app):
         template = templates.ensure_default_template(AgreementKind.NDA)
         template.body = "<p>{{ membership.benefits[0] }}</p>"  # as if published before the checks existed
     commit()
@@ -988,7 +978,7 @@ def test_without_a_signatory_the_owners_are_told_to_name_one(app, ctx):
     organisation = make_organisation(legal_name="No Signer Ltd")
     make_partner(organisation=organisation, roles={OrgRole.OWNER}, email="owner@nosigner.example")
     commit()
-    with app.test_request_context():
+    with app_context(app):
         draft = agreements.create_agreement(
             None, organisation, AgreementKind.NDA, agreements.Terms(purpose="talking about sensors")
         )

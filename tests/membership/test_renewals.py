@@ -12,7 +12,9 @@ from portal.membership import services
 from portal.membership.models import Invoice, Membership, MembershipStatus, PaymentMethod
 from portal.partners.models import OrganisationStatus
 
-from .factories import (
+from ..support.browser import emails_to
+from ..support.context import app_context
+from ..support.factories import (
     commit,
     make_executed_partnership,
     make_organisation,
@@ -20,7 +22,6 @@ from .factories import (
     make_staff,
     make_tier,
 )
-from .helpers import emails_to
 
 END = date(2027, 3, 31)
 
@@ -100,7 +101,7 @@ def test_paying_the_renewal_invoice_extends_the_period(app, member, ctx):
     invoice = db.session.scalar(sa.select(Invoice))
     staff = make_staff()
     commit()
-    with app.test_request_context():
+    with app_context(app):
         services.record_payment(staff, invoice, invoice.total_cents, date.today(), "renewal")
         commit()
     db.session.expire_all()

@@ -18,9 +18,9 @@ from portal.core.models import AuditEvent, Email
 from portal.extensions import db
 from portal.partners.models import Invitation, Organisation, OrgRole
 
-from .factories import PASSWORD
-from .helpers import CSRF_META, location, text
-from .test_access_matrix import World, build_url, make_world, sign_in
+from ..support.browser import CSRF_META, location, text
+from ..support.factories import PASSWORD
+from ..support.world import World, build_url, make_world, sign_in
 
 NEW_PASSWORD = "Quiet-harbour-lantern-77"
 

@@ -17,8 +17,8 @@ from portal.core.search import include_in_autogenerate
 from portal.extensions import db
 from portal.partners.models import Organisation
 
-from .factories import commit, make_organisation, make_partner, make_staff
-from .helpers import Browser, location
+from ..support.browser import Browser, location
+from ..support.factories import commit, make_organisation, make_partner, make_staff
 
 # --- configuration ---------------------------------------------------------------------------
 
@@ -221,7 +221,7 @@ def test_organisation_page_uses_a_constant_number_of_queries(app, ctx):
 
 
 def test_env_example_lists_every_setting():
-    root = os.path.dirname(os.path.dirname(__file__))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
     with open(os.path.join(root, "config.py")) as handle:
         names = set(re.findall(r'env(?:_bool|_int|_list)?\("([A-Z_]+)"', handle.read()))
     with open(os.path.join(root, ".env.example")) as handle:
@@ -231,7 +231,7 @@ def test_env_example_lists_every_setting():
 
 @pytest.mark.parametrize("who", ["staff", "partner"])
 def test_agreement_lists_use_a_constant_number_of_queries(app, ctx, who):
-    from .factories import make_agreement
+    from ..support.factories import make_agreement
 
     staff = make_staff()
     owner = make_partner()

@@ -15,6 +15,8 @@ from portal.extensions import db
 from portal.partners.models import Organisation, OrgRole
 from portal.partners.services import set_roles
 
+from .context import app_context
+
 PASSWORD = "Vivid-otter-canal-42"
 _seq = itertools.count(1)
 
@@ -234,7 +236,7 @@ def sign_and_countersign(agreement, signer=None, admin=None):
 
     signer = signer or next(u for u in agreement.organisation.users if OrgRole.SIGNATORY in u.org_roles)
     admin = admin or make_staff(admin=True)
-    with current_app.test_request_context():
+    with app_context(current_app._get_current_object()):
         for user, sign in ((signer, agreements.sign_as_partner), (admin, agreements.countersign)):
             sign(
                 user,
@@ -245,3 +247,17 @@ def sign_and_countersign(agreement, signer=None, admin=None):
             )
     commit()
     return agreement
+
+
+# The membership application form as an owner fills it in.
+APPLY = {
+    "tier": "partner",
+    "signatory_name": "Clara Becker",
+    "signatory_title": "Managing Director",
+    "billing_name": "Jonas Weber",
+    "billing_email": "Billing@Acme.example",
+    "billing_address": "Industriestraße 12\n80331 München",
+    "vat_number": "DE 136 695 976",
+    "interests": "Machine vision for bin picking",
+    "heard_from": "event",
+}

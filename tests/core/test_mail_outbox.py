@@ -2,64 +2,19 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from portal.core.mail import deliver_pending, queue_email
 from portal.core.models import Email, EmailStatus
 from portal.core.types import utcnow
 from portal.extensions import db
 
-from .factories import make_partner
-from .helpers import Browser, emails_to
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@contextmanager
-def refusing_port() -> Iterator[int]:
-    """A local port that refuses connections: bound but never listening, and held until the end,
-    so that no other test (or xdist worker) can start listening there meanwhile."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield sock.getsockname()[1]
-
-
-class EphemeralController(Controller):
-    """aiosmtpd's threaded server on a port the kernel picks when it binds (port 0): no window
-    between choosing a free port and binding it in which a parallel worker could take it."""
-
-    def __init__(self, handler) -> None:
-        super().__init__(handler, hostname="127.0.0.1", port=0)
-
-    def _trigger_server(self) -> None:
-        self.port = self.server.sockets[0].getsockname()[1]  # bound by now; start() connects to it next
-        super()._trigger_server()
-
-
-@contextmanager
-def smtp_server(app) -> Iterator[Inbox]:
-    """A real SMTP server on a free local port, with the app pointed at it."""
-    inbox = Inbox()
-    controller = EphemeralController(inbox)
-    controller.start()
-    app.config["MAIL_PORT"] = controller.port
-    try:
-        yield inbox
-    finally:
-        controller.stop()
+from ..support.browser import Browser, emails_to
+from ..support.context import app_context
+from ..support.factories import make_partner
+from ..support.smtp import refusing_port, smtp_server
 
 
 @pytest.fixture
@@ -144,7 +99,7 @@ def test_console_backend_logs_the_message(app, ctx, caplog):
 
 
 def test_attachments_travel_with_the_message(smtp_app, ctx):
-    with smtp_server(smtp_app) as inbox, smtp_app.test_request_context():
+    with smtp_server(smtp_app) as inbox, app_context(smtp_app):
         queue_email(
             "finance@example.com",
             "Invoice INV-2026-0009",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from portal.membership import services as membership_services
 
+from .browser import Browser
+from .context import app_context
 from .factories import (
     commit,
     execute_partnership,
@@ -14,7 +16,6 @@ from .factories import (
     make_staff,
     make_tier,
 )
-from .helpers import Browser
 from .stripe_fake import signed_event
 
 SECRET = "whsec_test_liaison"
@@ -44,7 +45,7 @@ def make_approved(app, executed: bool = True):
     staff = make_staff()
     tier = make_tier(slug="partner", name="Partner", stripe_price_id=PRICE)
     application = make_application(organisation, tier, vat_number="DE136695976")
-    with app.test_request_context():
+    with app_context(app):
         membership = membership_services.approve_application(staff, application, staff)
     commit()
     if executed:
@@ -55,7 +56,7 @@ def make_approved(app, executed: bool = True):
 def deliver(app, event: dict, secret: str = SECRET, timestamp: int | None = None, header: str | None = None):
     payload, signature = signed_event(event, secret, timestamp)
     headers = {"Stripe-Signature": header if header is not None else signature}
-    with app.app_context():
+    with app_context(app):
         return app.test_client().post(
             "/billing/webhook", data=payload, headers=headers, content_type="application/json"
         )

@@ -12,7 +12,9 @@ from portal.extensions import db
 from portal.membership import services
 from portal.membership.models import Invoice, InvoiceStatus, Membership, MembershipStatus, PaymentMethod
 
-from .factories import (
+from ..support.browser import Browser, location, text
+from ..support.context import app_context
+from ..support.factories import (
     commit,
     make_executed_partnership,
     make_organisation,
@@ -20,8 +22,7 @@ from .factories import (
     make_staff,
     make_tier,
 )
-from .helpers import Browser, location, text
-from .stripe_support import deliver, make_approved, pay
+from ..support.stripe_support import deliver, make_approved, pay
 
 TODAY = date.today()
 
@@ -68,7 +69,7 @@ def test_invoice_payer_upgrade_is_prorated_and_starts_when_paid(app, member):
 
     staff = make_staff()
     commit()
-    with app.test_request_context():
+    with app_context(app):
         services.record_payment(staff, invoice, invoice.total_cents, TODAY, "upgrade")
         commit()
     current = fresh(m)
@@ -97,7 +98,7 @@ def test_invoice_payer_downgrade_waits_for_the_next_period(app, member):
     assert renewal.net_cents == 5_000_00 and renewal.period_start == m.period_end + timedelta(days=1)
     staff = make_staff()
     commit()
-    with app.test_request_context():
+    with app_context(app):
         services.record_payment(staff, renewal, renewal.total_cents, TODAY, "renewal")
         commit()
     current = fresh(m)

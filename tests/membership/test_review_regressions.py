@@ -21,11 +21,11 @@ from portal.membership.models import (
     PaymentMethod,
 )
 
-from .factories import commit, make_organisation, make_partner, make_staff, make_tier
-from .helpers import Browser, emails_to, location
-from .stripe_support import deliver, pay
-from .test_mail_outbox import smtp_server
-from .test_membership import APPLY
+from ..support.browser import Browser, emails_to, location
+from ..support.context import app_context
+from ..support.factories import APPLY, commit, make_organisation, make_partner, make_staff, make_tier
+from ..support.smtp import smtp_server
+from ..support.stripe_support import deliver, pay
 
 TODAY = date.today()
 
@@ -61,7 +61,7 @@ def test_a_non_eu_tax_number_is_kept_as_typed(app, ctx):
 def test_a_line_break_in_a_name_neither_breaks_headers_nor_blocks_other_mail(app, ctx):
     app.config.update(MAIL_BACKEND="smtp", MAIL_USE_TLS=False)
     try:
-        with smtp_server(app) as inbox, app.test_request_context():
+        with smtp_server(app) as inbox, app_context(app):
             bad = Email(
                 to_address="x@example.com\nBcc: victim@example.com",
                 subject="s",
@@ -149,7 +149,7 @@ def test_paying_the_renewal_after_an_upgrade_keeps_the_upgrade(app, ctx):
     owner, membership = active_member(low)
     staff = make_staff()
     commit()
-    with app.test_request_context():
+    with app_context(app):
         from portal.membership import changes, renewals
 
         renewals.run_renewals(TODAY)  # the renewal invoice, at the old tier
@@ -202,7 +202,7 @@ def test_a_returning_member_starts_clean(app, ctx):
     )
     db.session.add(application)
     commit()
-    with app.test_request_context():
+    with app_context(app):
         services.approve_application(staff, application, staff)
         commit()
     db.session.expire_all()
