@@ -6,7 +6,7 @@ A) Invoice path: Kumo Materials (Japan, no membership yet) compares the tiers, a
    signatory signs the partnership agreement, staff record a partial payment and then the rest, an
    admin countersigns, the membership becomes active, the partner downloads the executed PDF, and
    /verify confirms it and rejects a copy with one byte changed.
-B) Card path against a fake Stripe (tests/stripe_fake.FakeStripe, run inside this script): an admin
+B) Card path against a fake Stripe (tests/support/stripe_fake.FakeStripe, run inside this script): an admin
    gives the Partner tier a Stripe price id, Nordlicht Energy (Norway) applies, staff approve, the
    partner pays by card in a stand-in Checkout page, the signed `checkout.session.completed` webhook
    records the payment, the agreement is signed and countersigned, the membership is active; then
@@ -52,7 +52,7 @@ from walkthrough_kit import CSP_LISTENER, DESKTOP, BrowserSteps, StepFailed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.stripe_fake import FakeStripe, signed_event  # noqa: E402
+from tests.support.stripe_fake import FakeStripe, signed_event  # noqa: E402
 
 DEMO_PASSWORD = "liaison-demo-2026"
 STAFF_EMAIL = "admin@liaison.example"
