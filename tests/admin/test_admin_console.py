@@ -287,3 +287,28 @@ def test_staff_cannot_turn_two_factor_off(app, staff):
     assert browser.post("/account/2fa/disable", {"password": PASSWORD}).status_code == 403
     db.session.expire_all()
     assert db.session.get(User, staff.id).totp_enabled_at is not None
+
+
+@pytest.mark.parametrize(
+    ("path", "title", "column"),
+    [
+        ("/admin/users", "Users", "Last sign-in"),
+        ("/admin/organisations", "Organisations", "Account owner"),
+        ("/admin/applications?status=", "Applications", "Waiting"),
+        ("/admin/invoices", "Invoices", "Still due"),
+        ("/admin/agreements", "Agreements", "Created"),
+    ],
+)
+def test_every_console_list_keeps_the_page_frame_around_its_table(app, staff, ctx, path, title, column):
+    """The lists share one layout: the site's navigation, the breadcrumb, one heading, the filter form,
+    the table's own columns, and the rows (staff themselves are listed on the users page)."""
+    make_organisation(legal_name="Framed Optics GmbH")
+    commit()
+    browser = Browser(app)
+    browser.login_staff(staff)
+    html = browser.get(path).get_data(as_text=True)
+    assert html.count('aria-label="Main"') == 1  # the navigation bar, once
+    assert f'<li class="breadcrumb-item active" aria-current="page">{title}</li>' in html
+    assert len(re.findall(r"<h1[ >]", html)) == 1 and f">{title}" in html
+    assert '<form method="get"' in html
+    assert f">{column}</th>" in html or html.count("<table") == 0
