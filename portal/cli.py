@@ -94,13 +94,17 @@ def reconcile_stripe() -> None:
     if not gateway.enabled():
         raise click.ClickException("Card payments are not configured (STRIPE_SECRET_KEY).")
     try:
-        counts = reconcile()
+        counts, problems = reconcile()
     except gateway.PaymentsUnavailable as exc:
         db.session.rollback()
         raise click.ClickException(f"Stripe is unreachable: {exc}") from None
     db.session.commit()
     deliver_pending()
     click.echo(", ".join(f"{key} {value}" for key, value in counts.items()))
+    for problem in problems:
+        click.echo(f"  not reconciled: {problem}")
+    if problems:
+        raise SystemExit(1)  # the others are done; these need a look
 
 
 @portal_cli.command("render-pending")

@@ -24,6 +24,11 @@ class PaymentRefused(Exception):
     """Stripe refused the request (bad parameters, unknown price...)."""
 
 
+class NotFound(PaymentRefused):
+    """Stripe answers 404: the object does not exist (any more). A permanent condition: retrying
+    the same request will not help."""
+
+
 class BadSignature(Exception):
     pass
 
@@ -53,6 +58,10 @@ def _call(fn, *args: Any, **kwargs: Any) -> dict[str, Any]:
         raise PaymentsUnavailable(str(exc)) from exc
     except stripe.APIError as exc:  # Stripe's own 5xx
         raise PaymentsUnavailable(str(exc)) from exc
+    except stripe.InvalidRequestError as exc:
+        if getattr(exc, "http_status", None) == 404:
+            raise NotFound(str(exc)) from exc
+        raise PaymentRefused(getattr(exc, "user_message", None) or str(exc)) from exc
     except stripe.StripeError as exc:
         raise PaymentRefused(getattr(exc, "user_message", None) or str(exc)) from exc
     return result.to_dict() if hasattr(result, "to_dict") else result

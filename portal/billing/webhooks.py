@@ -34,9 +34,15 @@ def webhook():
         security_event("stripe_webhook_rejected", reason=str(exc)[:120])
         return jsonify(error="invalid signature"), 400
     try:
+        events.check_shape(event)
+    except events.MalformedEvent as exc:
+        log.warning("stripe event refused as malformed: %s", exc)
+        return jsonify(error=f"malformed event: {exc}"), 400
+    ignored = None
+    try:
         fresh = events.record_event(event)
         if fresh:
-            card.handle_event(event)
+            ignored = card.handle_event(event)
         db.session.commit()
     except gateway.PaymentsUnavailable:
         db.session.rollback()
@@ -46,4 +52,7 @@ def webhook():
         db.session.rollback()
         log.exception("stripe event %s not processed", event["id"])
         return jsonify(error="not processed"), 500
-    return jsonify(received=True, duplicate=not fresh)
+    answer = {"received": True, "duplicate": not fresh}
+    if ignored:
+        answer["ignored"] = ignored  # acknowledged, so Stripe stops retrying; nothing to do
+    return jsonify(answer)

@@ -5,6 +5,7 @@ may arrive in any order, or several times, and the membership still ends in Stri
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from ..partners import services as partners
 from ..partners.models import Organisation, OrganisationStatus
 from . import services as membership_services
 from .models import (
+    Application,
     Invoice,
     InvoiceStatus,
     Membership,
@@ -31,6 +33,8 @@ from .models import (
     PaymentMethod,
     Tier,
 )
+
+log = logging.getLogger("liaison.billing")
 
 STATUS = {
     "active": MembershipStatus.ACTIVE,
@@ -220,12 +224,16 @@ def apply_pending_downgrade(membership: Membership) -> None:
 # --- webhook events ----------------------------------------------------------------------
 
 
-def handle_event(event: dict[str, Any]) -> None:
-    obj = event.get("data", {}).get("object", {}) or {}
+ENDED = ("canceled", "incomplete_expired")
+
+
+def handle_event(event: dict[str, Any]) -> str | None:
+    """Apply a (shape-checked) event: copy the current state of the subscription it is about.
+    Returns why nothing was done when the event is about something Stripe no longer knows."""
+    obj = event["data"]["object"]
     kind = event["type"]
     subscription_id: str | None = None
     if kind == "checkout.session.completed":
-        _link_checkout(obj)
         subscription_id = obj.get("subscription")
     elif kind in ("invoice.paid", "invoice.payment_failed"):
         parent = obj.get("parent") or {}
@@ -237,9 +245,20 @@ def handle_event(event: dict[str, Any]) -> None:
     ):
         subscription_id = obj.get("id")
     else:
-        return  # not ours to act on
-    if subscription_id:
-        sync_subscription(gateway.retrieve_subscription(subscription_id), event_id=event["id"])
+        return None  # not ours to act on
+    if not subscription_id:
+        if kind == "checkout.session.completed":
+            _link_checkout(obj)
+        return None
+    try:
+        subscription = gateway.retrieve_subscription(subscription_id)
+    except gateway.NotFound:
+        log.warning("stripe event %s: subscription %s is unknown to Stripe", event["id"], subscription_id)
+        return f"subscription {subscription_id} is unknown to Stripe"
+    if kind == "checkout.session.completed" and subscription.get("status") not in ENDED:
+        _link_checkout(obj)  # a late event of an old checkout never re-links an ended subscription
+    sync_subscription(subscription, event_id=event["id"])
+    return None
 
 
 def _link_checkout(session: dict[str, Any]) -> None:
@@ -277,6 +296,20 @@ def _membership_for(subscription: dict[str, Any]) -> Membership | None:
     return membership
 
 
+def _is_current(membership: Membership, subscription: dict[str, Any]) -> bool:
+    """Is this the membership's subscription now? Its recorded one; or, before one is recorded, one
+    that came from a checkout of the membership's current approval (not from an earlier one)."""
+    if membership.stripe_subscription_id is not None:
+        return subscription["id"] == membership.stripe_subscription_id
+    attempt_id = str((subscription.get("metadata") or {}).get("attempt_id", ""))
+    attempt = db.session.get(CheckoutAttempt, int(attempt_id)) if attempt_id.isdigit() else None
+    if attempt is None or attempt.membership_id != membership.id:
+        return False
+    application = db.session.get(Application, membership.application_id or 0)
+    approved_at = application.decided_at if application else None
+    return approved_at is None or attempt.created_at >= approved_at
+
+
 def _day(timestamp: int | None) -> date | None:
     return datetime.fromtimestamp(timestamp, UTC).date() if timestamp else None
 
@@ -286,9 +319,10 @@ def sync_subscription(subscription: dict[str, Any], event_id: str | None = None)
     membership = _membership_for(subscription)
     if membership is None:
         return None
-    replaced = membership.stripe_subscription_id not in (None, subscription["id"])
-    if replaced and subscription.get("status") in ("canceled", "incomplete_expired"):
-        return membership  # an older subscription of the same customer ending changes nothing
+    if subscription.get("status") in ENDED and not _is_current(membership, subscription):
+        # An ended subscription that is not the membership's current one (an older one of the same
+        # customer, or the one paid before the membership was approved again) changes nothing.
+        return membership
     before = (membership.status, membership.period_end, membership.auto_renew, membership.tier_id)
     membership.stripe_subscription_id = subscription["id"]
     membership.stripe_customer_id = subscription.get("customer") or membership.stripe_customer_id
@@ -367,26 +401,34 @@ def _void_unpaid(membership: Membership, reason: str, *conditions: Any) -> None:
             )
 
 
-def reconcile() -> dict[str, int]:
-    """Compare every card membership with Stripe and heal drift (missed or failed webhooks)."""
-    counts = {"checked": 0, "changed": 0, "linked": 0}
+def reconcile() -> tuple[dict[str, int], list[str]]:
+    """Compare every card membership with Stripe and heal drift (missed or failed webhooks). One
+    membership Stripe cannot answer for is reported and skipped; the others are still reconciled."""
+    counts = {"checked": 0, "changed": 0, "linked": 0, "failed": 0}
+    problems: list[str] = []
     memberships = db.session.scalars(
-        sa.select(Membership).where(Membership.stripe_customer_id.is_not(None))
+        sa.select(Membership).where(Membership.stripe_customer_id.is_not(None)).order_by(Membership.id)
     ).all()
     for membership in memberships:
         counts["checked"] += 1
         before = (membership.status, membership.period_end, membership.auto_renew, membership.tier_id)
-        if membership.stripe_subscription_id:
-            sync_subscription(gateway.retrieve_subscription(membership.stripe_subscription_id))
-        else:
-            live = [
-                s
-                for s in gateway.list_subscriptions(membership.stripe_customer_id)
-                if s.get("status") != "canceled"
-            ]
-            if live:
-                sync_subscription(live[0])
-                counts["linked"] += 1
+        try:
+            if membership.stripe_subscription_id:
+                sync_subscription(gateway.retrieve_subscription(membership.stripe_subscription_id))
+            else:
+                live = [
+                    s
+                    for s in gateway.list_subscriptions(membership.stripe_customer_id)
+                    if s.get("status") != "canceled"
+                ]
+                if live:
+                    sync_subscription(live[0])
+                    counts["linked"] += 1
+        except gateway.PaymentRefused as exc:  # NotFound included; Stripe unreachable stops the run
+            counts["failed"] += 1
+            problems.append(f"membership {membership.id} ({membership.organisation.display_name}): {exc}")
+            log.warning("reconcile: membership %s skipped: %s", membership.id, exc)
+            continue
         if (membership.status, membership.period_end, membership.auto_renew, membership.tier_id) != before:
             counts["changed"] += 1
-    return counts
+    return counts, problems

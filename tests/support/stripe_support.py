@@ -3,6 +3,7 @@ a payer takes (approve, pay by card, webhook delivery)."""
 
 from __future__ import annotations
 
+from portal.extensions import db
 from portal.membership import services as membership_services
 
 from .browser import Browser
@@ -73,3 +74,23 @@ def pay(app, fake, approved) -> tuple[Browser, str, dict, dict]:
     session_id = response.headers["Location"].rsplit("/", 1)[1]
     subscription, invoice = fake.complete_checkout(session_id)
     return browser, session_id, subscription, invoice
+
+
+def make_second_card_member(app, subscription_id: str, customer_id: str):
+    """Another organisation's membership that pays by card through a subscription Stripe may no
+    longer know."""
+    from portal.membership.models import Membership, MembershipStatus, PaymentMethod
+
+    organisation = make_organisation(legal_name="Gone Card Ltd", country="GB")
+    tier = make_tier(slug="gone-tier", name="Gone tier")
+    membership = Membership(
+        organisation=organisation,
+        tier=tier,
+        status=MembershipStatus.ACTIVE,
+        payment_method=PaymentMethod.CARD,
+        stripe_customer_id=customer_id,
+        stripe_subscription_id=subscription_id,
+    )
+    db.session.add(membership)
+    commit()
+    return membership
