@@ -94,6 +94,9 @@ def register_signal_receivers() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .core.web import register_url_converters
+
+    register_url_converters(app)  # before any rule is added: <int:id> is bounded
     from .admin import bp as admin_bp
     from .agreements.routes import bp as agreements_bp
     from .auth.routes import bp as auth_bp

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, current_app, has_request_context, request
 
+from ..core.forms import bounded_int
 from ..core.permissions import guard_staff_blueprint
 from . import queries
 
@@ -35,7 +36,8 @@ guard_staff_blueprint(bp, needs_admin=_needs_admin)
 
 
 def page_number() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    """The requested page, 1 for anything odd, at most 10,000 (deep pages of 25 are not browsed)."""
+    return min(bounded_int(request.args.get("page"), minimum=1) or 1, 10_000)
 
 
 @bp.app_context_processor

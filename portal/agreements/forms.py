@@ -8,13 +8,13 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..core.forms import BoundedIntegerField
 from .models import AgreementKind
 from .rendering import MAX_BODY_CHARS
 from .templates import LANGUAGES
@@ -56,7 +56,7 @@ class AgreementForm(FlaskForm):
     )
     language = SelectField("Language", choices=dict(LANGUAGES))
     start_on = DateField("Starts on", validators=[Optional()], description="Empty: the day it is issued.")
-    term_months = IntegerField(
+    term_months = BoundedIntegerField(
         "Term (months)",
         default=12,
         validators=[InputRequired("Give the term in months."), NumberRange(1, 120, "Between 1 and 120.")],
@@ -78,7 +78,7 @@ class AgreementForm(FlaskForm):
     royalty = StringField(
         "Royalty", validators=[Optional(), Length(max=100)], description="e.g. 3 % of net sales"
     )
-    option_months = IntegerField(
+    option_months = BoundedIntegerField(
         "Option period (months)", default=0, validators=[Optional(), NumberRange(0, 36, "Between 0 and 36.")]
     )
     budget = StringField("Budget", validators=[Optional(), Length(max=60)], description="e.g. EUR 120,000")

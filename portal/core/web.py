@@ -10,8 +10,10 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from .errors import abort_with
+from .forms import MAX_INT
 
 security_log = logging.getLogger("liaison.security")
 
@@ -43,12 +45,35 @@ def security_event(event: str, **fields: Any) -> None:
     security_log.info(json.dumps(line, default=str, sort_keys=True))
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number beyond what the database stores is no match (404)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min=None, max=None, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, MAX_INT if max is None else max, signed)
+
+
+def register_url_converters(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
+
+
+NUL_MESSAGE = "The request contained a character that is not allowed (a NUL byte). Remove it and try again."
+
+
+def _refuse_nul_bytes() -> None:
+    """One place for every form field and query parameter: PostgreSQL cannot store NUL in text."""
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort_with(400, NUL_MESSAGE)
+
+
 def register_request_hooks(app: Flask) -> None:
     def _assign_request_id() -> None:
         g.request_id = uuid.uuid4().hex
 
     # First of all hooks, so that responses refused by CSRF, the limiter or session checks have one too.
     app.before_request_funcs.setdefault(None, []).insert(0, _assign_request_id)
+    app.before_request(_refuse_nul_bytes)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

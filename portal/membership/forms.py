@@ -10,13 +10,13 @@ from wtforms import (
     DateField,
     DecimalField,
     EmailField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation
 
+from ..core.forms import BoundedIntegerField
 from .models import CatalogAccess
 
 HEARD_FROM = {
@@ -92,16 +92,16 @@ class TierForm(FlaskForm):
     benefits = TextAreaField(
         "Benefits", validators=[Length(max=4000)], description="One per line.", render_kw={"rows": 6}
     )
-    seat_limit = IntegerField(
+    seat_limit = BoundedIntegerField(
         "Seat limit", validators=[Optional(), NumberRange(min=1)], description="Empty for unlimited."
     )
-    challenge_limit = IntegerField(
+    challenge_limit = BoundedIntegerField(
         "Open challenges", validators=[Optional(), NumberRange(min=0)], description="Empty for unlimited."
     )
     catalog_access = SelectField(
         "Catalog access", choices={c.value: c.label for c in CatalogAccess}, validators=[DataRequired()]
     )
-    first_look_days = IntegerField(
+    first_look_days = BoundedIntegerField(
         "First look (days)",
         validators=[Optional(), NumberRange(min=0, max=365)],
         description="Days this tier sees new technologies before others.",
@@ -109,7 +109,7 @@ class TierForm(FlaskForm):
     stripe_price_id = StringField(
         "Stripe price id", validators=[Length(max=120)], description="Optional: enables card payment."
     )
-    display_order = IntegerField("Display order", validators=[Optional()])
+    display_order = BoundedIntegerField("Display order", validators=[Optional()])
     active = BooleanField("Offered to new applicants")
 
 

@@ -12,6 +12,7 @@ from ...agreements.models import AgreementKind
 from ...auth.models import User
 from ...core.countries import country_choices
 from ...core.errors import DomainError
+from ...core.forms import bounded_int
 from ...core.models import AuditEvent
 from ...extensions import db
 from ...partners import services as partner_services
@@ -65,7 +66,11 @@ def organisation_detail(organisation_id: int):
 @bp.route("/organisations/<int:organisation_id>/account-owner", methods=["POST"])
 def assign_account_owner(organisation_id: int):
     organisation = db.get_or_404(Organisation, organisation_id)
-    officer_id = request.form.get("account_owner_id", type=int)
+    submitted = request.form.get("account_owner_id", "")
+    officer_id = bounded_int(submitted, minimum=1)
+    if submitted and officer_id is None:
+        flash("Choose the account owner from the list.", "danger")
+        return redirect(url_for("admin.organisation_detail", organisation_id=organisation.id))
     officer = db.session.get(User, officer_id) if officer_id else None
     try:
         partner_services.assign_account_owner(current_user, organisation, officer)
