@@ -15,6 +15,7 @@ from ..core import audit, signals
 from ..core.errors import DomainError
 from ..core.links import link
 from ..core.mail import queue_email
+from ..core.models import AuditEvent
 from ..core.types import utcnow
 from ..core.web import security_event
 from ..extensions import db
@@ -62,7 +63,13 @@ def invite(actor: User, organisation: Organisation, email: str, roles: set[OrgRo
         )
     existing_user = accounts.find_user_by_email(email)
     if existing_user is not None and existing_user.organisation_id == organisation.id:
-        raise DomainError("This person is already a member of your organisation.", field="email")
+        if existing_user.active:
+            raise DomainError("This person is already a member of your organisation.", field="email")
+        if not removed_by_organisation(existing_user):
+            raise DomainError(
+                "This person's account was deactivated by the TTO staff; ask your contact at the TTO.",
+                field="email",
+            )
     now = utcnow()
     open_invites = db.session.scalars(
         sa.select(Invitation).where(
@@ -108,9 +115,33 @@ def open_invitation(token: str) -> Invitation:
     return invitation
 
 
+def removed_by_organisation(user: User) -> bool:
+    """Was this inactive account last switched off by its organisation (an owner removed them), not
+    by TTO staff? Only then may an owner's invitation bring it back."""
+    last = db.session.scalar(
+        sa.select(AuditEvent.action)
+        .where(
+            AuditEvent.target_type == "user",
+            AuditEvent.target_id == user.id,
+            AuditEvent.action.in_(["member.removed", "user.deactivated", "user.reactivated"]),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    return last == "member.removed"
+
+
 def accept_invitation(token: str, full_name: str, job_title: str, password: str) -> User:
     invitation = open_invitation(token)
-    if accounts.find_user_by_email(invitation.email) is not None:
+    existing = accounts.find_user_by_email(invitation.email)
+    if (
+        existing is not None
+        and existing.organisation_id == invitation.organisation_id
+        and not existing.active
+        and removed_by_organisation(existing)
+    ):
+        return _welcome_back(existing, invitation, full_name, job_title, password)
+    if existing is not None:
         raise DomainError(
             "An account with this address already exists. Sign in with it, or ask for an "
             "invitation to another address."
@@ -134,6 +165,27 @@ def accept_invitation(token: str, full_name: str, job_title: str, password: str)
     db.session.flush()
     audit.record("invitation.accepted", actor=user, target=invitation)
     security_event("invitation_accepted", user_id=user.id)
+    return user
+
+
+def _welcome_back(user: User, invitation: Invitation, full_name: str, job_title: str, password: str) -> User:
+    """A colleague the owner removed accepts a new invitation: the same account, active again, with
+    the invitation's roles and the password chosen now (old sessions stay ended)."""
+    accounts.check_password_policy(password, invitation.email, full_name)
+    limit = seat_limit(invitation.organisation)
+    if limit is not None and seats_used(invitation.organisation) > limit:
+        raise DomainError("Your organisation has no free seat left. Ask its owner to free one.")
+    user.active = True
+    user.full_name = full_name.strip()
+    user.job_title = job_title.strip()
+    user.password_hash = hash_password(password)
+    user.email_verified_at = user.email_verified_at or utcnow()
+    user.end_all_sessions()
+    set_roles(user, {OrgRole(r) for r in invitation.roles})
+    invitation.accepted_at = utcnow()
+    db.session.flush()
+    audit.record("invitation.accepted", actor=user, target=invitation, returning=True)
+    security_event("invitation_accepted", user_id=user.id, returning=True)
     return user
 
 

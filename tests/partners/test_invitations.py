@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.partners.models import Invitation, OrgRole
 
 from ..support.browser import Browser, last_email_to, link_in, location, text
-from ..support.factories import commit, make_partner
+from ..support.factories import commit, make_partner, make_staff
 
 JOIN = {
     "full_name": "Mia Schulz",
@@ -165,3 +165,41 @@ def test_removing_a_colleague_ends_their_sessions(app, owner, ctx):
     browser.post(f"/organisation/members/{owner.id}/remove")
     db.session.expire_all()
     assert db.session.get(User, owner.id).active
+
+
+def test_a_removed_colleague_can_be_invited_back_and_returns_with_the_new_roles(app, owner, ctx):
+    """Issue 9, point 12: re-inviting someone the owner removed reactivates the same account."""
+    colleague = make_partner(
+        roles={OrgRole.MEMBER}, organisation=owner.organisation, email="mia@acme.example"
+    )
+    commit()
+    browser = Browser(app)
+    browser.login(owner.email)
+    assert location(browser.post(f"/organisation/members/{colleague.id}/remove")) == "/organisation"
+    assert location(invite(browser, "mia@acme.example", roles=("billing",))) == "/organisation"
+    path = link_in(last_email_to("mia@acme.example"), "/invitations/")
+    returning = Browser(app)
+    assert location(returning.post(path, JOIN)) == "/dashboard"
+    db.session.expire_all()
+    back = db.session.get(User, colleague.id)  # the same account, not a second one
+    assert back.active and back.org_roles == {OrgRole.BILLING}
+    assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.email == "mia@acme.example")) == 1
+    assert location(Browser(app).login("mia@acme.example", JOIN["password"])) == "/dashboard"
+
+
+def test_an_account_the_tto_deactivated_is_not_brought_back_by_an_invitation(app, owner, ctx):
+    from portal.auth import services as accounts
+
+    colleague = make_partner(
+        roles={OrgRole.MEMBER}, organisation=owner.organisation, email="mia@acme.example"
+    )
+    staff = make_staff(admin=True)
+    accounts.set_active(staff, colleague, active=False)
+    commit()
+    browser = Browser(app)
+    browser.login(owner.email)
+    response = invite(browser, "mia@acme.example")
+    assert response.status_code == 400
+    assert "deactivated by the" in text(response)
+    db.session.expire_all()
+    assert not db.session.get(User, colleague.id).active
