@@ -100,6 +100,7 @@ class Config:
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_MAX_LENGTH = 128
     RESET_TOKEN_MAX_AGE = 3600
+    EMAIL_CHANGE_TOKEN_MAX_AGE = 3600  # bound to the session version and password too
     VERIFY_TOKEN_MAX_AGE = 7 * 24 * 3600
     INVITATION_DAYS = 7
     # Argon2id parameters (portal/auth/passwords.py PROFILES): "strong" for every real deployment.

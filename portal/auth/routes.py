@@ -396,6 +396,26 @@ def confirm_email_change(token: str):
     return render_template("auth/confirm_email_change.html", form=form)
 
 
+@bp.route("/account/email/cancel/<token>", methods=["GET", "POST"])
+def cancel_email_change(token: str):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_email_change(token)
+        except DomainError as exc:
+            return render_template("auth/link_invalid.html", message=exc.message), 400
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(
+            "The email change is cancelled and every session is signed out. If someone else knew your "
+            "password, change it now (Forgot your password? below).",
+            "success",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/cancel_email_change.html", form=form)
+
+
 @bp.route("/account/logout-everywhere", methods=["POST"])
 @login_required
 def logout_everywhere():

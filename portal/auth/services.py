@@ -104,7 +104,8 @@ def request_password_reset(email: str) -> None:
         security_event("reset_requested_unknown", email_hash=tokens.sha256(normalise_email(email))[:12])
         return
     token = tokens.make_token(
-        "reset-password", {"uid": user.id, "ph": tokens.fingerprint(user.password_hash)}
+        "reset-password",
+        {"uid": user.id, "ph": tokens.fingerprint(user.password_hash), "em": tokens.fingerprint(user.email)},
     )
     queue_email(
         user.email,
@@ -118,7 +119,8 @@ def request_password_reset(email: str) -> None:
 
 
 def user_for_reset_token(token: str) -> User | None:
-    """Valid for at most an hour and only while the password is unchanged (single use)."""
+    """Valid for at most an hour, only while the password is unchanged (single use) and only for the
+    address it was sent to (an email change voids it)."""
     data = tokens.read_token("reset-password", token, current_app.config["RESET_TOKEN_MAX_AGE"])
     if not data:
         return None
@@ -126,6 +128,8 @@ def user_for_reset_token(token: str) -> User | None:
     if user is None or not user.active:
         return None
     if data.get("ph") != tokens.fingerprint(user.password_hash):
+        return None
+    if data.get("em") != tokens.fingerprint(user.email):
         return None
     return user
 
@@ -170,13 +174,22 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 # --- email change ------------------------------------------------------------------------
 
 
+def _account_state(user: User) -> dict[str, object]:
+    """What an email-change link is bound to: the session version (logout everywhere, password
+    change, reset and removal bump it) and the password, so ending an intrusion voids the link."""
+    return {"sv": user.session_version, "ph": tokens.fingerprint(user.password_hash)}
+
+
 def request_email_change(user: User, new_email: str, current_password: str) -> None:
+    """Mail a one-hour confirmation link to the new address, and tell the current address at once,
+    with a link that cancels the change (and signs out every session)."""
     if not verify_password(user.password_hash, current_password):
         raise DomainError("Your current password is not correct.", field="current_password")
     new_email = normalise_email(new_email)
     if new_email == user.email:
         raise DomainError("This is already your email address.", field="email")
-    token = tokens.make_token("change-email", {"uid": user.id, "old": user.email, "new": new_email})
+    state = _account_state(user)
+    token = tokens.make_token("change-email", {"uid": user.id, "old": user.email, "new": new_email, **state})
     # If the new address is taken we still answer the same; the link will then fail politely.
     queue_email(
         new_email,
@@ -184,14 +197,28 @@ def request_email_change(user: User, new_email: str, current_password: str) -> N
         "email_change_confirm",
         user=user,
         confirm_url=link("auth.confirm_email_change", token=token),
+        minutes=current_app.config["EMAIL_CHANGE_TOKEN_MAX_AGE"] // 60,
+    )
+    cancel = tokens.make_token("cancel-email-change", {"uid": user.id, "sv": state["sv"]})
+    queue_email(
+        user.email,
+        "Someone asked to change your email address",
+        "email_change_requested",
+        user=user,
+        new_email=new_email,
+        cancel_url=link("auth.cancel_email_change", token=cancel),
     )
     security_event("email_change_requested", user_id=user.id)
 
 
 def confirm_email_change(token: str) -> User:
-    data = tokens.read_token("change-email", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
-    user = db.session.get(User, data["uid"]) if data else None
-    if user is None or user.email != data.get("old"):
+    data = tokens.read_token("change-email", token, current_app.config["EMAIL_CHANGE_TOKEN_MAX_AGE"])
+    user = db.session.get(User, data.get("uid")) if data else None
+    if (
+        user is None
+        or user.email != data.get("old")
+        or {key: data.get(key) for key in ("sv", "ph")} != _account_state(user)
+    ):
         raise DomainError("This confirmation link is invalid, expired or already used.")
     if find_user_by_email(data["new"]) is not None:
         raise DomainError("That address now belongs to another account. Choose another address.")
@@ -209,6 +236,19 @@ def confirm_email_change(token: str) -> User:
     )
     audit.record("user.email_changed", actor=user, target=user, old=old, new=user.email)
     security_event("email_changed", user_id=user.id)
+    return user
+
+
+def cancel_email_change(token: str) -> User:
+    """The current address refuses a change it did not ask for: the pending link dies and every
+    session (the intruder's too) is signed out."""
+    data = tokens.read_token("cancel-email-change", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
+    user = db.session.get(User, data.get("uid")) if data else None
+    if user is None or data.get("sv") != user.session_version:
+        raise DomainError("This link is invalid or was already used; it changed nothing.")
+    user.end_all_sessions()
+    audit.record("user.email_change_cancelled", actor=user, target=user)
+    security_event("email_change_cancelled", user_id=user.id)
     return user
 
 

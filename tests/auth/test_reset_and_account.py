@@ -150,3 +150,72 @@ def test_change_email_refuses_wrong_password_and_taken_address(app, partner, ctx
     assert response.status_code == 400 and "another account" in text(response)
     db.session.expire_all()
     assert db.session.get(User, partner.id).email == "clara@acme.example"
+
+
+# --- issue 9, point 1: an email change does not outlive the end of an intrusion ---------------
+
+
+def request_change(browser, new="intruder@evil.example"):
+    response = browser.post("/account/email", {"em-email": new, "em-current_password": PASSWORD})
+    assert location(response) == "/account"
+    return link_in(last_email_to(new), "/account/email/confirm/")
+
+
+def test_the_current_address_hears_of_a_requested_change_at_once_and_can_cancel_it(app, partner):
+    intruder = Browser(app)
+    intruder.login(partner.email)
+    confirm = request_change(intruder)
+    notice = last_email_to("clara@acme.example")
+    assert "change" in notice.subject.lower() and "intruder@evil.example" in notice.body_text
+    cancel = link_in(notice, "/account/email/cancel/")
+    owner = Browser(app)
+    assert owner.get(cancel).status_code == 200
+    assert location(owner.post(cancel)) == "/login"
+    assert intruder.post(confirm).status_code == 400  # the change is void
+    assert intruder.get("/dashboard").status_code == 302  # and the intruder's session ended
+    db.session.expire_all()
+    assert db.session.get(User, partner.id).email == "clara@acme.example"
+
+
+@pytest.mark.parametrize("recovery", ["password change", "sign out everywhere", "reset"])
+def test_the_owner_recovering_the_account_voids_a_pending_email_change(app, partner, recovery):
+    intruder = Browser(app)
+    intruder.login(partner.email)
+    confirm = request_change(intruder)
+    owner = Browser(app)
+    if recovery == "reset":
+        request_reset(app, partner.email)
+        reset = link_in(last_email_to("clara@acme.example"), "/reset-password/")
+        owner.post(reset, {"password": NEW, "confirm": NEW})
+    else:
+        owner.login(partner.email)
+        if recovery == "password change":
+            form = {"pw-current_password": PASSWORD, "pw-password": NEW, "pw-confirm": NEW}
+            assert location(owner.post("/account/password", form)) in ("/account", "/login")
+        else:
+            assert location(owner.post("/account/logout-everywhere")) == "/login"
+    response = Browser(app).post(confirm)
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(User, partner.id).email == "clara@acme.example"
+
+
+def test_an_email_change_link_lasts_an_hour(app, partner, monkeypatch):
+    browser = Browser(app)
+    browser.login(partner.email)
+    confirm = request_change(browser, "clara.new@acme.example")
+    real_time = time.time
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: real_time() + 3601)
+    assert Browser(app).post(confirm).status_code == 400
+
+
+def test_a_reset_link_sent_to_the_old_address_stops_working_once_the_address_changes(app, partner):
+    request_reset(app, partner.email)
+    reset = link_in(last_email_to("clara@acme.example"), "/reset-password/")
+    browser = Browser(app)
+    browser.login(partner.email)
+    confirm = request_change(browser, "clara.new@acme.example")
+    assert location(browser.post(confirm)) == "/login"
+    response = Browser(app).post(reset, {"password": NEW, "confirm": NEW})
+    assert response.status_code in (400, 404) or "invalid, expired or already used" in text(response)
+    assert location(Browser(app).login("clara.new@acme.example")) == "/dashboard"  # old password holds

@@ -86,6 +86,7 @@ POLICY: dict[str, str] = {
     "auth.change_password": LOGIN,
     "auth.change_email": LOGIN,
     "auth.confirm_email_change": TOKEN,
+    "auth.cancel_email_change": TOKEN,
     "auth.logout_everywhere": LOGIN,
     "partners.accept_invitation": TOKEN,
     # partners

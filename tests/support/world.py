@@ -91,10 +91,25 @@ def make_world() -> World:
     world.tokens = {
         "auth.verify_email": tokens.make_token("verify-email", {"uid": member.id, "email": member.email}),
         "auth.reset_password": tokens.make_token(
-            "reset-password", {"uid": member.id, "ph": tokens.fingerprint(member.password_hash)}
+            "reset-password",
+            {
+                "uid": member.id,
+                "ph": tokens.fingerprint(member.password_hash),
+                "em": tokens.fingerprint(member.email),
+            },
         ),
         "auth.confirm_email_change": tokens.make_token(
-            "change-email", {"uid": member.id, "old": member.email, "new": "member-new@example.com"}
+            "change-email",
+            {
+                "uid": member.id,
+                "old": member.email,
+                "new": "member-new@example.com",
+                "sv": member.session_version,
+                "ph": tokens.fingerprint(member.password_hash),
+            },
+        ),
+        "auth.cancel_email_change": tokens.make_token(
+            "cancel-email-change", {"uid": member.id, "sv": member.session_version}
         ),
         "partners.accept_invitation": invite_token,
     }
