@@ -12,6 +12,7 @@ from flask import Flask, Response, g, has_request_context, request
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
+from .database import begin_write
 from .errors import abort_with
 from .forms import MAX_INT
 
@@ -67,6 +68,17 @@ def _refuse_nul_bytes() -> None:
                 abort_with(400, NUL_MESSAGE)
 
 
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _writes_begin_as_writers() -> None:
+    """On SQLite (the default install) a request that may write takes the write lock when its
+    transaction begins, so simultaneous writers queue (busy_timeout) instead of failing with
+    "database is locked" when a read snapshot tries to become a write. PostgreSQL: nothing to do."""
+    if request.method in WRITING_METHODS:
+        begin_write()
+
+
 def register_request_hooks(app: Flask) -> None:
     def _assign_request_id() -> None:
         g.request_id = uuid.uuid4().hex
@@ -74,6 +86,7 @@ def register_request_hooks(app: Flask) -> None:
     # First of all hooks, so that responses refused by CSRF, the limiter or session checks have one too.
     app.before_request_funcs.setdefault(None, []).insert(0, _assign_request_id)
     app.before_request(_refuse_nul_bytes)
+    app.before_request(_writes_begin_as_writers)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

@@ -12,6 +12,7 @@ from ..auth import tokens
 from ..auth.models import PlatformRole, User
 from ..auth.passwords import hash_password
 from ..core import audit, signals
+from ..core.database import lock_for_update
 from ..core.errors import DomainError
 from ..core.links import link
 from ..core.mail import queue_email
@@ -133,6 +134,9 @@ def removed_by_organisation(user: User) -> bool:
 
 def accept_invitation(token: str, full_name: str, job_title: str, password: str) -> User:
     invitation = open_invitation(token)
+    lock_for_update(invitation)  # simultaneous acceptances of one link: one wins, the others are told
+    if not invitation.is_open(utcnow()):
+        raise DomainError("This invitation was just used. Sign in, or ask your colleague for a new one.")
     existing = accounts.find_user_by_email(invitation.email)
     if (
         existing is not None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
+
 from ..auth import services as accounts
 from ..auth.models import PlatformRole, User
 from ..auth.passwords import hash_password, verify_password
@@ -37,15 +39,7 @@ def sign_up(data: SignupData) -> User | None:
     existing = accounts.find_user_by_email(email)
     if existing is not None:
         verify_password(None, data.password)  # same work as a real sign-up
-        queue_email(
-            existing.email,
-            "Someone tried to sign up with your address",
-            "signup_existing",
-            user=existing,
-            login_url=link("auth.login"),
-            reset_url=link("auth.reset_request"),
-        )
-        security_event("signup_existing_email", user_id=existing.id)
+        _tell_existing_owner(existing)
         return None
     organisation = Organisation(legal_name=data.legal_name.strip(), country=data.country)
     user = User(
@@ -57,9 +51,31 @@ def sign_up(data: SignupData) -> User | None:
         organisation=organisation,
     )
     set_roles(user, {OrgRole.OWNER, OrgRole.BILLING, OrgRole.SIGNATORY})
-    db.session.add_all([organisation, user])
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a simultaneous sign-up with this address may win the race
+            db.session.add_all([organisation, user])
+            db.session.flush()
+    except IntegrityError:
+        existing = accounts.find_user_by_email(email)
+        if existing is None:
+            raise
+        _tell_existing_owner(existing)
+        return None
     accounts.send_verification(user)
     audit.record("organisation.signed_up", actor=user, target=organisation)
     security_event("signup", user_id=user.id)
     return user
+
+
+def _tell_existing_owner(user: User) -> None:
+    """The address has an account already: its owner hears of the attempt; the visitor sees the
+    same answer as for a new account (no enumeration)."""
+    queue_email(
+        user.email,
+        "Someone tried to sign up with your address",
+        "signup_existing",
+        user=user,
+        login_url=link("auth.login"),
+        reset_url=link("auth.reset_request"),
+    )
+    security_event("signup_existing_email", user_id=user.id)
