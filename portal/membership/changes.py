@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
+
 from ..auth.models import User
 from ..core import audit
+from ..core.database import lock_for_update
 from ..core.errors import DomainError
 from ..extensions import db
 from . import card, services
-from .models import Invoice, Membership, MembershipStatus, PaymentMethod, Tier
+from .models import Invoice, InvoiceStatus, Membership, MembershipStatus, PaymentMethod, Tier
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,17 @@ def change_tier(
     actor: User, membership: Membership | None, tier: Tier, today: date | None = None
 ) -> Invoice | None:
     today = today or date.today()
+    if membership is not None:
+        lock_for_update(membership)  # two clicks, one change
     change = preview(membership, tier, today)
     assert membership is not None
+    if change.kind == "upgrade" and membership.payment_method is not PaymentMethod.CARD:
+        waiting = open_upgrade_invoice(membership)
+        if waiting is not None:
+            raise DomainError(
+                f"Upgrade invoice {waiting.number} is already on its way; {waiting_tier_name(waiting)} "
+                "starts when it is paid."
+            )
     if change.kind == "downgrade":
         membership.pending_tier_id = tier.id
         audit.record("membership.downgrade_scheduled", actor=actor, target=membership, tier=tier.slug)
@@ -86,6 +98,21 @@ def change_tier(
         "membership.upgrade_invoiced", actor=actor, target=membership, tier=tier.slug, invoice=invoice.number
     )
     return invoice
+
+
+def open_upgrade_invoice(membership: Membership) -> Invoice | None:
+    return db.session.scalar(
+        sa.select(Invoice).where(
+            Invoice.membership_id == membership.id,
+            Invoice.purpose == "upgrade",
+            Invoice.status == InvoiceStatus.OPEN,
+        )
+    )
+
+
+def waiting_tier_name(invoice: Invoice) -> str:
+    tier = db.session.get(Tier, invoice.tier_id) if invoice.tier_id else None
+    return tier.name if tier else "the new tier"
 
 
 def cancel_pending_downgrade(actor: User, membership: Membership | None) -> None:

@@ -55,6 +55,7 @@ def invite(actor: User, organisation: Organisation, email: str, roles: set[OrgRo
     email = accounts.normalise_email(email)
     if not roles:
         raise DomainError("Choose at least one role.", field="roles")
+    lock_for_update(organisation)  # simultaneous invitations count the seats one after the other
     limit = seat_limit(organisation)
     if limit is not None and seats_used(organisation) >= limit:
         raise DomainError(
