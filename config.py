@@ -92,6 +92,9 @@ class Config:
 
     # Rate limits (Flask-Limiter). memory:// is per process; use redis:// when several run.
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
+    # memory:// counts per process: with several workers every limit multiplies. Production refuses
+    # it unless this says only one process serves.
+    RATELIMIT_SINGLE_PROCESS = env_bool("RATELIMIT_SINGLE_PROCESS", False)
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
     RATELIMIT_KEY_PREFIX = "liaison"
@@ -207,6 +210,14 @@ class ProductionConfig(Config):
             found.append("PASSWORD_HASH_PROFILE must be strong")
         if config.get("STRIPE_SECRET_KEY") and not config.get("STRIPE_WEBHOOK_SECRET"):
             found.append("STRIPE_WEBHOOK_SECRET must be set when card payment is on")
+        if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://") and not config.get(
+            "RATELIMIT_SINGLE_PROCESS"
+        ):
+            found.append(
+                "RATELIMIT_STORAGE_URI must be shared storage such as redis://host:6379/0: with memory:// "
+                "each worker counts alone and the limits multiply (set RATELIMIT_SINGLE_PROCESS=true if "
+                "exactly one process serves)"
+            )
         if config.get("MAIL_BACKEND") != "smtp":
             found.append("MAIL_BACKEND must be smtp (console would write reset links into the logs)")
         return found

@@ -17,6 +17,7 @@ PRODUCTION = {
     "DATABASE_URL": "sqlite://",
     "BASE_URL": "https://p.example",
     "MAIL_BACKEND": "smtp",
+    "RATELIMIT_SINGLE_PROCESS": True,  # one process in a test
 }
 PREFIX = re.compile(r"^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$")
 PASSWORD = "Vivid-otter-canal-42"

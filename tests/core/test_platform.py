@@ -29,6 +29,7 @@ PRODUCTION = {
     "DATABASE_URL": "sqlite://",
     "BASE_URL": "https://p.example",
     "MAIL_BACKEND": "smtp",
+    "RATELIMIT_SINGLE_PROCESS": True,  # one process in a test
 }
 
 
@@ -41,12 +42,27 @@ PRODUCTION = {
         ({"BASE_URL": None}, "BASE_URL"),
         ({"DEBUG": True}, "debug"),
         ({"MAIL_BACKEND": "console"}, "MAIL_BACKEND"),
+        ({"RATELIMIT_SINGLE_PROCESS": False}, "RATELIMIT_STORAGE_URI"),
     ],
 )
 def test_production_refuses_to_start_without_required_settings(overrides, problem):
     good = {**PRODUCTION, "BASE_URL": "https://partners.example"}
     with pytest.raises(RuntimeError, match=problem):
         create_app("production", {**good, **overrides})
+
+
+def test_production_takes_shared_rate_limit_storage_without_the_single_process_flag():
+    """Issue 9, point 14: memory:// multiplies the limits by the number of workers."""
+    from config import ProductionConfig
+
+    shared = {
+        **PRODUCTION,
+        "RATELIMIT_SINGLE_PROCESS": False,
+        "RATELIMIT_STORAGE_URI": "redis://cache:6379/0",
+    }
+    assert not any("RATELIMIT" in problem for problem in ProductionConfig.problems(shared))
+    alone = {**PRODUCTION, "RATELIMIT_SINGLE_PROCESS": False, "RATELIMIT_STORAGE_URI": "memory://"}
+    assert any("RATELIMIT_STORAGE_URI" in problem for problem in ProductionConfig.problems(alone))
 
 
 def test_production_cookie_flags():
@@ -254,3 +270,24 @@ def test_agreement_lists_use_a_constant_number_of_queries(app, ctx, who):
     add_rows(12)
     many = count_queries(app, lambda: browser.get(path))
     assert few == many, (few, many)
+
+
+def test_every_runtime_dependency_has_bounds_and_the_security_floors_hold():
+    """Issue 9, point 16: an upper bound on each runtime dependency, floors where security needs them."""
+    import tomllib
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+    with open(os.path.join(root, "pyproject.toml"), "rb") as handle:
+        project = tomllib.load(handle)["project"]
+    requirements = [Requirement(line) for line in project["dependencies"]]
+    unbounded = [
+        str(r) for r in requirements if not any(s.operator in ("<", "<=", "~=", "==") for s in r.specifier)
+    ]
+    assert unbounded == []
+    floors = {r.name.lower(): r.specifier for r in requirements}
+    assert Version("3.1.5") not in floors["jinja2"] and Version("3.1.6") in floors["jinja2"]
+    assert Version(version("Jinja2")) >= Version("3.1.6")
