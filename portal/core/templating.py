@@ -21,6 +21,16 @@ def brand_colour(name: str) -> str:
     return value if HEX_COLOUR.match(value) else DEFAULT_COLOURS[name]
 
 
+_LINKISH = re.compile(r"(?<=[.@])(?=\w)|(?<=:)(?=//)")
+
+
+def inert(value: object) -> str:
+    """A name shown as data in an email, sent from the institution's address: on one line, with a
+    zero-width space after each dot, @ and scheme colon, so that no mail client turns `evil.example`
+    or `x@y.z` inside a company or person name into a link."""
+    return _LINKISH.sub("\u200b", " ".join(str(value or "").split()))
+
+
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _brand() -> dict:
@@ -40,6 +50,7 @@ def register_template_helpers(app: Flask) -> None:
     # Money, registered once: {{ cents|money(currency) }} or format_money(cents, currency).
     app.add_template_global(format_money, "format_money")
     app.add_template_filter(format_money, "money")
+    app.add_template_filter(inert, "inert")
 
     @app.template_filter("datetime")
     def _datetime(value: datetime | None, with_time: bool = True) -> Markup:

@@ -17,6 +17,7 @@ from ..core.errors import DomainError
 from ..core.links import link
 from ..core.mail import queue_email
 from ..core.models import AuditEvent
+from ..core.templating import inert
 from ..core.types import utcnow
 from ..core.web import security_event
 from ..extensions import db
@@ -96,7 +97,7 @@ def invite(actor: User, organisation: Organisation, email: str, roles: set[OrgRo
     db.session.flush()
     queue_email(
         email,
-        f"{actor.full_name} invited you to join {organisation.display_name}",
+        f"{inert(actor.full_name)} invited you to join “{inert(organisation.display_name)}”",
         "invitation",
         inviter=actor,
         organisation=organisation,

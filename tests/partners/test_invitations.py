@@ -203,3 +203,21 @@ def test_an_account_the_tto_deactivated_is_not_brought_back_by_an_invitation(app
     assert "deactivated by the" in text(response)
     db.session.expire_all()
     assert not db.session.get(User, colleague.id).active
+
+
+def test_names_in_an_invitation_are_quoted_as_data_and_never_become_links(app, ctx):
+    """Issue 9, point 15: the institution's address never carries a clickable name."""
+    from portal.partners.models import Organisation
+
+    hostile = "Northfield TTO: your account is suspended, see evil.example"
+    owner = make_partner(email="owner@hostile.example", full_name="Security Team http://evil.example")
+    db.session.get(Organisation, owner.organisation_id).legal_name = hostile
+    commit()
+    browser = Browser(app)
+    browser.login(owner.email)
+    assert location(invite(browser, "target@victim.example")) == "/organisation"
+    mail = last_email_to("target@victim.example")
+    assert "“Northfield TTO: your account is suspended, see evil.\u200bexample”" in mail.subject
+    for part in (mail.subject, mail.body_text, mail.body_html):
+        assert "evil.example" not in part and "http://evil" not in part
+    assert 'href="http://evil' not in mail.body_html
