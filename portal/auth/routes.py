@@ -380,40 +380,42 @@ def regenerate_recovery_codes():
     return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
 
 
-@bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
-def confirm_email_change(token: str):
+def _email_link(token: str, use_case, page: str, done: str):
+    """A link from an email about the address (confirm or cancel a change): GET shows one button,
+    the POST runs the use case, signs this browser out and sends it to sign in again."""
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.confirm_email_change(token)
+            use_case(token)
         except DomainError as exc:
             return render_template("auth/link_invalid.html", message=exc.message), 400
         db.session.commit()
         logout_user()
         session.clear()
-        flash("Your email address is changed. Sign in with the new address.", "success")
+        flash(done, "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/confirm_email_change.html", form=form)
+    return render_template(page, form=form)
+
+
+@bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email_change(token: str):
+    return _email_link(
+        token,
+        services.confirm_email_change,
+        "auth/confirm_email_change.html",
+        "Your email address is changed. Sign in with the new address.",
+    )
 
 
 @bp.route("/account/email/cancel/<token>", methods=["GET", "POST"])
 def cancel_email_change(token: str):
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            services.cancel_email_change(token)
-        except DomainError as exc:
-            return render_template("auth/link_invalid.html", message=exc.message), 400
-        db.session.commit()
-        logout_user()
-        session.clear()
-        flash(
-            "The email change is cancelled and every session is signed out. If someone else knew your "
-            "password, change it now (Forgot your password? below).",
-            "success",
-        )
-        return redirect(url_for("auth.login"))
-    return render_template("auth/cancel_email_change.html", form=form)
+    return _email_link(
+        token,
+        services.cancel_email_change,
+        "auth/cancel_email_change.html",
+        "The email change is cancelled and every session is signed out. If someone else knew your "
+        "password, change it now (Forgot your password? below).",
+    )
 
 
 @bp.route("/account/logout-everywhere", methods=["POST"])
