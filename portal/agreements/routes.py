@@ -7,7 +7,6 @@ import logging
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..core.database import begin_write
 from ..core.errors import DomainError, abort_with
 from ..core.forms import apply_domain_error
 from ..core.permissions import login_redirect, partner_required, safe_next
@@ -80,7 +79,6 @@ def sign(agreement_id: int):
     if not services.can_sign(current_user, agreement):
         abort_with(403, "Only a signatory of your organisation can sign agreements.")
     if form.validate_on_submit():
-        begin_write()
         try:
             services.sign_as_partner(current_user, agreement, evidence_from(form))
         except DomainError as exc:
@@ -110,8 +108,6 @@ def pdf(agreement_id: int):
 @bp.route("/nda", methods=["GET", "POST"])
 @partner_required
 def nda():
-    if request.method == "POST":
-        begin_write()
     organisation = current_user.organisation
     template = nda_gate.current_nda() if request.method == "POST" else nda_gate.nda_for_reading()
     accepted = gate.nda_acceptance(organisation.id, template.language)

@@ -55,7 +55,7 @@ def begin_write() -> None:
     under contention (signing, accepting). SQLite then takes its write lock at BEGIN (IMMEDIATE)
     and concurrent requests queue for it (busy_timeout) instead of failing with "database is
     locked" when they upgrade a read snapshot; PostgreSQL needs nothing (row locks do the work).
-    Call it at the start of the use case: it ends the current (read-only) transaction."""
+    Every writing request calls it first (core.web); it ends the current (read-only) transaction."""
     if db.session.get_bind().dialect.name != "sqlite":
         return
     db.session.rollback()

@@ -16,7 +16,6 @@ from ...agreements.forms import KIND_FIELDS, AgreementForm, NewVersionForm, Reas
 from ...agreements.models import Agreement, AgreementKind, AgreementStatus, AgreementTemplate, SignatoryParty
 from ...agreements.rendering import FIELDS
 from ...agreements.web import evidence_from, finish_execution
-from ...core.database import begin_write
 from ...core.errors import DomainError
 from ...core.forms import apply_domain_error
 from ...core.web import pdf_file
@@ -198,7 +197,6 @@ def agreement_void(agreement_id: int):
     agreement = db.get_or_404(Agreement, agreement_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        begin_write()
         try:
             agreements.void(current_user, agreement, form.reason.data)
         except DomainError as exc:
@@ -223,7 +221,6 @@ def agreement_countersign(agreement_id: int):
         return redirect(url_for("admin.agreement_detail", agreement_id=agreement.id))
     form = SignForm()
     if form.validate_on_submit():
-        begin_write()
         try:
             agreements.countersign(current_user, agreement, evidence_from(form))
         except DomainError as exc:
