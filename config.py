@@ -122,6 +122,8 @@ class Config:
     MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
 
     LOG_LEVEL = env("LOG_LEVEL", "INFO")
+    # /healthz answers 503 when the database's or the file storage's disk has less free space.
+    HEALTH_MIN_FREE_MB = env_int("HEALTH_MIN_FREE_MB", 50)
 
     # Membership billing: the seller on invoices and the bank account partners pay into.
     SELLER_NAME = env("SELLER_NAME", "Northfield Institute of Technology")

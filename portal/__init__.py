@@ -38,14 +38,13 @@ def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any] |
     problems = config.problems(app.config)
     if problems:
         raise RuntimeError("Refusing to start: " + "; ".join(problems))
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        from pathlib import Path
+    from .core.database import sqlite_file
 
+    database_file = sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+    if database_file is not None:
         # A folder that cannot be made is reported by /healthz and the first query, not here.
         with contextlib.suppress(OSError):
-            Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(
-                parents=True, exist_ok=True
-            )
+            database_file.parent.mkdir(parents=True, exist_ok=True)
     if app.config["PROXY_FIX_X_FOR"]:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]

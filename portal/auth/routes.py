@@ -65,9 +65,14 @@ def _failed(response) -> bool:
 
 
 
+# Endpoints that never need the viewer: no user is loaded for them (the health check must not
+# depend on a session cookie a probe might carry).
+SESSIONLESS_ENDPOINTS = frozenset({None, "static", "main.healthz", "main.brand_css"})
+
+
 @bp.before_app_request
 def _session_timeouts():
-    if request.endpoint in (None, "static") or not current_user.is_authenticated:
+    if request.endpoint in SESSIONLESS_ENDPOINTS or not current_user.is_authenticated:
         return None
     now = time.time()
     if "auth_at" not in session:  # restored from a remember-me cookie

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,13 @@ from ..extensions import db
 
 _installed = False
 _immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
+
+
+def sqlite_file(uri: str) -> Path | None:
+    """The file of a SQLite URL (plain or `file:` URI form), None for memory or another engine."""
+    if not uri.startswith("sqlite:///") or ":memory:" in uri:
+        return None
+    return Path(uri[len("sqlite:///") :].split("?", 1)[0].removeprefix("file:"))
 
 
 def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
+import sqlite3
 
+import sqlalchemy as sa
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask.globals import request_ctx
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db
+from ..extensions import db, login_manager
 
 log = logging.getLogger("liaison.errors")
 
@@ -34,6 +39,43 @@ ERROR_TITLES = {
 }
 
 
+RETRY_AFTER_SECONDS = "30"
+
+# SQLite result codes (sqlite3 exceptions carry `sqlite_errorname`, e.g. SQLITE_IOERR_WRITE) that
+# mean "cannot serve now" rather than "this request is wrong".
+_SQLITE_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN",
+                       "SQLITE_IOERR", "SQLITE_NOLFS", "SQLITE_PROTOCOL")
+# PostgreSQL SQLSTATE classes and codes of the same kind: 08 connection, 53 insufficient resources
+# (disk full, out of memory, too many connections), 57 operator intervention (shutdown, statement
+# timeout), 58 system error; 25006 read-only transaction (a replica or a read-only database),
+# 55P03 lock not available, 40001 / 40P01 serialization failure and deadlock.
+_PG_CLASSES = ("08", "53", "57", "58")
+_PG_CODES = ("25006", "55P03", "40001", "40P01")
+_OS_ERRNOS = (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when the database or the disk cannot serve now (unreachable, locked, full, read-only):
+    the answer is 503 with Retry-After, not 500. A bug (a missing table, a bad query) stays a 500."""
+    if isinstance(exc, sa.exc.TimeoutError):  # no free connection in the pool
+        return True
+    if isinstance(exc, sa.exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        orig = exc.orig
+        if isinstance(orig, sqlite3.Error):
+            name = getattr(orig, "sqlite_errorname", "") or ""
+            return name.startswith(_SQLITE_UNAVAILABLE)
+        sqlstate = getattr(orig, "sqlstate", None)
+        if sqlstate:
+            return sqlstate[:2] in _PG_CLASSES or sqlstate in _PG_CODES
+        # A driver error without a SQLSTATE is raised before any statement ran: no connection.
+        return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError)
+    if isinstance(exc, OSError):
+        return exc.errno in _OS_ERRNOS
+    return False
+
+
 def _wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return request.path.startswith(("/billing/webhook", "/healthz")) or (
@@ -43,22 +85,43 @@ def _wants_json() -> bool:
 
 def render_error(code: int, description: str | None = None):
     title, default_text = ERROR_TITLES.get(code, ERROR_TITLES[500])
+    text = description or default_text
     request_id = getattr(g, "request_id", None)
     if _wants_json():
-        return jsonify(error=title, detail=description or default_text, request_id=request_id), code
+        return jsonify(error=title, detail=text, request_id=request_id), code
     if request_ctx.url_adapter is None:  # e.g. an untrusted Host header: no URLs can be built
-        body = f"{code} {title}\n{description or default_text}\nReference: {request_id}\n"
+        body = f"{code} {title}\n{text}\nReference: {request_id}\n"
         return Response(body, status=code, mimetype="text/plain")
-    return (
-        render_template(
-            "errors/error.html",
-            code=code,
-            title=title,
-            text=description or default_text,
-            request_id=request_id,
-        ),
-        code,
-    )
+    try:
+        html = render_template("errors/error.html", code=code, title=title, text=text, request_id=request_id)
+    except Exception:  # the page itself failed (a template, the database): still answer, with headers
+        log.exception("error page %s could not be rendered; sending the plain one", code)
+        html = _PLAIN_ERROR.format(
+            code=code, title=escape(title), text=escape(text), request_id=escape(request_id or "-")
+        )
+    return html, code
+
+
+_PLAIN_ERROR = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem">
+<p style="font-size:3rem;margin:0">{code}</p><h1>{title}</h1><p>{text}</p><p><a href="/">Home page</a></p>
+<p><small>If you contact us about this, quote the reference <code>{request_id}</code>.</small></p>
+</body></html>"""
+
+
+def render_unavailable():
+    """The 503 page when the database or the disk cannot serve: rendered for an anonymous viewer (the
+    signed-in user cannot be loaded), with Retry-After. Whatever the request had begun is dropped."""
+    with contextlib.suppress(Exception):
+        db.session.rollback()
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request cache: no user query
+    g.mail_queued = []  # nothing this request queued was committed
+    body, code = render_error(503)
+    response = Response(body) if isinstance(body, str) else body
+    response.status_code = code
+    response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -83,7 +146,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
-        db.session.rollback()
+        if is_unavailable(exc):
+            log.warning("503, storage unavailable request_id=%s: %s", getattr(g, "request_id", "-"), exc)
+            return render_unavailable()
+        with contextlib.suppress(Exception):
+            db.session.rollback()
         log.exception("unhandled error request_id=%s", getattr(g, "request_id", "-"))
         return render_error(500)
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, render_template
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 
 from ..agreements import services as agreements
+from ..core.errors import RETRY_AFTER_SECONDS
+from ..core.health import health
 from ..core.permissions import partner_required
 from ..core.templating import brand_colour
-from ..extensions import db
 from ..membership import services as membership
 from ..partners import services as partners
 
@@ -50,9 +49,10 @@ def brand_css():
 
 @bp.route("/healthz")
 def healthz():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
-        return jsonify(status="error", database="unavailable"), 503
-    return jsonify(status="ok", database="ok")
+    """200 when the database answers and takes writes and the disks have room; else 503 and why."""
+    body, healthy = health()
+    response = jsonify(body)
+    if not healthy:
+        response.status_code = 503
+        response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return response

@@ -86,7 +86,7 @@ def test_unknown_environment_name_is_refused():
 def test_healthz_reports_the_database(browser):
     response = browser.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "disk": "ok"}
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path, monkeypatch):
