@@ -120,6 +120,10 @@ class Config:
     MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)
     MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Liaison <no-reply@example.org>")
     MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+    # "background": a thread of each process sends a request's mail after it answered (and retries
+    # due failures every MAIL_SWEEP_SECONDS); "request": sent before the response leaves (tests).
+    MAIL_DELIVERY = env("MAIL_DELIVERY", "background")
+    MAIL_SWEEP_SECONDS = env_int("MAIL_SWEEP_SECONDS", 60)
 
     LOG_LEVEL = env("LOG_LEVEL", "INFO")
     # /healthz answers 503 when the database's or the file storage's disk has less free space.
@@ -179,6 +183,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production-use-0123456789"  # noqa: S105
     MAIL_BACKEND = "memory"
+    MAIL_DELIVERY = "request"  # deterministic: sent before the test reads the outbox
     DEMO_ALLOWED = True
     BASE_URL = "http://portal.test"
     SERVER_NAME = None

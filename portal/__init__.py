@@ -109,11 +109,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from .core.mail import deliver_outbox_after_request
+    from .core.mail import hand_over_after_request
     from .core.web import register_request_hooks as register_web_hooks
 
     register_web_hooks(app)
-    app.after_request(deliver_outbox_after_request)
+    app.after_request(hand_over_after_request)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -114,6 +114,9 @@ def isolated_db(app):
         {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": BoundSession}
     )
     limiter.reset()
+    # Flask-Limiter keeps `enabled` on the one global limiter: an app a test made with the limiter
+    # off (concurrency tests) must not switch it off for the tests after it.
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
     app.extensions["mail_sent"] = []
     try:
         yield connection

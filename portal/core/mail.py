@@ -2,16 +2,22 @@
 
 `queue_email` renders the text and HTML templates and adds an `Email` row to the current
 transaction, so a message exists only if the change that caused it was committed. After the
-request has committed, `deliver_pending` sends what is due (console log in development, SMTP in
-production, a list in tests). A failed send is retried with exponential backoff by the next
-request that queues mail or by `flask portal deliver-mail`; nothing is lost while SMTP is down.
+request has answered, the `Courier` (a thread of the process) sends that request's own messages
+(console log in development, SMTP in production, a list in tests): a slow or dead SMTP server never
+holds up a page. A failed send is retried with exponential backoff by the courier's sweep or by
+`flask portal deliver-mail`; nothing is lost while SMTP is down, and the attempt is counted before
+the send, so a killed worker loses none.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import queue
 import smtplib
 import ssl
+import threading
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from email.message import EmailMessage
@@ -19,9 +25,10 @@ from email.utils import make_msgid
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context, render_template
+from flask import Flask, current_app, g, has_request_context, render_template
 
 from ..extensions import db
+from .database import begin_write
 from .models import Email, EmailAttachment, EmailStatus
 from .templating import brand_colour
 from .types import utcnow
@@ -58,7 +65,7 @@ def queue_email(
     )
     db.session.add(email)
     if has_request_context():
-        g.mail_queued = True
+        g.setdefault("mail_queued", []).append(email)
     return email
 
 
@@ -122,45 +129,154 @@ def _send(email: Email) -> None:
         smtp.send_message(message)
 
 
-def deliver_pending(limit: int = 50) -> tuple[int, int]:
-    """Send due messages; returns (sent, failed). Commits its own bookkeeping."""
+def _claim(ids: Iterable[int] | None, limit: int) -> list[int]:
+    """Take due messages (these `ids`, or any) for sending: count the attempt and push the next one
+    back *before* sending, and commit, so that a worker killed mid-send loses no attempt and no other
+    process takes the same message meanwhile (SKIP LOCKED on PostgreSQL, the write lock on SQLite)."""
+    db.session.commit()  # what the caller did is kept; the claim is a transaction of its own
+    begin_write()
     now = utcnow()
-    stmt = (
-        sa.select(Email)
-        .where(Email.status == EmailStatus.PENDING, Email.next_attempt_at <= now)
-        .order_by(Email.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    sent = failed = 0
-    for email in db.session.scalars(stmt).all():
-        try:
-            _send(email)
-        except Exception as exc:  # one bad message must not block the others
-            email.attempts += 1
-            email.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            if email.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-                email.status = EmailStatus.FAILED
-            else:
-                email.next_attempt_at = now + _backoff(email.attempts)
-            failed += 1
-            log.warning("email %s to %s not sent: %s", email.id, email.to_address, email.last_error)
-        else:
-            email.attempts += 1
-            email.status = EmailStatus.SENT
-            email.sent_at = utcnow()
-            sent += 1
+    stmt = sa.select(Email).where(Email.status == EmailStatus.PENDING, Email.next_attempt_at <= now)
+    if ids is not None:
+        stmt = stmt.where(Email.id.in_(list(ids)))
+    claimed = db.session.scalars(stmt.order_by(Email.id).limit(limit).with_for_update(skip_locked=True)).all()
+    for email in claimed:
+        email.attempts += 1
+        email.next_attempt_at = now + _backoff(email.attempts)
+    taken = [email.id for email in claimed]
     db.session.commit()
+    return taken
+
+
+def _send_claimed(email_id: int) -> bool:
+    email = db.session.get(Email, email_id)
+    try:
+        _send(email)
+    except Exception as exc:  # one bad message must not block the others
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        begin_write()
+        email = db.session.get(Email, email_id)
+        email.last_error = error
+        if email.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+            email.status = EmailStatus.FAILED
+        db.session.commit()
+        log.warning("email %s to %s not sent: %s", email.id, email.to_address, error)
+        return False
+    begin_write()
+    email = db.session.get(Email, email_id)
+    email.status = EmailStatus.SENT
+    email.sent_at = utcnow()
+    db.session.commit()
+    return True
+
+
+def deliver(ids: Iterable[int] | None = None, limit: int = 50) -> tuple[int, int]:
+    """Send due messages (only `ids` when given); returns (sent, failed). Commits its own bookkeeping,
+    one message at a time."""
+    sent = failed = 0
+    for email_id in _claim(ids, limit):
+        if _send_claimed(email_id):
+            sent += 1
+        else:
+            failed += 1
     return sent, failed
 
 
-def deliver_outbox_after_request(response):
-    """After a request that queued mail has committed, send it (failures stay queued)."""
-    if g.get("mail_queued"):
-        db.session.rollback()  # whatever the view did not commit is abandoned, its mail too
-        try:
-            deliver_pending()
-        except Exception:  # never let mail break the response; the CLI retries
-            db.session.rollback()
-            log.exception("outbox delivery failed; messages stay queued")
+def deliver_pending(limit: int = 50) -> tuple[int, int]:
+    """Send every due message, earlier failures included (the CLI and the courier's sweep)."""
+    return deliver(None, limit)
+
+
+def _committed_ids(queued: list[Email]) -> list[int]:
+    """The messages of `queued` that exist in the database: the request committed them (a rolled
+    back message is no longer persistent)."""
+    ids = []
+    for email in queued:
+        state = sa.inspect(email)
+        if state.persistent and state.identity:
+            ids.append(state.identity[0])
+    return ids
+
+
+def hand_over_after_request(response):
+    """After a request that queued mail has committed: its own messages go to the courier (a thread
+    of this process, `MAIL_DELIVERY=background`) or, with `MAIL_DELIVERY=request` (tests), are sent
+    here. Whatever the view did not commit is abandoned, its mail too."""
+    queued = g.pop("mail_queued", None)
+    if not queued:
+        return response
+    db.session.rollback()
+    ids = _committed_ids(queued)
+    if not ids:
+        return response
+    if current_app.config["MAIL_DELIVERY"] == "background":
+        courier_of(current_app._get_current_object()).hand_over(ids)  # type: ignore[attr-defined]
+        return response
+    try:
+        deliver(ids)
+    except Exception:  # never let mail break the response; the courier or the CLI retries
+        db.session.rollback()
+        log.exception("outbox delivery failed; messages stay queued")
     return response
+
+
+class Courier:
+    """One daemon thread per process that sends what requests queued, after they answered, in its own
+    app context and session; every MAIL_SWEEP_SECONDS it also sends earlier failures that are due.
+    Started on first use and again after a fork (gunicorn workers)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._pending = 0
+        self._idle = threading.Condition(self._lock)
+
+    def hand_over(self, ids: list[int]) -> None:
+        with self._lock:
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                self._queue = queue.SimpleQueue()
+                self._pending = 0
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="liaison-courier", daemon=True)
+                self._thread.start()
+            self._pending += 1
+        self._queue.put(ids)
+
+    def wait_until_idle(self, timeout: float) -> bool:
+        """True once everything handed over has been attempted (tests, shutdown)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def _run(self) -> None:
+        sweep_every = self.app.config["MAIL_SWEEP_SECONDS"]
+        last_sweep = time.monotonic()
+        while True:
+            try:
+                ids: list[int] | None = self._queue.get(timeout=sweep_every)
+            except queue.Empty:
+                ids = None
+            with self.app.app_context():
+                try:
+                    if ids:
+                        deliver(ids)
+                    if time.monotonic() - last_sweep >= sweep_every:
+                        last_sweep = time.monotonic()
+                        deliver_pending()
+                except Exception:  # the messages stay queued; the next sweep or the CLI retries
+                    log.exception("courier could not deliver; messages stay queued")
+                finally:
+                    db.session.remove()
+            if ids:
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
+
+
+def courier_of(app: Flask) -> Courier:
+    courier = app.extensions.get("liaison_courier")
+    if courier is None:
+        courier = app.extensions.setdefault("liaison_courier", Courier(app))
+    return courier

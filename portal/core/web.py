@@ -13,7 +13,7 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from .database import begin_write
-from .errors import abort_with
+from .errors import RETRY_AFTER_SECONDS, abort_with
 from .forms import MAX_INT
 
 security_log = logging.getLogger("liaison.security")
@@ -79,12 +79,21 @@ def _writes_begin_as_writers() -> None:
         begin_write()
 
 
+def _unavailable_retry_after(response: Response) -> Response:
+    if response.status_code == 503:
+        response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
+
 def register_request_hooks(app: Flask) -> None:
     def _assign_request_id() -> None:
         g.request_id = uuid.uuid4().hex
 
     # First of all hooks, so that responses refused by CSRF, the limiter or session checks have one too.
     app.before_request_funcs.setdefault(None, []).insert(0, _assign_request_id)
+    # Last of all after-request hooks (they run in reverse): Flask-Limiter's header hook would
+    # otherwise replace a 503's Retry-After with its window's reset time (up to an hour).
+    app.after_request_funcs.setdefault(None, []).insert(0, _unavailable_retry_after)
     app.before_request(_refuse_nul_bytes)
     app.before_request(_writes_begin_as_writers)
 

@@ -32,7 +32,7 @@ def own_sessions(monkeypatch):
 
 
 def app_on(url: str, **overrides):
-    return create_app("testing", {"DATABASE_URL": url, "RATELIMIT_ENABLED": False, **overrides})
+    return create_app("testing", {"DATABASE_URL": url, **overrides})
 
 
 def migrated(url: str, **overrides):
