@@ -22,7 +22,7 @@ from ..core.errors import DomainError
 from ..core.forms import ConfirmForm, apply_domain_error
 from ..core.permissions import login_redirect, safe_next
 from ..extensions import db, limiter, login_manager
-from . import services, twofactor
+from . import services, throttle, twofactor
 from .forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -115,16 +115,20 @@ def verify_email(token: str):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("30 per 15 minutes", methods=["POST"])
-@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=_submitted_email, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
     next_url = request.args.get("next")
     if form.validate_on_submit():
+        account = throttle.account_key(form.email.data)
+        wait = throttle.locked_for(account)
+        if wait:
+            return _locked_login(form, account, wait, next_url)
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except DomainError as exc:
+            throttle.count_failed_password(account)
             form.form_errors.append(exc.message)
         else:
             if user.email_verified_at is None:
@@ -144,6 +148,29 @@ def login():
             db.session.commit()
             return redirect(safe_next(next_url, home_for(user)))
     return render_template("auth/login.html", form=form), 200
+
+
+def _locked_login(form: LoginForm, account: str, wait: int, next_url: str | None):
+    """The account has had five wrong passwords: passwords alone wait, but the password with a
+    valid code of the second factor signs in now (one answer for every failure)."""
+    if form.code.data and throttle.take_locked_attempt(account):
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError:
+            user = None
+        if user is not None and user.totp_enabled_at is not None and user.email_verified_at is not None:
+            if twofactor.verify(user, form.code.data):
+                start_session(user, form.remember.data)
+                db.session.commit()
+                return redirect(safe_next(next_url, home_for(user)))
+            db.session.commit()  # keeps a consumed counter / replay mark
+        form.form_errors.append("The password or the code is not valid.")
+    minutes = max(1, -(-wait // 60))
+    response = current_app.make_response(
+        (render_template("auth/login.html", form=form, locked_minutes=minutes), 429)
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def _pending_mfa_user() -> User | None:
