@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 source scripts/bootstrap.sh
 
 ensure_system_packages
-ensure_venv "server"
+ensure_venv run
 
 export LIAISON_ENV=development FLASK_APP=wsgi
 HOST="${HOST:-127.0.0.1}"

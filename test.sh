@@ -6,6 +6,6 @@ cd "$(dirname "$0")"
 source scripts/bootstrap.sh
 
 ensure_system_packages
-ensure_venv "dev,server"
+ensure_venv dev
 
 exec .venv/bin/python -m pytest "$@"

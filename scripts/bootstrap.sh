@@ -45,21 +45,24 @@ ensure_system_packages() {
   fi
 }
 
-# ensure_venv EXTRAS: create .venv if needed and (re)install when pyproject.toml changed.
+# ensure_venv LOCK: create .venv if needed and install exactly the pins of requirements/LOCK.lock
+# (with their hashes), then the project itself; again only when the lock or pyproject.toml changed.
 ensure_venv() {
-  local extras="$1" python stamp wanted
+  local lock="requirements/$1.lock" python stamp wanted
   python=$(find_python) || { echo "Liaison needs Python 3.11 or newer (python3 --version)." >&2; exit 1; }
   if [ ! -x .venv/bin/python ]; then
     say "Creating .venv with $($python --version)"
     "$python" -m venv .venv
   fi
   stamp=.venv/.liaison-installed
-  wanted="$(sha256sum pyproject.toml | cut -d' ' -f1) $extras"
+  wanted="$(cat pyproject.toml "$lock" | sha256sum | cut -d' ' -f1) $1"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     say "Installing Liaison and its dependencies into .venv (first run takes a minute)"
     .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet --require-hashes --no-deps -r "$lock"
     # (setuptools warns about editable installs in general; nothing to act on)
-    PYTHONWARNINGS=ignore .venv/bin/python -m pip install --quiet -e ".[$extras]"
+    PYTHONWARNINGS=ignore .venv/bin/python -m pip install --quiet --no-deps -e .
+    .venv/bin/python -m pip check >/dev/null || { .venv/bin/python -m pip check >&2; exit 1; }
     echo "$wanted" > "$stamp"
   fi
 }

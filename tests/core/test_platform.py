@@ -291,3 +291,47 @@ def test_every_runtime_dependency_has_bounds_and_the_security_floors_hold():
     floors = {r.name.lower(): r.specifier for r in requirements}
     assert Version("3.1.5") not in floors["jinja2"] and Version("3.1.6") in floors["jinja2"]
     assert Version(version("Jinja2")) >= Version("3.1.6")
+
+
+def read_lock(path: str) -> dict[str, tuple[str, int]]:
+    """name -> (pinned version, number of hashes) of a pip-compile lock file."""
+    import re
+
+    pins: dict[str, tuple[str, int]] = {}
+    current = None
+    with open(path) as handle:
+        for line in handle:
+            if match := re.match(r"^([A-Za-z0-9._-]+)==([^\s\\]+)", line):
+                current = match.group(1).lower().replace("_", "-")
+                pins[current] = (match.group(2), 0)
+            elif current and "--hash=sha256:" in line:
+                version_, hashes = pins[current]
+                pins[current] = (version_, hashes + 1)
+    return pins
+
+
+@pytest.mark.parametrize(
+    ("lock", "extras"), [("run.lock", ["server"]), ("dev.lock", ["server", "dev", "postgres", "redis"])]
+)
+def test_the_lock_files_pin_every_dependency_within_pyproject_with_hashes(lock, extras):
+    """Issue 9, point 16: ./run.sh, ./test.sh and CI install from these locks (`--require-hashes`);
+    a dependency added to pyproject.toml without refreshing them (scripts/lock.sh) fails here."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+    with open(os.path.join(root, "pyproject.toml"), "rb") as handle:
+        project = tomllib.load(handle)["project"]
+    wanted = [Requirement(line) for line in project["dependencies"]]
+    for extra in extras:
+        wanted += [Requirement(line) for line in project["optional-dependencies"][extra]]
+    pins = read_lock(os.path.join(root, "requirements", lock))
+    for requirement in wanted:
+        name = requirement.name.lower().replace("_", "-")
+        assert name in pins, f"{name} is not in requirements/{lock}: run scripts/lock.sh"
+        pinned = pins[name][0]
+        assert Version(pinned) in requirement.specifier, f"{name}=={pinned} is outside {requirement}"
+    assert all(hashes >= 1 for _, hashes in pins.values())
+    assert Version(pins["jinja2"][0]) >= Version("3.1.6")
