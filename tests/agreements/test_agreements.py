@@ -22,6 +22,7 @@ from portal.agreements.models import (
     AgreementTemplate,
     SignatoryParty,
 )
+from portal.auth.models import User
 from portal.core.models import AuditEvent
 from portal.extensions import db
 from portal.membership import services as membership_services
@@ -989,3 +990,65 @@ def test_without_a_signatory_the_owners_are_told_to_name_one(app, ctx):
         draft.number in mail.subject
         and "Nobody in your organisation has the signatory role" in mail.body_text
     )
+
+
+def test_simultaneous_countersignatures_give_one_and_the_executed_pdf_is_stored(
+    scratch_database, monkeypatch
+):
+    """Issue 9, point 5: the winning countersignature renders and stores the executed PDF in a
+    write transaction of its own, with the other clicks (and their writes) queued behind it."""
+    from flask_migrate import upgrade
+
+    from portal import create_app
+
+    app = create_app("testing", {"DATABASE_URL": scratch_database, "RATELIMIT_ENABLED": False})
+    monkeypatch.setattr(db, "session", db._make_scoped_session({}))  # real transactions
+    with app_context(app):
+        upgrade()
+        organisation = make_organisation(legal_name="Acme Robotics GmbH")
+        owner = make_partner(organisation=organisation, email="owner@acme.example")
+        officer = make_staff()
+        admin = make_staff(admin=True, email="director@tto.example")
+        application = make_application(organisation, make_tier())
+        with app_context(app):
+            membership_services.approve_application(officer, application, officer)
+        db.session.commit()
+        agreement = db.session.scalar(sa.select(Agreement))
+        evidence = agreements.Evidence("Clara Becker", "CEO", True, agreement.pdf_sha256, "192.0.2.1", "t")
+        agreements.sign_as_partner(owner, agreement, evidence)
+        db.session.commit()
+        agreement_id, digest = agreement.id, agreement.pdf_sha256
+        admin_id = admin.id
+
+    console = Browser(app)
+    with app_context(app):
+        assert console.login_staff(db.session.get(User, admin_id)).status_code == 302
+    form = {
+        "full_name": "Ingrid Vos",
+        "title": "Director",
+        "confirm": "y",
+        "document_sha256": digest,
+        "csrf_token": console.csrf_token(),
+    }
+    cookie = console.client.get_cookie("liaison_session").value
+
+    def click(_: int) -> int:
+        client = app.test_client()
+        client.set_cookie("liaison_session", cookie)
+        return client.post(f"/admin/agreements/{agreement_id}/countersign", data=form).status_code
+
+    statuses = run_simultaneously(8, click)
+    with app_context(app):
+        stored = db.session.get(Agreement, agreement_id)
+        assert stored.status is AgreementStatus.EXECUTED
+        assert stored.executed_sha256 == hashlib.sha256(stored.executed_pdf).hexdigest()
+        assert "Ingrid Vos" in pdf_text(stored.executed_pdf)
+        actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.target_id == agreement_id))
+        counted = list(actions)
+        assert counted.count("agreement.signed_institution") == 1
+        assert counted.count("agreement.executed_pdf_stored") == 1
+        db.session.remove()
+        db.engine.dispose()
+    # Every click is answered (the winner and the "nothing to countersign" ones redirect, a click
+    # that lost the race while checking is told so with 409), none fails.
+    assert set(statuses) <= {302, 409} and statuses.count(302) >= 1, statuses

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...core import audit, pdf
+from ...core.database import begin_write, lock_for_update
 from ...core.links import link
 from ...core.types import utcnow
 from ...extensions import db
@@ -55,17 +56,27 @@ def executed_document(agreement: Agreement) -> bytes:
 
 
 def render_executed(agreement: Agreement) -> bool:
-    """Produce and store the executed PDF; on failure keep everything and leave it for a retry."""
+    """Produce and store the executed PDF; on failure keep everything and leave it for a retry.
+
+    The PDF is rendered first (reads only, no lock held for its few hundred milliseconds), then
+    stored in a write transaction of its own under a lock on the agreement (`begin_write`: on SQLite
+    the write lock, so a simultaneous writer is queued for, not a "database is locked" error). The
+    caller commits. Two renders at once store one PDF."""
     if agreement.executed_at is None or agreement.executed_sha256 is not None:
         return False
-    agreement.render_attempts = (agreement.render_attempts or 0) + 1
     try:
-        data = executed_document(agreement)
+        data: bytes | None = executed_document(agreement)
     except Exception:
-        log.exception(
-            "rendering the executed PDF of %s failed (attempt %s)",
-            agreement.number,
-            agreement.render_attempts,
+        data = None
+        log.exception("rendering the executed PDF of %s failed", agreement.number)
+    begin_write()  # ends the read; `agreement` is read again below, under the lock
+    lock_for_update(agreement)
+    if agreement.executed_sha256 is not None:
+        return False  # another request stored it meanwhile
+    agreement.render_attempts = (agreement.render_attempts or 0) + 1
+    if data is None:
+        log.warning(
+            "executed PDF of %s left for a retry (attempt %s)", agreement.number, agreement.render_attempts
         )
         return False
     agreement.executed_pdf = data
