@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Response, request
 
 from ..core.web import stored_pdf
-from ..extensions import db
 from . import services, verification
 from .forms import SignForm
 from .models import Agreement, AgreementStatus
@@ -31,6 +30,4 @@ def finish_execution(agreement: Agreement) -> bool:
     True when the agreement is executed and its PDF stored."""
     if agreement.status is not AgreementStatus.EXECUTED:
         return False
-    rendered = services.render_executed(agreement)
-    db.session.commit()
-    return rendered
+    return services.render_executed_after_commit(agreement.id)

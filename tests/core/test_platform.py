@@ -149,6 +149,26 @@ def test_seed_demo_is_idempotent(app, ctx):
     assert location(response) == "/dashboard", response.get_data(as_text=True)[-2500:]
 
 
+def test_seed_demo_works_on_a_fresh_database_with_real_transactions(scratch_database, monkeypatch):
+    """What ./run.sh does: migrate and seed a new database (not the suite's rolled-back transaction,
+    where a rollback inside a use case would go unnoticed); the executed demo agreement has its PDF."""
+    from flask_migrate import upgrade
+
+    from portal.agreements.models import Agreement
+
+    demo_app = create_app("testing", {"DATABASE_URL": scratch_database})
+    monkeypatch.setattr(db, "session", db._make_scoped_session({}))
+    with demo_app.app_context():
+        upgrade()
+        result = demo_app.test_cli_runner().invoke(args=["portal", "seed-demo"])
+        assert result.exit_code == 0, result.output
+        executed = db.session.scalars(sa.select(Agreement).where(Agreement.executed_at.is_not(None))).all()
+        assert executed and all(a.executed_sha256 for a in executed)
+        db.session.remove()
+        db.engine.dispose()
+    assert location(Browser(demo_app).login("owner@acme.example", "liaison-demo-2026")) == "/dashboard"
+
+
 def test_seed_demo_is_refused_outside_development():
     app = create_app("production", PRODUCTION)
     result = app.test_cli_runner().invoke(args=["portal", "seed-demo"])

@@ -7,7 +7,7 @@ failed render never loses a signature; `render_pending` retries. Callers use thi
 (`agreements.create_agreement`); the modules say where each lives.
 """
 
-from .documents import executed_document, render_executed, render_pending
+from .documents import executed_document, render_executed, render_executed_after_commit, render_pending
 from .generation import (
     REQUIRED_TERMS,
     Terms,
@@ -52,6 +52,7 @@ __all__ = [
     "partnerships_in_play",
     "prepare_replacement",
     "render_executed",
+    "render_executed_after_commit",
     "render_pending",
     "sign_as_partner",
     "signing_statement",

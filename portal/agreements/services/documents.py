@@ -55,24 +55,19 @@ def executed_document(agreement: Agreement) -> bytes:
     )
 
 
-def render_executed(agreement: Agreement) -> bool:
-    """Produce and store the executed PDF; on failure keep everything and leave it for a retry.
+def _due(agreement: Agreement | None) -> bool:
+    return agreement is not None and agreement.executed_at is not None and agreement.executed_sha256 is None
 
-    The PDF is rendered first (reads only, no lock held for its few hundred milliseconds), then
-    stored in a write transaction of its own under a lock on the agreement (`begin_write`: on SQLite
-    the write lock, so a simultaneous writer is queued for, not a "database is locked" error). The
-    caller commits. Two renders at once store one PDF."""
-    if agreement.executed_at is None or agreement.executed_sha256 is not None:
-        return False
+
+def _render(agreement: Agreement) -> bytes | None:
     try:
-        data: bytes | None = executed_document(agreement)
+        return executed_document(agreement)
     except Exception:
-        data = None
         log.exception("rendering the executed PDF of %s failed", agreement.number)
-    begin_write()  # ends the read; `agreement` is read again below, under the lock
-    lock_for_update(agreement)
-    if agreement.executed_sha256 is not None:
-        return False  # another request stored it meanwhile
+        return None
+
+
+def _store(agreement: Agreement, data: bytes | None) -> bool:
     agreement.render_attempts = (agreement.render_attempts or 0) + 1
     if data is None:
         log.warning(
@@ -86,15 +81,40 @@ def render_executed(agreement: Agreement) -> bool:
     return True
 
 
+def render_executed(agreement: Agreement) -> bool:
+    """Produce and store the executed PDF in the caller's transaction (the caller commits); on
+    failure keep everything and leave it for a retry."""
+    if not _due(agreement):
+        return False
+    return _store(agreement, _render(agreement))
+
+
+def render_executed_after_commit(agreement_id: int) -> bool:
+    """The same for a caller whose own transaction is committed (the countersignature, the retry
+    job): the PDF is rendered with no lock held for its few hundred milliseconds, then stored in a
+    write transaction of its own under a lock on the agreement (`begin_write`: on SQLite the write
+    lock, so a simultaneous writer is queued for, not a "database is locked" error), and committed.
+    Two renders at once store one PDF."""
+    agreement = db.session.get(Agreement, agreement_id)
+    if not _due(agreement):
+        return False
+    data = _render(agreement)
+    begin_write()  # ends the read; the agreement is read again under the lock
+    agreement = db.session.get(Agreement, agreement_id)
+    lock_for_update(agreement)
+    stored = _due(agreement) and _store(agreement, data)
+    db.session.commit()
+    return stored
+
+
 def render_pending() -> dict[str, int]:
     """Retry every executed agreement whose PDF is missing; one commit per agreement."""
     report = {"rendered": 0, "failed": 0}
     ids = db.session.scalars(
         sa.select(Agreement.id).where(Agreement.executed_at.is_not(None), Agreement.executed_sha256.is_(None))
     ).all()
+    db.session.commit()
     for agreement_id in ids:
-        agreement = db.session.get(Agreement, agreement_id)
-        ok = agreement is not None and render_executed(agreement)
-        db.session.commit()
+        ok = render_executed_after_commit(agreement_id)
         report["rendered" if ok else "failed"] += 1
     return report
