@@ -217,12 +217,9 @@ def _seed_memberships(admin: User) -> int:
     acme = organisation("Acme Robotics GmbH")
     if acme is not None and membership.membership_of(acme) is None:
         paid_on = utcnow().date() - timedelta(days=100)
-        member = Membership(
-            organisation=acme,
-            tier=tiers["partner"],
-            status=MembershipStatus.AWAITING_PAYMENT,
-        )
+        member = Membership(tier=tiers["partner"], status=MembershipStatus.AWAITING_PAYMENT)
         db.session.add(member)
+        member.organisation = acme
         db.session.flush()
         _seed_agreements(acme, member, admin)
         invoice = membership.issue_invoice(member, today=paid_on)

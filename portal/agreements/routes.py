@@ -25,7 +25,7 @@ MAX_VERIFY_BYTES = 15 * 1024 * 1024  # under MAX_CONTENT_LENGTH (16 MB), so the 
 
 def visible_agreement_or_404(agreement_id: int) -> Agreement:
     """The organisation's users see its issued agreements; staff see all; anyone else gets 404."""
-    agreement = db.session.get(Agreement, agreement_id)
+    agreement = services.agreement_for_page(agreement_id)
     if agreement is None or not current_user.is_authenticated:
         abort(404)
     if current_user.is_staff:

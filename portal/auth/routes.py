@@ -34,6 +34,7 @@ from .forms import (
 )
 from .models import User
 from .sessions import home_for, start_session
+from .viewer import load_viewer
 
 bp = Blueprint("auth", __name__)
 
@@ -45,7 +46,7 @@ def load_user(ident: str) -> User | None:
     uid, _, version = ident.partition(":")
     if not uid.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(uid))
+    user = load_viewer(int(uid))  # with organisation, roles, membership and tier: one query
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
+from ..auth.models import User
+from ..auth.viewer import add_viewer_options
 from ..core.types import UTCDateTime, enum_column, utcnow
 from ..extensions import db
-
-if TYPE_CHECKING:
-    from ..auth.models import User
-    from ..partners.models import Organisation
+from ..partners.models import Organisation
 
 
 class CatalogAccess(enum.Enum):
@@ -157,8 +156,9 @@ class Membership(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    organisation: Mapped[Organisation] = relationship()
-    tier: Mapped[Tier] = relationship(foreign_keys=[tier_id])
+    organisation: Mapped[Organisation] = relationship(back_populates="membership")
+    # Wherever a membership is shown its tier is too: loaded in the same query.
+    tier: Mapped[Tier] = relationship(foreign_keys=[tier_id], lazy="joined")
     pending_tier: Mapped[Tier | None] = relationship(foreign_keys=[pending_tier_id])
 
     def __str__(self) -> str:
@@ -279,3 +279,9 @@ class Payment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     invoice: Mapped[Invoice] = relationship(back_populates="payments")
+
+
+# An organisation has at most one membership (the unique organisation_id): attached here, where
+# memberships are known, and loaded with the signed-in user (auth/viewer.py), tier included.
+Organisation.membership = relationship(Membership, uselist=False, back_populates="organisation")
+add_viewer_options(joinedload(User.organisation).joinedload(Organisation.membership))

@@ -7,9 +7,10 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from ..auth.models import User
+from ..auth.viewer import add_viewer_options
 from ..core.countries import country_name
 from ..core.types import UTCDateTime, enum_column, utcnow
 from ..extensions import db
@@ -141,6 +142,13 @@ class UserOrgRole(db.Model):
 User.organisation = relationship(Organisation, foreign_keys=[User.organisation_id], back_populates="users")
 User.role_grants = relationship(
     UserOrgRole, cascade="all, delete-orphan", lazy="selectin", order_by=UserOrgRole.role
+)
+# The signed-in user comes with both, and with the organisation's account owner (the dashboard's
+# contact), in the one query of auth/viewer.py.
+add_viewer_options(
+    joinedload(User.role_grants),
+    # (the owner's own roles are not needed: no second query for them)
+    joinedload(User.organisation).joinedload(Organisation.account_owner).lazyload(User.role_grants),
 )
 
 

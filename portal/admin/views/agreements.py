@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...agreements import nda as nda_gate
@@ -145,7 +145,7 @@ def _detail(
 
 @bp.route("/agreements/<int:agreement_id>")
 def agreement_detail(agreement_id: int):
-    return _detail(db.get_or_404(Agreement, agreement_id))
+    return _detail(agreements.agreement_for_page(agreement_id) or abort(404))
 
 
 def _act(agreement_id: int, action, done: str):

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from ...auth.models import User
 from ...core.errors import DomainError
@@ -61,7 +62,16 @@ def _application_page(application: Application, approve=None, reject=None, more=
 
 @bp.route("/applications/<int:application_id>")
 def application_detail(application_id: int):
-    return _application_page(db.get_or_404(Application, application_id))
+    application = db.get_or_404(
+        Application,
+        application_id,
+        options=[
+            joinedload(Application.organisation),
+            joinedload(Application.tier),
+            joinedload(Application.submitted_by),
+        ],
+    )
+    return _application_page(application)
 
 
 @bp.route("/applications/<int:application_id>/approve", methods=["POST"])

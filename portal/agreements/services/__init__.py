@@ -21,6 +21,7 @@ from .generation import (
 )
 from .lifecycle import end_agreement, issue, issue_partnership, prepare_replacement, void
 from .queries import (
+    agreement_for_page,
     agreements_of,
     awaiting_signature,
     check_partnership_slot,
@@ -34,6 +35,7 @@ __all__ = [
     "Evidence",
     "Terms",
     "add_months",
+    "agreement_for_page",
     "agreements_of",
     "awaiting_signature",
     "build_params",

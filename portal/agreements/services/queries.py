@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 
 from ...core.errors import DomainError
 from ...extensions import db
@@ -12,6 +13,20 @@ from ..models import (
     AgreementKind,
     AgreementStatus,
 )
+
+
+def agreement_for_page(agreement_id: int) -> Agreement | None:
+    """An agreement with what its page shows (organisation and its users, template, signatures)
+    loaded in the same round trip, none lazily from the template."""
+    return db.session.get(
+        Agreement,
+        agreement_id,
+        options=[
+            joinedload(Agreement.organisation).selectinload(Organisation.users),
+            joinedload(Agreement.template),
+            selectinload(Agreement.signatures),
+        ],
+    )
 
 
 def open_replacement(agreement: Agreement) -> Agreement | None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from flask import current_app
 
 from ...agreements import gate
-from ...extensions import db
 from ...partners.models import Organisation
 from ..models import (
     Membership,
@@ -18,7 +16,9 @@ from ..models import (
 
 
 def membership_of(organisation: Organisation) -> Membership | None:
-    return db.session.scalar(sa.select(Membership).where(Membership.organisation_id == organisation.id))
+    """The organisation's membership (with its tier): for the signed-in user's organisation it came
+    with the user (auth/viewer.py), so no query."""
+    return organisation.membership
 
 
 def access_conditions(membership: Membership | None, today: date) -> dict[str, bool]:

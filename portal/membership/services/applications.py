@@ -148,7 +148,11 @@ def approve_application(actor: User, application: Application, account_owner: Us
     organisation = application.organisation
     application.status = ApplicationStatus.APPROVED
     organisation.account_owner = account_owner
-    membership = membership_of(organisation) or Membership(organisation=organisation)
+    membership = membership_of(organisation)
+    if membership is None:
+        membership = Membership(tier=application.tier, status=MembershipStatus.AWAITING_PAYMENT)
+        db.session.add(membership)  # at once, complete enough to flush: the queries below do
+        membership.organisation = organisation
     membership.tier = application.tier
     membership.application_id = application.id
     membership.status = MembershipStatus.AWAITING_PAYMENT
