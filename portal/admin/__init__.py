@@ -45,13 +45,7 @@ def _console_queues() -> dict:
     """Counts of work waiting on staff, shown in the console navigation."""
     if not has_request_context() or request.blueprint != "admin":
         return {}
-    return {
-        "queues": {
-            "unassigned": queries.unassigned_organisations(),
-            "applications": queries.applications_waiting(),
-            "countersign": queries.agreements_to_countersign(),
-        }
-    }
+    return {"queues": queries.console_queues()}
 
 
 from .views import accounts, agreements, audit, membership, organisations, overview  # noqa: E402, F401

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask import g
 from sqlalchemy.orm import selectinload
 
 from ..agreements.models import Agreement, AgreementKind, AgreementStatus
@@ -139,20 +140,31 @@ def audit_query(action: str = "", actor: str = "") -> sa.Select:
 
 
 def dashboard_counts() -> dict[str, int]:
-    def count(stmt: sa.Select) -> int:
-        return int(db.session.scalar(stmt) or 0)
+    """The console home's counts, in one statement."""
 
-    return {
-        "organisations": count(sa.select(sa.func.count(Organisation.id))),
-        "partners": count(
-            sa.select(sa.func.count(User.id)).where(
-                User.platform_role == PlatformRole.PARTNER, User.active.is_(True)
-            )
-        ),
-        "unverified": count(sa.select(sa.func.count(User.id)).where(User.email_verified_at.is_(None))),
-        "staff": count(sa.select(sa.func.count(User.id)).where(User.platform_role != PlatformRole.PARTNER)),
-        "unassigned": unassigned_organisations(),
-    }
+    def count(model, *where) -> sa.ScalarSelect:
+        return sa.select(sa.func.count(model.id)).where(*where).scalar_subquery()
+
+    row = db.session.execute(
+        sa.select(
+            count(Organisation).label("organisations"),
+            count(User, User.platform_role == PlatformRole.PARTNER, User.active.is_(True)).label("partners"),
+            count(User, User.email_verified_at.is_(None)).label("unverified"),
+            count(User, User.platform_role != PlatformRole.PARTNER).label("staff"),
+        )
+    ).one()
+    return {**row._asdict(), "unassigned": console_queues()["unassigned"]}
+
+
+def console_queues() -> dict[str, int]:
+    """Counts of work waiting on staff (the console navigation and home), once per request."""
+    if "console_queues" not in g:
+        g.console_queues = {
+            "unassigned": unassigned_organisations(),
+            "applications": applications_waiting(),
+            "countersign": agreements_to_countersign(),
+        }
+    return g.console_queues
 
 
 def contains(term: str, *columns) -> sa.ColumnElement[bool]:

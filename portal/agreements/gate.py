@@ -44,10 +44,13 @@ def partnership_executed(organisation_id: int) -> bool:
     )
 
 
-def nda_acceptance(organisation_id: int, language: str = "en") -> Agreement | None:
-    """The organisation's executed NDA on the current NDA version, if any."""
-    template = current_template(AgreementKind.NDA, language)
-    if template is None:
+def nda_acceptance(
+    organisation_id: int, language: str = "en", template: AgreementTemplate | None = None
+) -> Agreement | None:
+    """The organisation's executed NDA on the current NDA version (`template` when the caller has
+    it already), if any."""
+    template = template or current_template(AgreementKind.NDA, language)
+    if template is None or template.id is None:  # the shipped text, not yet saved: none accepted
         return None
     return db.session.scalar(
         sa.select(Agreement)

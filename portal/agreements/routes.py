@@ -110,7 +110,7 @@ def pdf(agreement_id: int):
 def nda():
     organisation = current_user.organisation
     template = nda_gate.current_nda() if request.method == "POST" else nda_gate.nda_for_reading()
-    accepted = gate.nda_acceptance(organisation.id, template.language)
+    accepted = gate.nda_acceptance(organisation.id, template.language, template=template)
     try:
         text, params = nda_gate.nda_preview_html(organisation, template)
     except DomainError as exc:  # a published text that cannot render for this organisation

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from ...auth import services as accounts
 from ...auth.models import PlatformRole, User
@@ -28,7 +29,7 @@ def users():
 
 @bp.route("/users/<int:user_id>")
 def user_detail(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id, options=[joinedload(User.organisation)])
     events = db.session.scalars(
         queries.audit_query()
         .where(

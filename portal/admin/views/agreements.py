@@ -8,6 +8,7 @@ import dataclasses
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from ...agreements import nda as nda_gate
 from ...agreements import services as agreements
@@ -98,7 +99,7 @@ def agreement_new(organisation_id: int):
 
 @bp.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
 def agreement_edit(agreement_id: int):
-    agreement = db.get_or_404(Agreement, agreement_id)
+    agreement = db.get_or_404(Agreement, agreement_id, options=[joinedload(Agreement.organisation)])
     if agreement.status is not AgreementStatus.DRAFT:
         flash("Only a draft can be changed.", "warning")
         return redirect(url_for("admin.agreement_detail", agreement_id=agreement.id))

@@ -185,7 +185,7 @@ def invoices():
 
 @bp.route("/invoices/<int:invoice_id>", methods=["GET", "POST"])
 def invoice_detail(invoice_id: int):
-    invoice = db.get_or_404(Invoice, invoice_id)
+    invoice = db.get_or_404(Invoice, invoice_id, options=[joinedload(Invoice.organisation)])
     form = PaymentForm()
     if request.method == "GET":
         form.amount.data = Decimal(invoice.balance_cents) / 100

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 
 from ...auth.models import User
@@ -80,7 +81,12 @@ def partner_signatory(organisation: Organisation) -> tuple[str, str]:
     named = signals.values(signals.agreements.partner_signatory, organisation)
     if named:
         return named[0]
-    people = [u for u in organisation.users if u.active and OrgRole.SIGNATORY in u.org_roles]
+    active = db.session.scalars(
+        sa.select(User)
+        .where(User.organisation_id == organisation.id, User.active.is_(True))
+        .order_by(User.id)
+    )
+    people = [u for u in active if OrgRole.SIGNATORY in u.org_roles]
     return (people[0].full_name, people[0].job_title) if people else ("", "")
 
 

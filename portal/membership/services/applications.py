@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from ...agreements import services as agreements
 from ...auth.models import User
@@ -59,7 +60,9 @@ def latest_application(organisation: Organisation) -> Application | None:
     return db.session.scalar(
         sa.select(Application)
         .where(Application.organisation_id == organisation.id)
+        .options(joinedload(Application.tier))
         .order_by(Application.id.desc())
+        .limit(1)
     )
 
 
