@@ -127,7 +127,14 @@ def member_counts(organisation_ids: list[int]) -> dict[int, int]:
 
 
 def audit_actions() -> list[str]:
-    return list(db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    """The distinct actions, by a loose index scan (one index seek per action, on both engines), so
+    the filter costs the same at 100 and at 100,000 events."""
+    seen = sa.select(sa.func.min(AuditEvent.action).label("action")).cte("seen", recursive=True)
+    following = sa.select(
+        sa.select(sa.func.min(AuditEvent.action)).where(AuditEvent.action > seen.c.action).scalar_subquery()
+    ).where(seen.c.action.is_not(None))
+    seen = seen.union_all(following)
+    return list(db.session.scalars(sa.select(seen.c.action).where(seen.c.action.is_not(None))))
 
 
 def audit_query(action: str = "", actor: str = "") -> sa.Select:

@@ -107,6 +107,8 @@ class Agreement(db.Model):
     """A generated agreement: a frozen snapshot of its parameters and the PDFs made from them."""
 
     __tablename__ = "agreement"
+    # The console register, newest first, reads only the page it shows (issue 15).
+    __table_args__ = (sa.Index("ix_agreement_created_at_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(24), unique=True)

@@ -31,6 +31,7 @@ class PlatformRole(enum.Enum):
 
 class User(UserMixin, db.Model):
     __tablename__ = "user"
+    __table_args__ = (sa.Index("ix_user_created_at_id", "created_at", "id"),)  # the console list
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)  # stored lower-cased

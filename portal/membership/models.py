@@ -73,6 +73,7 @@ class ApplicationStatus(enum.Enum):
 
 class Application(db.Model):
     __tablename__ = "application"
+    __table_args__ = (sa.Index("ix_application_submitted_at", "submitted_at"),)  # the console queue
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(

@@ -65,6 +65,7 @@ SECTORS = [
 
 class Organisation(db.Model):
     __tablename__ = "organisation"
+    __table_args__ = (sa.Index("ix_organisation_created_at_id", "created_at", "id"),)  # the console list
 
     id: Mapped[int] = mapped_column(primary_key=True)
     legal_name: Mapped[str] = mapped_column(sa.String(200), index=True)
@@ -83,7 +84,7 @@ class Organisation(db.Model):
         enum_column(OrganisationStatus), default=OrganisationStatus.REGISTERED, index=True
     )
     account_owner_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user.id", ondelete="SET NULL", use_alter=True)
+        sa.ForeignKey("user.id", ondelete="SET NULL", use_alter=True), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -14,6 +14,7 @@ from ...core.forms import ConfirmForm
 from ...core.models import AuditEvent
 from ...extensions import db
 from .. import PER_PAGE, bp, page_number, queries
+from ..paging import paginate
 
 
 @bp.route("/users")
@@ -23,7 +24,7 @@ def users():
         role=request.args.get("role", ""),
         status=request.args.get("status", ""),
     )
-    page = db.paginate(queries.users_query(filters), page=page_number(), per_page=PER_PAGE, error_out=False)
+    page = paginate(queries.users_query(filters), page_number(), PER_PAGE)
     return render_template("admin/accounts/users.html", page=page, filters=filters, roles=list(PlatformRole))
 
 

@@ -24,6 +24,7 @@ from ...extensions import db
 from ...membership import services as membership
 from ...partners.models import Organisation
 from .. import PER_PAGE, admin_only, bp, page_number, queries
+from ..paging import paginate
 
 # --- the register ----------------------------------------------------------------------------
 
@@ -34,7 +35,7 @@ def agreements_list():
     kind = request.args.get("kind", "")
     q = request.args.get("q", "").strip()[:100]
     stmt = queries.agreements_query(status, kind, q)
-    page = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
+    page = paginate(stmt, page_number(), PER_PAGE)
     return render_template(
         "admin/agreements/agreements.html",
         page=page,

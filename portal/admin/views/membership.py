@@ -19,6 +19,7 @@ from ...membership import services as membership
 from ...membership.forms import HEARD_FROM, ApproveForm, MoreInfoForm, PaymentForm, RejectForm, TierForm
 from ...membership.models import Application, ApplicationStatus, CatalogAccess, Invoice, InvoiceStatus, Tier
 from .. import PER_PAGE, admin_only, bp, page_number, queries
+from ..paging import paginate
 
 
 def _cents(amount: Decimal) -> int:
@@ -32,7 +33,7 @@ def _cents(amount: Decimal) -> int:
 def applications():
     status = request.args.get("status", "open")
     stmt = queries.applications_query(status)
-    page = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
+    page = paginate(stmt, page_number(), PER_PAGE)
     return render_template(
         "admin/membership/applications.html",
         page=page,
@@ -177,7 +178,7 @@ def invoices():
     status = request.args.get("status", "")
     today = date.today()
     stmt = queries.invoices_query(status, today)
-    page = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
+    page = paginate(stmt, page_number(), PER_PAGE)
     return render_template(
         "admin/membership/invoices.html", page=page, status=status, today=today
     )

@@ -18,6 +18,7 @@ from ...extensions import db
 from ...partners import services as partner_services
 from ...partners.models import Organisation, OrganisationStatus
 from .. import PER_PAGE, bp, page_number, queries
+from ..paging import paginate
 
 
 @bp.route("/organisations")
@@ -28,9 +29,7 @@ def organisations():
         status=request.args.get("status", ""),
         owner=request.args.get("owner", ""),
     )
-    page = db.paginate(
-        queries.organisations_query(filters), page=page_number(), per_page=PER_PAGE, error_out=False
-    )
+    page = paginate(queries.organisations_query(filters), page_number(), PER_PAGE)
     return render_template(
         "admin/organisations/organisations.html",
         page=page,

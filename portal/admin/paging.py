@@ -1,0 +1,96 @@
+"""Console lists that cost the same at 100 rows and at 100,000.
+
+`paginate` reads one page (and one row more, to know whether a next page exists) and counts at
+most COUNT_CAP rows: past that the list says "more than 10,000", which is all a person paging
+through needs, and the count no longer grows with the table. Logs that only grow (the audit log)
+page by key instead (`keyset`): "older" continues below the last id shown, so a deep page costs
+what the first one does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from math import ceil
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..extensions import db
+
+COUNT_CAP = 10_000
+
+
+@dataclass
+class Page:
+    """What the pagination macro reads (the attribute names Flask-SQLAlchemy's pages use)."""
+
+    items: Sequence[Any]
+    page: int
+    per_page: int
+    total: int
+    capped: bool  # more rows than `total` (= COUNT_CAP) exist
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    def iter_pages(self) -> Iterator[int | None]:
+        """1 2 … 7 8 [9] 10 11 12 13 … 39 40, with None for a gap."""
+        last = self.pages
+        shown = sorted({1, 2, last - 1, last, *range(self.page - 2, self.page + 5)} & set(range(1, last + 1)))
+        previous = 0
+        for number in shown:
+            if number - previous > 1:
+                yield None
+            yield number
+            previous = number
+
+
+def bounded_count(stmt: sa.Select, cap: int | None = None) -> tuple[int, bool]:
+    """The number of rows `stmt` selects, counting no further than `cap`."""
+    cap = COUNT_CAP if cap is None else cap
+    rows = stmt.with_only_columns(sa.literal_column("1"), maintain_column_froms=True).order_by(None)
+    found = db.session.scalar(sa.select(sa.func.count()).select_from(rows.limit(cap + 1).subquery()))
+    return min(found, cap), found > cap
+
+
+def paginate(stmt: sa.Select, page: int, per_page: int) -> Page:
+    total, capped = bounded_count(stmt)
+    last = max(1, ceil(total / per_page))
+    page = min(page, last)  # past the end: the last page, not an empty one
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return Page(items=items, page=page, per_page=per_page, total=total, capped=capped)
+
+
+@dataclass
+class KeysetPage:
+    items: Sequence[Any]
+    older_than: int | None  # the key to continue with, None at the end
+    first: bool  # the newest page
+
+
+def keyset(stmt: sa.Select, key: sa.ColumnElement[int], before: int | None, per_page: int) -> KeysetPage:
+    """Newest first by `key`; the page below `before` (the first page when None)."""
+    if before is not None:
+        stmt = stmt.where(key < before)
+    rows = db.session.scalars(stmt.order_by(None).order_by(key.desc()).limit(per_page + 1)).all()
+    more = len(rows) > per_page
+    items = rows[:per_page]
+    return KeysetPage(items=items, older_than=items[-1].id if more and items else None, first=before is None)
