@@ -111,8 +111,10 @@ def register_blueprints(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from .core.mail import hand_over_after_request
     from .core.web import register_request_hooks as register_web_hooks
+    from .core.web import register_static_fingerprints
 
     register_web_hooks(app)
+    register_static_fingerprints(app)
     app.after_request(hand_over_after_request)
 
 

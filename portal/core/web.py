@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import uuid
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
@@ -115,6 +116,41 @@ def register_request_hooks(app: Flask) -> None:
         # Pages carry CSRF tokens or private data: never cached. Static assets may be.
         if not request.path.startswith("/static/") and "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store"
+        return response
+
+
+STATIC_MAX_AGE = 365 * 24 * 3600
+
+
+def register_static_fingerprints(app: Flask) -> None:
+    """Every `url_for('static', ...)` carries the file's content hash (`?v=...`), and a request with
+    one is cached for a year as immutable: a changed file has a new URL, so browsers and proxies never
+    serve a stale stylesheet and never ask again for an unchanged one. Hashes are computed once per
+    file and process (on every use in debug mode, where files change under the running server)."""
+    cache: dict[str, str] = {}
+    folder = Path(app.static_folder or "")
+
+    def fingerprint(filename: str) -> str | None:
+        if app.debug or filename not in cache:
+            try:
+                cache[filename] = hashlib.sha256((folder / filename).read_bytes()).hexdigest()[:12]
+            except OSError:
+                return None
+        return cache[filename]
+
+    @app.url_defaults
+    def _add_fingerprint(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            version = fingerprint(values["filename"])
+            if version:
+                values["v"] = version
+
+    @app.after_request
+    def _cache_fingerprinted(response: Response) -> Response:
+        if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+            response.cache_control.public = True
+            response.cache_control.max_age = STATIC_MAX_AGE
+            response.cache_control.immutable = True
         return response
 
 
