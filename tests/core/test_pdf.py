@@ -19,7 +19,7 @@ CANARY = "CANARY-7c1e5d-never-in-a-pdf"
 
 
 def render(html: str) -> bytes:
-    return HTML(string=html, base_url=pdf.ASSETS.as_uri() + "/", url_fetcher=pdf.LockedFetcher()).write_pdf()
+    return HTML(string=html, base_url=pdf.ASSETS.as_uri() + "/", url_fetcher=pdf.locked_fetcher()).write_pdf()
 
 
 def pdf_bytes_text(data: bytes) -> str:
@@ -59,7 +59,7 @@ def test_the_fetcher_refuses_everything_outside_static_pdf(canary, caplog):
 
 
 def test_the_fetcher_serves_the_print_stylesheet_and_logo():
-    fetcher = pdf.LockedFetcher()
+    fetcher = pdf.locked_fetcher()
     response = fetcher.fetch((pdf.ASSETS / "print.css").as_uri())
     assert response.headers["Content-Type"] == "text/css"
     with pytest.raises(pdf.RefusedResource):
