@@ -29,7 +29,7 @@ def dashboard():
     return render_template(
         "main/dashboard.html",
         organisation=organisation,
-        member_count=len(partners.members(organisation)),
+        member_count=partners.member_count(organisation),
         membership=current,
         application=membership.latest_application(organisation),
         has_access=membership.has_partner_access(organisation, membership=current),

@@ -67,6 +67,14 @@ def recipients(organisation: Organisation, *roles: OrgRole) -> list[str]:
     return sorted({u.email for u in members(organisation) if u.org_roles & wanted})
 
 
+def member_count(organisation: Organisation) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(User.id)).where(
+            User.organisation_id == organisation.id, User.active.is_(True)
+        )
+    )
+
+
 def members(organisation: Organisation) -> list[User]:
     return list(
         db.session.scalars(
