@@ -88,31 +88,10 @@ def staff_members() -> list[User]:
     )
 
 
-def applications_waiting() -> int:
-    return int(
-        db.session.scalar(
-            sa.select(sa.func.count(Application.id)).where(Application.status == ApplicationStatus.SUBMITTED)
-        )
-        or 0
-    )
 
 
-def agreements_to_countersign() -> int:
-    return int(
-        db.session.scalar(
-            sa.select(sa.func.count(Agreement.id)).where(Agreement.status == AgreementStatus.PARTNER_SIGNED)
-        )
-        or 0
-    )
 
 
-def unassigned_organisations() -> int:
-    return int(
-        db.session.scalar(
-            sa.select(sa.func.count(Organisation.id)).where(Organisation.account_owner_id.is_(None))
-        )
-        or 0
-    )
 
 
 def member_counts(organisation_ids: list[int]) -> dict[int, int]:
@@ -166,11 +145,18 @@ def dashboard_counts() -> dict[str, int]:
 def console_queues() -> dict[str, int]:
     """Counts of work waiting on staff (the console navigation and home), once per request."""
     if "console_queues" not in g:
-        g.console_queues = {
-            "unassigned": unassigned_organisations(),
-            "applications": applications_waiting(),
-            "countersign": agreements_to_countersign(),
-        }
+
+        def count(model, *where) -> sa.ScalarSelect:
+            return sa.select(sa.func.count(model.id)).where(*where).scalar_subquery()
+
+        row = db.session.execute(
+            sa.select(
+                count(Organisation, Organisation.account_owner_id.is_(None)).label("unassigned"),
+                count(Application, Application.status == ApplicationStatus.SUBMITTED).label("applications"),
+                count(Agreement, Agreement.status == AgreementStatus.PARTNER_SIGNED).label("countersign"),
+            )
+        ).one()
+        g.console_queues = row._asdict()  # one statement for the three counts
     return g.console_queues
 
 
