@@ -19,6 +19,7 @@ INDEXES = [
     ("ix_organisation_created_at_id", "organisation", ["created_at", "id"]),
     ("ix_organisation_account_owner_id", "organisation", ["account_owner_id"]),
     ("ix_application_submitted_at", "application", ["submitted_at"]),
+    ("ix_audit_event_target", "audit_event", ["target_type", "target_id"]),
 ]
 
 

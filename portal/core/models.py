@@ -18,6 +18,8 @@ class AuditEvent(db.Model):
     """Append-only record of staff actions and of security-relevant state changes."""
 
     __tablename__ = "audit_event"
+    # A user's or an object's history in the console (target_type, target_id).
+    __table_args__ = (sa.Index("ix_audit_event_target", "target_type", "target_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
