@@ -32,6 +32,10 @@ def inert(value: object) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from .widgets import install_fast_html_params
+
+    install_fast_html_params()
+
     @app.context_processor
     def _brand() -> dict:
         cfg = current_app.config
