@@ -55,7 +55,10 @@ def lock_for_update(row: Any) -> None:
     """Re-read a row under SELECT ... FOR UPDATE, after flushing so that no pending change is lost
     (a plain refresh would overwrite it). SQLite has no row locks: see `begin_write`."""
     db.session.flush()
-    db.session.refresh(row, with_for_update=True)
+    # OF the row's own table: a refresh repeats the eager joins the row was loaded with (the viewer's
+    # organisation comes with its membership), and PostgreSQL refuses FOR UPDATE on the nullable
+    # side of an outer join; only this row needs the lock anyway.
+    db.session.refresh(row, with_for_update={"of": sa.inspect(row).mapper.local_table})
 
 
 def begin_write() -> None:

@@ -158,8 +158,9 @@ class Membership(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="membership")
-    # Wherever a membership is shown its tier is too: loaded in the same query.
-    tier: Mapped[Tier] = relationship(foreign_keys=[tier_id], lazy="joined")
+    # Not joined by default: a membership is locked FOR UPDATE, which PostgreSQL refuses on the
+    # nullable side of an outer join; the queries that show it join the tier themselves.
+    tier: Mapped[Tier] = relationship(foreign_keys=[tier_id])
     pending_tier: Mapped[Tier | None] = relationship(foreign_keys=[pending_tier_id])
 
     def __str__(self) -> str:
@@ -285,4 +286,6 @@ class Payment(db.Model):
 # An organisation has at most one membership (the unique organisation_id): attached here, where
 # memberships are known, and loaded with the signed-in user (auth/viewer.py), tier included.
 Organisation.membership = relationship(Membership, uselist=False, back_populates="organisation")
-add_viewer_options(joinedload(User.organisation).joinedload(Organisation.membership))
+add_viewer_options(
+    joinedload(User.organisation).joinedload(Organisation.membership).joinedload(Membership.tier)
+)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from ...agreements import services as agreements
 from ...auth.models import User
 from ...core import audit
+from ...core.database import lock_for_update
 from ...core.errors import DomainError
 from ...core.links import link
 from ...core.mail import notify, queue_email
@@ -142,7 +143,7 @@ def _decide(actor: User, application: Application) -> None:
 
 def approve_application(actor: User, application: Application, account_owner: User | None) -> Membership:
     """Approve, assign the account owner, create the membership and (for invoice payers) the invoice."""
-    db.session.refresh(application, with_for_update=True)  # two officers, one decision
+    lock_for_update(application)  # two officers, one decision
     if application.status is ApplicationStatus.MORE_INFO:
         raise DomainError("This application is waiting for the applicant's changes.")
     _decide(actor, application)

@@ -10,7 +10,7 @@ from flask import current_app
 
 from ...auth.models import User
 from ...core import audit, pdf
-from ...core.database import next_in_sequence
+from ...core.database import lock_for_update, next_in_sequence
 from ...core.errors import DomainError
 from ...core.institution import seller_details
 from ...core.links import link
@@ -159,7 +159,7 @@ def record_payment(
     actor: User, invoice: Invoice, amount_cents: int, received_on: date, reference: str
 ) -> Payment:
     """Staff record a bank transfer; partial payments add up; a fully paid invoice activates."""
-    db.session.refresh(invoice, with_for_update=True)  # two recordings at once cannot overpay
+    lock_for_update(invoice)  # two recordings at once cannot overpay
     if invoice.status is not InvoiceStatus.OPEN:
         raise DomainError(f"Invoice {invoice.number} is {invoice.status.label.lower()}; nothing to record.")
     if amount_cents <= 0:
