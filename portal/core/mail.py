@@ -220,6 +220,9 @@ def hand_over_after_request(response):
     return response
 
 
+_STOP: list[int] = []  # the sentinel that ends a courier thread
+
+
 class Courier:
     """One daemon thread per process that sends what requests queued, after they answered, in its own
     app context and session; every MAIL_SWEEP_SECONDS it also sends earlier failures that are due.
@@ -245,6 +248,15 @@ class Courier:
             self._pending += 1
         self._queue.put(ids)
 
+    def stop(self, timeout: float = 10) -> None:
+        """End the thread after what it holds (tests; an app that is being discarded)."""
+        with self._lock:
+            thread = self._thread
+            if thread is None or not thread.is_alive() or self._pid != os.getpid():
+                return
+        self._queue.put(_STOP)
+        thread.join(timeout)
+
     def wait_until_idle(self, timeout: float) -> bool:
         """True once everything handed over has been attempted (tests, shutdown)."""
         with self._idle:
@@ -258,6 +270,8 @@ class Courier:
                 ids: list[int] | None = self._queue.get(timeout=sweep_every)
             except queue.Empty:
                 ids = None
+            if ids is _STOP:
+                return
             with self.app.app_context():
                 try:
                     if ids:

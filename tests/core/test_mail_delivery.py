@@ -71,6 +71,7 @@ def committed_app(scratch_database, monkeypatch):
     with app.app_context():
         upgrade()
     yield app
+    courier_of(app).stop()  # before its next sweep would open a connection to a dropped database
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

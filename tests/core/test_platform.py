@@ -165,8 +165,10 @@ def test_seed_demo_works_on_a_fresh_database_with_real_transactions(scratch_data
         executed = db.session.scalars(sa.select(Agreement).where(Agreement.executed_at.is_not(None))).all()
         assert executed and all(a.executed_sha256 for a in executed)
         db.session.remove()
-        db.engine.dispose()
     assert location(Browser(demo_app).login("owner@acme.example", "liaison-demo-2026")) == "/dashboard"
+    with demo_app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # last: no connection of this app outlives the test
 
 
 def test_seed_demo_is_refused_outside_development():
