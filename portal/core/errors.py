@@ -41,39 +41,52 @@ ERROR_TITLES = {
 
 RETRY_AFTER_SECONDS = "30"
 
-# SQLite result codes (sqlite3 exceptions carry `sqlite_errorname`, e.g. SQLITE_IOERR_WRITE) that
-# mean "cannot serve now" rather than "this request is wrong".
-_SQLITE_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN",
-                       "SQLITE_IOERR", "SQLITE_NOLFS", "SQLITE_PROTOCOL")
-# PostgreSQL SQLSTATE classes and codes of the same kind: 08 connection, 53 insufficient resources
-# (disk full, out of memory, too many connections), 57 operator intervention (shutdown, statement
-# timeout), 58 system error; 25006 read-only transaction (a replica or a read-only database),
-# 55P03 lock not available, 40001 / 40P01 serialization failure and deadlock.
+# What "cannot serve now" looks like, by kind (a bug, such as a missing table, is none of these).
+# SQLite result codes (sqlite3 exceptions carry `sqlite_errorname`, e.g. SQLITE_IOERR_WRITE) by prefix:
+_SQLITE_KINDS = {
+    "SQLITE_READONLY": "read-only",
+    "SQLITE_BUSY": "busy",
+    "SQLITE_LOCKED": "busy",
+    "SQLITE_FULL": "full",
+    "SQLITE_CANTOPEN": "unavailable",
+    "SQLITE_IOERR": "unavailable",
+    "SQLITE_NOLFS": "unavailable",
+    "SQLITE_PROTOCOL": "unavailable",
+}
+# PostgreSQL SQLSTATEs: 25006 read-only transaction (a replica or a read-only database), 55P03 lock
+# not available, 40001 / 40P01 serialization failure and deadlock, 53100 disk full; and the classes
+# 08 connection, 53 insufficient resources, 57 operator intervention (shutdown, statement timeout),
+# 58 system error.
+_PG_CODES = {"25006": "read-only", "55P03": "busy", "40001": "busy", "40P01": "busy", "53100": "full"}
 _PG_CLASSES = ("08", "53", "57", "58")
-_PG_CODES = ("25006", "55P03", "40001", "40P01")
-_OS_ERRNOS = (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO)
+_OS_KINDS = {errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EROFS: "read-only", errno.EIO: "unavailable"}
 
 
-def is_unavailable(exc: BaseException) -> bool:
-    """True when the database or the disk cannot serve now (unreachable, locked, full, read-only):
-    the answer is 503 with Retry-After, not 500. A bug (a missing table, a bad query) stays a 500."""
+def unavailable_reason(exc: BaseException) -> str | None:
+    """Why the database or the disk cannot serve now: `read-only`, `busy`, `full` or `unavailable`;
+    None when `exc` is not such a condition (a bug stays a 500). The pages answer 503 with
+    Retry-After for any reason; /healthz names it."""
     if isinstance(exc, sa.exc.TimeoutError):  # no free connection in the pool
-        return True
+        return "busy"
     if isinstance(exc, sa.exc.DBAPIError):
         if exc.connection_invalidated:
-            return True
+            return "unavailable"
         orig = exc.orig
         if isinstance(orig, sqlite3.Error):
             name = getattr(orig, "sqlite_errorname", "") or ""
-            return name.startswith(_SQLITE_UNAVAILABLE)
+            return next((kind for prefix, kind in _SQLITE_KINDS.items() if name.startswith(prefix)), None)
         sqlstate = getattr(orig, "sqlstate", None)
         if sqlstate:
-            return sqlstate[:2] in _PG_CLASSES or sqlstate in _PG_CODES
+            return _PG_CODES.get(sqlstate) or ("unavailable" if sqlstate[:2] in _PG_CLASSES else None)
         # A driver error without a SQLSTATE is raised before any statement ran: no connection.
-        return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError)
+        return "unavailable" if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) else None
     if isinstance(exc, OSError):
-        return exc.errno in _OS_ERRNOS
-    return False
+        return _OS_KINDS.get(exc.errno)
+    return None
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    return unavailable_reason(exc) is not None
 
 
 def _wants_json() -> bool:

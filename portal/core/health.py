@@ -14,7 +14,8 @@ from flask import current_app
 
 from ..extensions import db
 from .database import begin_write, sqlite_file
-from .errors import is_unavailable
+from .errors import unavailable_reason
+from .storage import LocalStorage
 
 
 def database_state() -> str:
@@ -28,14 +29,7 @@ def database_state() -> str:
         db.session.execute(sa.text("UPDATE alembic_version SET version_num = version_num"))
     except sa.exc.SQLAlchemyError as exc:
         db.session.rollback()
-        text = str(getattr(exc, "orig", exc)).lower()
-        if "read-only" in text or "readonly" in text:
-            return "read-only"
-        if "locked" in text or "lock timeout" in text or "busy" in text:
-            return "busy"
-        if "full" in text:
-            return "full"
-        return "unavailable" if is_unavailable(exc) else "error"
+        return unavailable_reason(exc) or "error"
     db.session.rollback()
     return "ok"
 
@@ -46,8 +40,7 @@ def watched_paths() -> dict[str, Path]:
     database_file = sqlite_file(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if database_file is not None:
         paths["database"] = database_file.parent
-    storage = current_app.config.get("STORAGE_PATH") or Path(current_app.instance_path) / "storage"
-    paths["storage"] = Path(storage)
+    paths["storage"] = LocalStorage.from_config(current_app).root
     return paths
 
 

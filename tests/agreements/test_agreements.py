@@ -30,7 +30,7 @@ from portal.membership.models import Invoice, InvoiceStatus, Membership, Members
 from portal.partners.models import OrgRole
 
 from ..support.browser import Browser, emails_to, last_email_to, location, text
-from ..support.concurrency import run_simultaneously
+from ..support.concurrency import post_simultaneously
 from ..support.context import app_context
 from ..support.factories import (
     commit,
@@ -795,12 +795,7 @@ def test_20_simultaneous_signatures_give_one(scratch_database, monkeypatch):
         "csrf_token": token,
     }
 
-    def click(_: int) -> int:
-        client = app.test_client()
-        client.set_cookie("liaison_session", cookie)
-        return client.post(f"/agreements/{agreement_id}/sign", data=form).status_code
-
-    statuses = run_simultaneously(20, click)
+    statuses = post_simultaneously(app, 20, f"/agreements/{agreement_id}/sign", form, cookie)
     with app_context(app):
         signatures = db.session.scalars(sa.select(AgreementSignature)).all()
         assert [(s.agreement_id, s.user_id) for s in signatures] == [(agreement_id, owner_id)]
@@ -1032,12 +1027,7 @@ def test_simultaneous_countersignatures_give_one_and_the_executed_pdf_is_stored(
     }
     cookie = console.client.get_cookie("liaison_session").value
 
-    def click(_: int) -> int:
-        client = app.test_client()
-        client.set_cookie("liaison_session", cookie)
-        return client.post(f"/admin/agreements/{agreement_id}/countersign", data=form).status_code
-
-    statuses = run_simultaneously(8, click)
+    statuses = post_simultaneously(app, 8, f"/admin/agreements/{agreement_id}/countersign", form, cookie)
     with app_context(app):
         stored = db.session.get(Agreement, agreement_id)
         assert stored.status is AgreementStatus.EXECUTED

@@ -39,3 +39,15 @@ def run_simultaneously(n: int, fn: Callable[[int], T], *, timeout: float = 120.0
     stuck = sum(thread.is_alive() for thread in threads)
     assert not stuck, f"{stuck} of {n} threads still running after {timeout} s"
     return results
+
+
+def post_simultaneously(app, n: int, path: str, form: dict, session_cookie: str) -> list[int]:
+    """n clients of one signed-in session POST `form` to `path` at the same instant (double clicks,
+    several tabs); their status codes, in the order they finished."""
+
+    def click(_: int) -> int:
+        client = app.test_client()
+        client.set_cookie("liaison_session", session_cookie)
+        return client.post(path, data=form).status_code
+
+    return run_simultaneously(n, click)
