@@ -191,6 +191,35 @@ def test_idle_session_expires(app, partner, monkeypatch):
         app.config["SESSION_IDLE_MINUTES"] = 120
 
 
+def test_the_session_cookie_is_rewritten_once_a_minute_and_activity_keeps_the_session(
+    app, partner, monkeypatch
+):
+    """The cookie is not re-signed on every answer (issue 15), yet an active user stays signed in past
+    the idle limit and an idle one is still signed out."""
+    import time
+
+    app.config["SESSION_IDLE_MINUTES"] = 2
+    try:
+        browser = Browser(app)
+        browser.login(partner.email)
+        browser.get("/dashboard")  # the CSRF token of the page settles in the session
+        quiet = browser.get("/dashboard")
+        assert quiet.status_code == 200
+        assert not any("liaison_session=" in h for h in quiet.headers.getlist("Set-Cookie"))
+
+        real_time = time.time
+        for minute in range(1, 6):  # a request every 61 s for five minutes: more than the idle limit
+            monkeypatch.setattr(time, "time", lambda m=minute: real_time() + 61 * m)
+            active = browser.get("/dashboard")
+            assert active.status_code == 200, minute
+            assert any("liaison_session=" in h for h in active.headers.getlist("Set-Cookie"))
+        monkeypatch.setattr(time, "time", lambda: real_time() + 61 * 5 + 121)  # then 2 minutes idle
+        idle = browser.get("/dashboard")
+        assert idle.status_code == 302 and location(idle).startswith("/login")
+    finally:
+        app.config["SESSION_IDLE_MINUTES"] = 120
+
+
 def test_remember_me_is_never_given_to_staff(app, ctx):
     staff = make_staff()
     commit()
