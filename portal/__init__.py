@@ -60,11 +60,13 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from .core.database import configure_engines
+    from .core.i18n import init_i18n
     from .core.types import alembic_render_item
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     configure_engines(app)
+    init_i18n(app)
     migrate.init_app(
         app, db, directory=str(_project_root() / "migrations"), render_item=alembic_render_item
     )
@@ -131,9 +133,10 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from .cli import portal_cli
+    from .cli import portal_cli, translations_cli
 
     app.cli.add_command(portal_cli)
+    app.cli.add_command(translations_cli)
 
 
 def _project_root():

@@ -122,3 +122,40 @@ def deliver_mail(limit: int) -> None:
     """Send queued emails that are due, including earlier failures (with backoff)."""
     sent, failed = deliver_pending(limit=limit)
     click.echo(f"sent {sent}, failed {failed}")
+
+
+translations_cli = AppGroup("translations", help="Extract, update, compile and check the translations.")
+
+
+@translations_cli.command("update")
+@click.argument("catalogs", nargs=-1)
+def translations_update(catalogs: tuple[str, ...]) -> None:
+    """Extract the marked strings into each catalog's French and German files (all catalogs, or
+    those named: core auth partners membership agreements main emails)."""
+    from .core import catalogs as c
+
+    for name, missing in c.update(catalogs or None).items():
+        click.echo(f"{name}: {missing} untranslated")
+
+
+@translations_cli.command("compile")
+def translations_compile() -> None:
+    """Compile every .po into the .mo Flask-Babel reads (commit both)."""
+    from .core import catalogs as c
+
+    for path in c.compile_all():
+        click.echo(f"wrote {path.relative_to(c.PORTAL)}")
+
+
+@translations_cli.command("check")
+@click.argument("catalogs", nargs=-1)
+def translations_check(catalogs: tuple[str, ...]) -> None:
+    """Strings not marked for translation, messages without French or German, stale .mo files."""
+    from .core import catalogs as c
+
+    problems = c.unmarked(catalogs or None) + c.untranslated(catalogs or None)
+    problems += [f"stale: {p}" for p in c.stale_compiled(catalogs or None)]
+    for problem in problems:
+        click.echo(problem)
+    click.echo(f"{len(problems)} problem(s)")
+    sys.exit(1 if problems else 0)

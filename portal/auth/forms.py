@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from .passwords import MAX_LENGTH, MIN_LENGTH
@@ -98,3 +99,23 @@ class ChangeEmailForm(FlaskForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )
+
+
+class PreferencesForm(FlaskForm):
+    """The reader's language and time zone: pages, emails and PDFs follow them."""
+
+    language = SelectField(_l("Language"), choices=[], validators=[DataRequired()])
+    time_zone = SelectField(
+        _l("Time zone"),
+        choices=[],
+        validators=[DataRequired()],
+        validate_choice=True,
+        description=_l("Dates and times are shown in this time zone; hover one to see it in UTC."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from ..core.i18n import LANGUAGES, time_zone_choices
+
+        super().__init__(*args, **kwargs)
+        self.language.choices = list(LANGUAGES.items())
+        self.time_zone.choices = time_zone_choices()

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.i18n import register_reader_lookup
 from ..core.types import UTCDateTime, enum_column, utcnow
 from ..extensions import db
 
@@ -50,6 +51,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locale: Mapped[str | None] = mapped_column(sa.String(5))  # en | fr | de; None: the browser's
+    time_zone: Mapped[str | None] = mapped_column(sa.String(64))  # IANA name; None: the browser's
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_counter: Mapped[int | None] = mapped_column(sa.BigInteger)
@@ -104,3 +107,13 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(sa.String(64))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def _reader_of(address: str):
+    """The language and time zone an email to `address` is written in (core.i18n.reader_of)."""
+    return db.session.execute(
+        sa.select(User.locale, User.time_zone).where(User.email == address)
+    ).one_or_none()
+
+
+register_reader_lookup(_reader_of)

@@ -15,11 +15,14 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_timezone, refresh
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from ..core import audit
 from ..core.errors import DomainError
 from ..core.forms import ConfirmForm, apply_domain_error
+from ..core.i18n import current_language, language_or_none
 from ..core.permissions import login_redirect, safe_next
 from ..extensions import db, limiter, login_manager
 from . import services, throttle, twofactor
@@ -27,6 +30,7 @@ from .forms import (
     ChangeEmailForm,
     ChangePasswordForm,
     LoginForm,
+    PreferencesForm,
     ResetPasswordForm,
     ResetRequestForm,
     TwoFactorForm,
@@ -308,13 +312,21 @@ def reset_password(token: str):
 # --- account settings ---------------------------------------------------------------------
 
 
-def _account_page(password_form=None, email_form=None, status: int = 200):
+def _preferences_of(user) -> PreferencesForm:
+    form = PreferencesForm(prefix="pref", formdata=None)
+    form.language.data = user.locale or current_language()
+    form.time_zone.data = user.time_zone or str(get_timezone() or "UTC")
+    return form
+
+
+def _account_page(password_form=None, email_form=None, preferences_form=None, status: int = 200):
     """The account page; a form that failed is shown with its errors, the other one empty."""
     return render_template(
         "auth/account.html",
         password_form=password_form or ChangePasswordForm(prefix="pw", formdata=None),
         email_form=email_form or ChangeEmailForm(prefix="em", formdata=None),
         confirm_form=ConfirmForm(),
+        preferences_form=preferences_form or _preferences_of(current_user),
         recovery_left=twofactor.remaining_recovery_codes(current_user),
     ), status
 
@@ -323,6 +335,37 @@ def _account_page(password_form=None, email_form=None, status: int = 200):
 @login_required
 def account():
     return _account_page()
+
+
+@bp.route("/account/preferences", methods=["POST"])
+@login_required
+def preferences():
+    form = PreferencesForm(prefix="pref")
+    if not form.validate_on_submit():
+        return _account_page(preferences_form=form, status=400)
+    user = current_user._get_current_object()
+    user.locale, user.time_zone = form.language.data, form.time_zone.data
+    session["locale"] = form.language.data
+    db.session.commit()
+    refresh()  # the confirmation below is already in the chosen language
+    flash(_("Your language and time zone are saved."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """The switcher on every page: visitors keep the choice in their session, signed-in users in
+    their profile too. Back to the page it was used on."""
+    back = redirect(safe_next(request.form.get("next"), url_for("main.index")))
+    language = language_or_none(request.form.get("language"))
+    if language is None:
+        flash(_("Choose English, French or German."), "danger")
+        return back
+    session["locale"] = language
+    if current_user.is_authenticated and current_user.locale != language:
+        current_user.locale = language
+        db.session.commit()
+    return back
 
 
 @bp.route("/account/password", methods=["POST"])

@@ -29,6 +29,7 @@ from flask import Flask, current_app, g, has_request_context, render_template
 
 from ..extensions import db
 from .database import begin_write
+from .i18n import as_reader, reader_of
 from .models import Email, EmailAttachment, EmailStatus
 from .templating import brand_colour
 from .types import utcnow
@@ -50,13 +51,19 @@ def queue_email(
     context.setdefault("institution_name", current_app.config["INSTITUTION_NAME"])
     context.setdefault("contact_email", current_app.config["CONTACT_EMAIL"])
     context.setdefault("brand_colour", brand_colour("BRAND_PRIMARY"))
+    # In the recipient's language and time zone: `subject` may be a lazy string (`_l(...)`), made
+    # text here, under that language.
+    with as_reader(reader_of(to.strip().lower())):
+        subject = str(subject)
+        body_text = render_template(f"emails/{template}.txt", subject=subject, **context)
+        body_html = render_template(f"emails/{template}.html", subject=subject, **context)
     # One line, whatever a company or person name contains (CR/LF would break the header).
     full_subject = " ".join(f"[{current_app.config['PROGRAMME_NAME']}] {subject}".split())[:255]
     email = Email(
         to_address=" ".join(to.split()),
         subject=full_subject,
-        body_text=render_template(f"emails/{template}.txt", subject=subject, **context),
-        body_html=render_template(f"emails/{template}.html", subject=subject, **context),
+        body_text=body_text,
+        body_html=body_html,
         template=template,
         attachments=[
             EmailAttachment(filename=name, mimetype=mimetype, data=data)

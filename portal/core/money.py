@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 def format_money(cents: int, currency: str) -> str:
-    """`EUR 25,000.00`: the currency code, thousands separators and two decimals."""
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}{currency} {cents // 100:,}.{cents % 100:02d}"
+    """`EUR 25,000.00` in English, `25 000,00 EUR` in French, `25.000,00 EUR` in German: the currency
+    code, the reader's separators and two decimals (core.i18n.format_amount)."""
+    from .i18n import format_amount
+
+    return format_amount(cents, currency)

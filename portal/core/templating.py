@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Flask, current_app, request
 from markupsafe import Markup, escape
@@ -58,15 +58,31 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("datetime")
     def _datetime(value: datetime | None, with_time: bool = True) -> Markup:
-        """An absolute UTC date inside <time>; site.js shows it in the reader's timezone."""
+        """A date (and time) in the reader's language and time zone inside <time>, the absolute UTC
+        time on hover."""
+        from .i18n import format_utc, format_when
+
         if value is None:
             return Markup('<span class="text-body-secondary">—</span>')
         iso = value.isoformat()
-        text = value.strftime("%d %b %Y %H:%M UTC" if with_time else "%d %b %Y")
-        mode = "datetime" if with_time else "date"
+        text = format_when(value, with_time)
         return Markup(  # noqa: S704 - every interpolated value is escaped
-            f'<time datetime="{escape(iso)}" title="{escape(text)}" data-local="{mode}">{escape(text)}</time>'
+            f'<time datetime="{escape(iso)}" title="{escape(format_utc(value))}">{escape(text)}</time>'
         )
+
+    @app.template_filter("when")
+    def _when(value: datetime | None, with_time: bool = True) -> str:
+        """The same, as plain text (emails, PDFs)."""
+        from .i18n import format_when
+
+        return "—" if value is None else format_when(value, with_time)
+
+    @app.template_filter("date")
+    def _date(value: date | datetime | None) -> str:
+        """A calendar date in the reader's language: `1 Dec 2026`, `1 déc. 2026`, `01.12.2026`."""
+        from .i18n import format_when
+
+        return "—" if value is None else format_when(value, with_time=False)
 
     @app.template_global()
     def page_url(page: int) -> str:

@@ -88,6 +88,8 @@ POLICY: dict[str, str] = {
     "auth.confirm_email_change": TOKEN,
     "auth.cancel_email_change": TOKEN,
     "auth.logout_everywhere": LOGIN,
+    "auth.preferences": LOGIN,
+    "auth.set_language": PUBLIC,
     "partners.accept_invitation": TOKEN,
     # partners
     "main.dashboard": PARTNER,
@@ -222,6 +224,8 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "auth.change_password": (400, None),
     "auth.change_email": (400, None),
     "auth.logout_everywhere": (302, "/login"),
+    "auth.preferences": (400, None),
+    "auth.set_language": (302, "/"),
     "partners.update_profile": (400, None),
     "partners.invite": (400, None),
     "partners.revoke_invitation": (302, "/organisation"),

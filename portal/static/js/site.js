@@ -2,14 +2,16 @@
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
-    // Dates: shown in the reader's timezone; the absolute UTC date stays in the title.
-    document.querySelectorAll("time[data-local]").forEach(function (el) {
-      var date = new Date(el.getAttribute("datetime"));
-      if (isNaN(date)) return;
-      var opts = el.dataset.local === "date"
-        ? { year: "numeric", month: "short", day: "numeric" }
-        : { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" };
-      el.textContent = date.toLocaleString(undefined, opts);
+    // The reader's time zone, for the server to show dates in (until a profile sets one).
+    try {
+      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (zone && document.cookie.indexOf("tz=" + encodeURIComponent(zone)) === -1) {
+        document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+      }
+    } catch (e) { /* no Intl: dates stay in UTC */ }
+    // The language switcher goes as soon as a language is picked.
+    document.querySelectorAll("form[data-auto-submit] select").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
     });
     // Forms that ask for confirmation before a destructive action.
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {

@@ -1,0 +1,209 @@
+"""Languages, time zones and locale formats (Flask-Babel).
+
+The portal speaks English, French and German. A reader's language is, in order: the one chosen in
+their profile (signed in), the one chosen with the switcher (kept in the session, for visitors),
+their browser's Accept-Language, English. Their time zone is the profile's, else the one their
+browser reported (the `tz` cookie site.js sets), else UTC. Emails and PDFs are rendered under the
+recipient's locale with `as_reader(user)` / Flask-Babel's `force_locale`.
+
+Catalogs: every folder under `portal/translations/` is one catalog (`<catalog>/<lang>/LC_MESSAGES/
+messages.po` and its compiled `.mo`); Flask-Babel merges them. `scripts/translations.sh` extracts,
+updates and compiles them; tests/core/test_translations.py fails on a partner-facing string that is
+not marked or lacks a French or German translation, and on a `.mo` older than its `.po`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
+from babel.numbers import format_decimal
+from flask import Flask, has_request_context, request, session
+from flask_babel import Babel, force_locale, get_locale, get_timezone
+from flask_login import current_user
+
+LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "de": "Deutsch"}
+DEFAULT_LANGUAGE = "en"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+TZ_COOKIE = "tz"
+
+babel = Babel()
+
+
+def catalog_directories() -> list[str]:
+    if not TRANSLATIONS.is_dir():
+        return []
+    return sorted(str(path) for path in TRANSLATIONS.iterdir() if path.is_dir())
+
+
+def language_or_none(value: object) -> str | None:
+    text = str(value or "").strip().lower()[:2]
+    return text if text in LANGUAGES else None
+
+
+def zone_or_none(value: object) -> str | None:
+    """An IANA time zone name this system knows, else None (a cookie or form may carry anything)."""
+    name = str(value or "").strip()
+    if not name or len(name) > 64 or name not in _zones():
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+_ZONES: list[frozenset[str]] = []
+
+
+def _zones() -> frozenset[str]:
+    if not _ZONES:
+        _ZONES.append(frozenset(available_timezones()))
+    return _ZONES[0]
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(_zones()) if "/" in name or name == "UTC"]
+
+
+def _viewer() -> Any:
+    user = current_user
+    return user if user and getattr(user, "is_authenticated", False) else None
+
+
+def select_locale() -> str | None:
+    if not has_request_context():
+        return None
+    user = _viewer()
+    chosen = language_or_none(getattr(user, "locale", None)) or language_or_none(session.get("locale"))
+    return chosen or request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LANGUAGE)
+
+
+def select_timezone() -> str | None:
+    if not has_request_context():
+        return None
+    user = _viewer()
+    return zone_or_none(getattr(user, "time_zone", None)) or zone_or_none(request.cookies.get(TZ_COOKIE))
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@contextlib.contextmanager
+def as_reader(user: Any) -> Iterator[None]:
+    """Render for `user` (an email, a PDF): their language and time zone, not the current request's.
+    Someone with no account or no saved language (an invitee) reads the current request's language;
+    with no request (a job), English."""
+    language = language_or_none(getattr(user, "locale", None)) or current_language()
+    zone = zone_or_none(getattr(user, "time_zone", None))
+    with force_locale(language), _forced_zone(zone):
+        yield
+
+
+_reader_lookups: list[Callable[[str], Any]] = []
+
+
+def register_reader_lookup(lookup: Callable[[str], Any]) -> None:
+    """The area that owns accounts tells core how to find the reader of an email address."""
+    _reader_lookups.append(lookup)
+
+
+def reader_of(address: str) -> Any:
+    for lookup in _reader_lookups:
+        reader = lookup(address)
+        if reader is not None:
+            return reader
+    return None
+
+
+_FORCED_ZONE: list[str | None] = []
+
+
+@contextlib.contextmanager
+def _forced_zone(zone: str | None) -> Iterator[None]:
+    _FORCED_ZONE.append(zone or "UTC")
+    try:
+        yield
+    finally:
+        _FORCED_ZONE.pop()
+
+
+def reader_zone() -> ZoneInfo:
+    if _FORCED_ZONE:
+        return ZoneInfo(_FORCED_ZONE[-1] or "UTC")
+    return ZoneInfo(str(get_timezone() or "UTC"))
+
+
+FORMAT_LOCALES = {"en": "en_GB"}  # English dates and numbers as written in Europe: 1 Dec 2026
+
+
+def _locale() -> Locale:
+    locale = get_locale() or Locale.parse(DEFAULT_LANGUAGE)
+    if locale.territory is None and locale.language in FORMAT_LOCALES:
+        return _format_locale(locale.language)
+    return locale
+
+
+_FORMAT_LOCALE_CACHE: dict[str, Locale] = {}
+
+
+def _format_locale(language: str) -> Locale:
+    if language not in _FORMAT_LOCALE_CACHE:
+        _FORMAT_LOCALE_CACHE[language] = Locale.parse(FORMAT_LOCALES[language])
+    return _FORMAT_LOCALE_CACHE[language]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def format_when(value: datetime | date, with_time: bool = True) -> str:
+    """One format for every date and time a reader sees: the locale's medium date (and short time) in
+    the reader's time zone, with the zone's abbreviation. A calendar date (an invoice's due date) is
+    shown as it is, in no time zone."""
+    if not isinstance(value, datetime):
+        return babel_format_date(value, format="medium", locale=_locale())
+    local = _aware(value).astimezone(reader_zone())
+    if not with_time:
+        return babel_format_date(local.date(), format="medium", locale=_locale())
+    day = babel_format_date(local.date(), format="medium", locale=_locale())
+    clock = babel_format_time(local.time(), format="short", locale=_locale())
+    return f"{day}, {clock} {local.strftime('%Z')}"
+
+
+def format_utc(value: datetime) -> str:
+    return _aware(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def format_amount(cents: int, currency: str) -> str:
+    """Money per locale: `EUR 25,000.00` in English, `25 000,00 EUR` in French, `25.000,00 EUR` in
+    German; the ISO code, never a symbol that could mean several currencies."""
+    locale = _locale()
+    number = format_decimal(Decimal(abs(cents)) / 100, format="#,##0.00", locale=locale)
+    sign = "-" if cents < 0 else ""
+    pattern = locale.currency_formats["standard"].pattern
+    if pattern.lstrip().startswith("¤"):
+        return f"{sign}{currency} {number}"
+    return f"{sign}{number} {currency}"
+
+
+def init_i18n(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(catalog_directories()) or "translations"
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} text as extracted (one line)
+
+    @app.context_processor
+    def _languages() -> dict:
+        return {"languages": LANGUAGES, "current_language": current_language()}

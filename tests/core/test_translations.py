@@ -1,0 +1,135 @@
+"""Three languages (issue 10, points 16 and 17): every partner-facing string marked and translated,
+the reader's language and time zone chosen in the right order, and money and dates per locale."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from flask_babel import force_locale, gettext
+
+from portal.core import catalogs
+from portal.core.i18n import as_reader, format_amount, format_when
+from portal.extensions import db
+
+from ..support.browser import Browser, last_email_to, text
+from ..support.factories import commit, make_partner
+
+
+@pytest.mark.parametrize("catalog", sorted(catalogs.CATALOGS))
+def test_every_partner_facing_string_is_marked_for_translation(catalog):
+    found = catalogs.unmarked([catalog])
+    assert not found, f"{len(found)} string(s) not marked for translation:\n" + "\n".join(found[:60])
+
+
+@pytest.mark.parametrize("catalog", sorted(catalogs.CATALOGS))
+def test_every_marked_string_has_a_french_and_a_german_translation(catalog):
+    missing = catalogs.untranslated([catalog])
+    assert not missing, f"{len(missing)} missing translation(s):\n" + "\n".join(missing[:60])
+
+
+@pytest.mark.parametrize("catalog", sorted(catalogs.CATALOGS))
+def test_the_compiled_catalogs_hold_what_the_po_files_say(catalog):
+    assert not catalogs.stale_compiled([catalog]), "run `flask translations compile` and commit the .mo"
+
+
+def test_the_checks_catch_an_unmarked_string_and_an_untranslated_one(tmp_path):
+    """The checks above can fail: literal text, a literal attribute and a literal flash are found."""
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<p>{{ _("Marked") }}</p><p title="Unmarked title">Unmarked text {{ name }}</p>'
+        "{% trans %}Marked block{% endtrans %}<span>{{ 42 }} · —</span>"
+    )
+    found = catalogs.unmarked_in_template(page)
+    assert found == ["title='Unmarked title'", "Unmarked text"]
+    module = catalogs.PORTAL / "core" / "_probe_for_test.py"
+    module.write_text('flash("Saved.")\nflash(_("Saved."))\nStringField("Name")\nStringField(_l("Name"))\n')
+    try:
+        found = catalogs.unmarked_in_python(module)
+    finally:
+        module.unlink()
+    assert [line.split(": ", 1)[1] for line in found] == ["'Saved.'", "'Name'"]
+
+
+def _translated(language: str, msgid: str) -> str:
+    with force_locale(language):
+        result = gettext(msgid)
+    assert result != msgid, f"{msgid!r} has no {language} translation"
+    return result
+
+
+def test_the_browser_language_is_used_and_the_switcher_overrides_it(app, ctx):
+    visitor = Browser(app, HTTP_ACCEPT_LANGUAGE="de-CH,de;q=0.9,en;q=0.5")
+    page = text(visitor.get("/"))
+    assert '<html lang="de">' in page
+    assert _translated("de", "Verify an agreement") in page
+
+    response = visitor.post("/language", {"language": "fr", "next": "/tiers"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/tiers")
+    page = text(visitor.get("/tiers"))
+    assert '<html lang="fr">' in page
+    assert _translated("fr", "Verify an agreement") in page
+
+    refused = visitor.post("/language", {"language": "xx", "next": "https://evil.example/"})
+    assert refused.headers["Location"] in ("/", "http://portal.test/")  # never off-site
+    assert '<html lang="fr">' in text(visitor.get("/"))
+
+
+def test_a_signed_in_users_language_follows_them_to_another_browser_and_into_emails(app, ctx):
+    user = make_partner(email="jean@acme.example")
+    commit()
+    first = Browser(app, HTTP_ACCEPT_LANGUAGE="en")
+    first.login(user.email)
+    first.post("/language", {"language": "fr", "next": "/dashboard"})
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).locale == "fr"
+
+    elsewhere = Browser(app, HTTP_ACCEPT_LANGUAGE="de")
+    elsewhere.login(user.email)
+    assert '<html lang="fr">' in text(elsewhere.get("/dashboard"))  # the profile wins over the browser
+
+    Browser(app, HTTP_ACCEPT_LANGUAGE="de").post("/reset-password", {"email": user.email})
+    email = last_email_to(user.email)
+    assert 'lang="fr"' in email.body_html  # the reader's language, not the requester's
+
+
+def test_preferences_save_language_and_time_zone_and_dates_follow_the_zone(app, ctx):
+    user = make_partner(email="aiko@acme.example")
+    commit()
+    browser = Browser(app)
+    browser.login(user.email)
+    saved = browser.post("/account/preferences", {"pref-language": "de", "pref-time_zone": "Asia/Tokyo"})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    reloaded = db.session.get(type(user), user.id)
+    assert (reloaded.locale, reloaded.time_zone) == ("de", "Asia/Tokyo")
+
+    bad = browser.post("/account/preferences", {"pref-language": "de", "pref-time_zone": "Mars/Olympus"})
+    assert bad.status_code == 400 and "Mars/Olympus" not in (reloaded.time_zone or "")
+
+    with as_reader(reloaded):
+        shown = format_when(datetime(2026, 12, 1, 23, 30, tzinfo=UTC))
+    assert shown.startswith("02.12.2026") and "08:30" in shown  # Tokyo is UTC+9, German dates
+
+
+def test_the_time_zone_cookie_of_the_browser_is_used_until_a_profile_sets_one(app, ctx):
+    visitor = Browser(app)
+    visitor.set_cookie("tz", "America/New_York")
+    assert "tz" in visitor.client.get_cookie("tz").key
+    visitor.set_cookie("tz", "not a zone")  # anything else is ignored, never an error
+    assert visitor.get("/").status_code == 200
+
+
+def test_money_and_dates_per_locale(app):
+    with app.test_request_context():
+        cases = {
+            "en": ("EUR 6,050.00", "1 Dec 2026"),
+            "fr": ("6\u202f050,00 EUR", "1 déc. 2026"),
+            "de": ("6.050,00 EUR", "01.12.2026"),
+        }
+        for language, (money, day) in cases.items():
+            with force_locale(language):
+                assert format_amount(605000, "EUR") == money
+                assert format_when(date(2026, 12, 1)) in (day, day.replace(" Dec", " Dec."))
+        with force_locale("en"):
+            assert format_amount(-1250, "CHF") == "-CHF 12.50"
