@@ -1,7 +1,10 @@
 # Shared by ./run.sh and ./test.sh: find Python >= 3.11, install the system libraries (Debian/Ubuntu),
 # create .venv and install the project into it. Sourced, not executed.
 
-LIAISON_APT_PACKAGES=(python3-venv python3-pip libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+# fonts: DejaVu (Latin, Greek, Cyrillic, Arabic), Noto CJK (Japanese, Chinese, Korean), Noto Color Emoji:
+# a partner's name prints in every PDF whatever its script (tests/agreements/test_pdf_scripts.py).
+LIAISON_APT_PACKAGES=(python3-venv python3-pip libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+  fonts-noto-cjk fonts-noto-color-emoji)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
