@@ -250,10 +250,7 @@ def approval_rules_query() -> sa.Select:
 def standing_query() -> sa.Select:
     return (
         sa.select(StandingCountersignature)
-        .options(
-            selectinload(StandingCountersignature.template),
-            selectinload(StandingCountersignature.signer),
-        )
+        .options(selectinload(StandingCountersignature.template))  # the signer's name is stored
         .order_by(StandingCountersignature.id.desc())
     )
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from ...agreements import services as agreements
 from ...agreements.forms import ReasonForm, StandingCountersignatureForm
@@ -92,7 +93,15 @@ def approval_rules():
 @bp.route("/approval-rules/<int:rule_id>", methods=["GET", "POST"])
 @admin_only
 def approval_rule_form(rule_id: int | None = None):
-    rule = db.get_or_404(ApprovalRule, rule_id) if rule_id else None
+    rule = (
+        db.get_or_404(
+            ApprovalRule,
+            rule_id,
+            options=[joinedload(ApprovalRule.tier), joinedload(ApprovalRule.account_owner)],
+        )
+        if rule_id
+        else None
+    )
     form = ApprovalRuleForm(obj=rule) if rule else ApprovalRuleForm()
     form.tier.choices = {"": "Choose a tier…", **{str(t.id): t.name for t in queries.tiers_by_id().values()}}
     form.account_owner.choices = {
