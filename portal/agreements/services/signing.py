@@ -158,13 +158,18 @@ def countersign(
             else "Only an agreement signed by the partner can be countersigned."
         )
     _record_signature(user, agreement, SignatoryParty.INSTITUTION, evidence, standing)
-    _execute(user, agreement)
+    _execute(user, agreement, standing)
 
 
-def _execute(actor: User, agreement: Agreement) -> None:
+def _execute(actor: User, agreement: Agreement, standing: StandingCountersignature | None = None) -> None:
     agreement.status = AgreementStatus.EXECUTED
     agreement.executed_at = utcnow()
-    audit.record("agreement.executed", actor=actor, target=agreement)
+    audit.record(
+        "agreement.executed",
+        actor=actor,
+        target=agreement,
+        **({"standing_countersignature": standing.id, "automatic": True} if standing else {}),
+    )
     if agreement.replaces is not None and agreement.replaces.status is AgreementStatus.EXECUTED:
         reason = f"Replaced by {agreement.number}."
         end_agreement(agreement.replaces, AgreementStatus.SUPERSEDED, reason, actor)
