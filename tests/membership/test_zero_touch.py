@@ -492,3 +492,20 @@ def test_a_company_alone_reaches_an_active_membership(stripe_app, fake, ctx):
     staff_rows = [r for r in rows if r.actor_id in staff_ids and not r.details.get("automatic")]
     assert staff_rows == []
     assert "standing authorisation of Ada Lindqvist" in " ".join(pdf_text(agreement.executed_pdf).split())
+
+
+def test_the_demo_seed_configures_the_zero_touch_path_once(app, ctx):
+    from portal.agreements.models import StandingCountersignature
+    from portal.membership.models import ApprovalRule, Tier
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["portal", "seed-demo"]).exit_code == 0
+    assert "0 records created" in runner.invoke(args=["portal", "seed-demo"]).output
+    associate = db.session.scalar(sa.select(Tier).where(Tier.slug == "associate"))
+    (rule,) = db.session.scalars(sa.select(ApprovalRule).where(ApprovalRule.tier_id == associate.id)).all()
+    assert rule.active and rule.require_card and rule.require_not_denied and rule.require_tax_number
+    (standing,) = db.session.scalars(
+        sa.select(StandingCountersignature).where(StandingCountersignature.tier_id == associate.id)
+    ).all()
+    assert standing.in_force(date.today()) and standing.signer.is_admin
+    assert standing.template_id == ensure_default_template(AgreementKind.PARTNERSHIP).id

@@ -4,12 +4,10 @@ token for every token link, and the helpers that turn an endpoint into a URL and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
-from datetime import date
 
 from portal.agreements.models import Agreement, AgreementStatus, StandingCountersignature
 from portal.auth import tokens
