@@ -77,7 +77,7 @@ class ApplicationForm(FlaskForm):
         choices={"invoice": "By invoice (bank transfer)", "card": "By card"},
         validators=[Optional()],
         default="invoice",
-        description="Card payment is offered for tiers that show it; you pay after approval.",
+        description="Card payment (Stripe) is offered for some tiers; you pay after approval.",
     )
 
 
