@@ -12,14 +12,22 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from .agreements import services as agreements
-from .agreements.models import AgreementKind
+from .agreements.models import AgreementKind, StandingCountersignature
+from .agreements.templates import ensure_default_template
 from .auth.models import PlatformRole, User
 from .auth.passwords import hash_password
 from .core.models import Email, EmailStatus
 from .core.types import utcnow
 from .extensions import db
 from .membership import services as membership
-from .membership.models import Application, CatalogAccess, Membership, MembershipStatus, Tier
+from .membership.models import (
+    Application,
+    ApprovalRule,
+    CatalogAccess,
+    Membership,
+    MembershipStatus,
+    Tier,
+)
 from .partners.models import Organisation, OrganisationStatus, OrgRole, SizeBand
 from .partners.services import set_roles
 
@@ -128,6 +136,8 @@ TIERS = [
         "catalog_access": CatalogAccess.TEASER,
         "first_look_days": 0,
         "display_order": 1,
+        # Card payment (when Stripe is configured): the tier the zero-touch demo path uses.
+        "stripe_price_id": "price_associate_yearly",
     },
     {
         "slug": "partner",
@@ -252,6 +262,58 @@ def _seed_memberships(admin: User) -> int:
     return created
 
 
+ZERO_TOUCH_RULE = "Associate: card payers outside the denied list"
+
+
+def _seed_zero_touch(admin: User, officer: User) -> int:
+    """The standard path needs no staff: an Associate application paid by card, from a company
+    with a valid VAT or registration number and not on the denied list, is approved by a rule, and
+    its partnership agreement is countersigned under Ada's standing authorisation."""
+    created = 0
+    tier = db.session.scalar(sa.select(Tier).where(Tier.slug == "associate"))
+    if tier is None:
+        return 0
+    if not tier.stripe_price_id:
+        tier.stripe_price_id = "price_associate_yearly"
+    if db.session.scalar(sa.select(ApprovalRule).where(ApprovalRule.tier_id == tier.id)) is None:
+        membership.save_rule(
+            admin,
+            None,
+            membership.RuleData(
+                name=ZERO_TOUCH_RULE,
+                tier_id=tier.id,
+                require_not_denied=True,
+                require_tax_number=True,
+                require_card=True,
+                account_owner_id=officer.id,
+                active=True,
+            ),
+        )
+        created += 1
+    if not membership.denied_parties():
+        membership.add_denied_party(
+            admin,
+            membership.DeniedPartyData(
+                name="Blocked Example Trading Ltd", country="", number="", note="Demo entry"
+            ),
+        )
+        created += 1
+    template = ensure_default_template(AgreementKind.PARTNERSHIP)
+    standing = db.session.scalar(
+        sa.select(StandingCountersignature).where(
+            StandingCountersignature.template_id == template.id,
+            StandingCountersignature.tier_id == tier.id,
+            StandingCountersignature.revoked_at.is_(None),
+        )
+    )
+    if standing is None:
+        agreements.give_standing(
+            admin, template, tier.id, admin, admin.job_title, utcnow().date() + timedelta(days=365)
+        )
+        created += 1
+    return created
+
+
 def seed() -> str:
     created = 0
     for spec in TIERS:
@@ -287,6 +349,7 @@ def seed() -> str:
                 created += 1
     db.session.flush()
     created += _seed_memberships(staff_users[0])
+    created += _seed_zero_touch(staff_users[0], staff_users[1])
     lines = [
         f"Demo data ready ({created} records created).",
         f"Demo password for every account: {DEMO_PASSWORD}",

@@ -11,11 +11,26 @@ import sqlalchemy as sa
 from flask import g
 from sqlalchemy.orm import selectinload
 
-from ..agreements.models import Agreement, AgreementKind, AgreementStatus
+from ..agreements.models import (
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
+    AgreementTemplate,
+    StandingCountersignature,
+    TemplateStatus,
+)
 from ..auth.models import PlatformRole, User
 from ..core.models import AuditEvent
 from ..extensions import db
-from ..membership.models import Application, ApplicationStatus, Invoice, InvoiceStatus
+from ..membership.models import (
+    Application,
+    ApplicationStatus,
+    ApprovalRule,
+    DeniedParty,
+    Invoice,
+    InvoiceStatus,
+    Tier,
+)
 from ..partners.models import Organisation, OrganisationStatus
 
 
@@ -188,9 +203,19 @@ def agreements_query(status: str, kind: str, q: str) -> sa.Select:
 def applications_query(status: str) -> sa.Select:
     stmt = (
         sa.select(Application)
-        .options(selectinload(Application.organisation), selectinload(Application.tier))
+        .options(
+            selectinload(Application.organisation),
+            selectinload(Application.tier),
+            selectinload(Application.approval_rule),
+        )
         .order_by(Application.submitted_at)
     )
+    if status == "automatic":  # automatic approvals that stand, for staff to look over
+        return stmt.where(
+            Application.status == ApplicationStatus.APPROVED,
+            Application.approval_rule_id.is_not(None),
+            Application.auto_revoked_at.is_(None),
+        )
     if status == "open":
         stmt = stmt.where(Application.status.in_([ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO]))
     elif status in {s.value for s in ApplicationStatus}:
@@ -205,3 +230,50 @@ def invoices_query(status: str, today: date) -> sa.Select:
     elif status in {s.value for s in InvoiceStatus}:
         stmt = stmt.where(Invoice.status == InvoiceStatus(status))
     return stmt
+
+
+def denied_parties_query(q: str = "") -> sa.Select:
+    stmt = sa.select(DeniedParty).order_by(DeniedParty.name_key, DeniedParty.id)
+    if q:
+        stmt = stmt.where(contains(q, DeniedParty.name, DeniedParty.number, DeniedParty.note))
+    return stmt
+
+
+def approval_rules_query() -> sa.Select:
+    return (
+        sa.select(ApprovalRule)
+        .options(selectinload(ApprovalRule.tier), selectinload(ApprovalRule.account_owner))
+        .order_by(ApprovalRule.id)
+    )
+
+
+def standing_query() -> sa.Select:
+    return (
+        sa.select(StandingCountersignature)
+        .options(selectinload(StandingCountersignature.template))  # the signer's name is stored
+        .order_by(StandingCountersignature.id.desc())
+    )
+
+
+def tiers_by_id() -> dict[int, Tier]:
+    return {t.id: t for t in db.session.scalars(sa.select(Tier).order_by(Tier.display_order, Tier.name))}
+
+
+def published_templates() -> list[AgreementTemplate]:
+    return list(
+        db.session.scalars(
+            sa.select(AgreementTemplate)
+            .where(AgreementTemplate.status == TemplateStatus.PUBLISHED)
+            .order_by(AgreementTemplate.kind, AgreementTemplate.language, AgreementTemplate.version.desc())
+        )
+    )
+
+
+def admins() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.platform_role == PlatformRole.ADMIN, User.active.is_(True))
+            .order_by(User.full_name)
+        )
+    )

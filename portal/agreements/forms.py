@@ -123,3 +123,24 @@ class TemplateForm(FlaskForm):
 class NewVersionForm(FlaskForm):
     kind = SelectField("Kind", choices=KIND_CHOICES)
     language = SelectField("Language", choices=dict(LANGUAGES))
+
+
+class StandingCountersignatureForm(FlaskForm):
+    template = SelectField(
+        "Template version",
+        validators=[DataRequired(message="Choose a published template version.")],
+        validate_choice=False,
+    )
+    tier = SelectField(
+        "Membership tier", validators=[DataRequired(message="Choose a tier.")], validate_choice=False
+    )
+    signer = SelectField(
+        "Who signs",
+        validators=[DataRequired(message="Choose an administrator.")],
+        validate_choice=False,
+        description="An administrator, who may countersign.",
+    )
+    title = StringField(
+        "Their title", validators=[DataRequired(), Length(max=120)], description="As the agreement prints it."
+    )
+    valid_until = DateField("Valid until", validators=[DataRequired(message="Enter a date.")])

@@ -193,5 +193,43 @@ class AgreementSignature(db.Model):
     ip: Mapped[str] = mapped_column(sa.String(45), default="")
     user_agent: Mapped[str] = mapped_column(sa.String(400), default="")
     document_sha256: Mapped[str] = mapped_column(sa.String(64))
+    # An institution signature given automatically under a standing authorisation.
+    standing_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("standing_countersignature.id", ondelete="RESTRICT")
+    )
 
     agreement: Mapped[Agreement] = relationship(back_populates="signatures")
+    standing: Mapped[StandingCountersignature | None] = relationship()
+
+
+class StandingCountersignature(db.Model):
+    """The institution's signature authorised in advance: agreements on this published template
+    version, for this membership tier, are countersigned by `signer` the moment the partner signs,
+    until `valid_until` (inclusive) or until revoked. The tier is the membership tier's id (the
+    membership area answers which tier an agreement belongs to, `signals.agreements.agreement_tier`)."""
+
+    __tablename__ = "standing_countersignature"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agreement_template.id", ondelete="RESTRICT"), index=True
+    )
+    tier_id: Mapped[int] = mapped_column(sa.ForeignKey("tier.id", ondelete="RESTRICT"))
+    signer_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="RESTRICT"))
+    signer_name: Mapped[str] = mapped_column(sa.String(120))
+    signer_title: Mapped[str] = mapped_column(sa.String(120))
+    valid_until: Mapped[date] = mapped_column(sa.Date)
+    given_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    revoke_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    template: Mapped[AgreementTemplate] = relationship()
+    signer: Mapped[User] = relationship(foreign_keys=[signer_id])
+
+    def __str__(self) -> str:
+        return f"standing countersignature #{self.id}"
+
+    def in_force(self, today: date) -> bool:
+        return self.revoked_at is None and today <= self.valid_until

@@ -10,6 +10,7 @@ from ..core import pdf
 from ..extensions import db
 from .models import Agreement, AgreementStatus
 from .rendering import long_date
+from .services.documents import standing_line
 
 
 def stored_document(agreement: Agreement) -> tuple[bytes | None, str | None, str]:
@@ -52,10 +53,12 @@ def verify_hash(digest: str, number: str | None = None) -> Verdict:
             if agreement.status is AgreementStatus.SUPERSEDED
             else ""
         )
+        standing = standing_line(agreement)
+        standing = f" {standing}" if standing else ""
         return Verdict(
             True,
             f"Genuine: executed agreement {agreement.number}, on the terms “{version}”, "
-            f"executed on {long_date(agreement.executed_at.date())}.{state}",
+            f"executed on {long_date(agreement.executed_at.date())}.{standing}{state}",
             agreement,
         )
     offered = sa.select(Agreement).where(Agreement.pdf_sha256 == digest)

@@ -28,6 +28,11 @@ class agreements:
         doc="Who signs for this organisation? Sender: the Organisation; receivers return "
         "(full name, title) or None. The first answer wins.",
     )
+    agreement_tier: Signal = _signals.signal(
+        "agreements.agreement_tier",
+        doc="Which membership tier is this agreement for? Sender: the Agreement; receivers return "
+        "the tier's id, or None. The first answer wins (a standing countersignature is per tier).",
+    )
 
 
 class partners:

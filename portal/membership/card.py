@@ -118,13 +118,19 @@ def _payable_by_card(organisation: Organisation) -> Membership:
 
 def _checkout_attempt(actor: User, membership: Membership) -> CheckoutAttempt:
     """The stored attempt of the last day for this tier (its id keys the Stripe session), or a new one."""
+    application = db.session.get(Application, membership.application_id or 0)
+    since = utcnow() - ATTEMPT_REUSE
+    if application is not None and application.decided_at is not None:
+        since = max(since, application.decided_at)
     attempt = db.session.scalar(
         sa.select(CheckoutAttempt)
         .where(
             CheckoutAttempt.membership_id == membership.id,
             CheckoutAttempt.tier_id == membership.tier_id,
             CheckoutAttempt.completed_at.is_(None),
-            CheckoutAttempt.created_at > utcnow() - ATTEMPT_REUSE,
+            # Not one of an earlier approval (revoked, or of a lapsed membership): its session
+            # would not count for this one (`_is_current`).
+            CheckoutAttempt.created_at > since,
         )
         .order_by(CheckoutAttempt.id.desc())
     )

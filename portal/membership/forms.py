@@ -72,6 +72,13 @@ class ApplicationForm(FlaskForm):
     heard_from = SelectField(
         "How did you hear of the programme?", choices=HEARD_FROM, validators=[Optional()]
     )
+    payment_method = SelectField(
+        "How will you pay?",
+        choices={"invoice": "By invoice (bank transfer)", "card": "By card"},
+        validators=[Optional()],
+        default="invoice",
+        description="Card payment (Stripe) is offered for some tiers; you pay after approval.",
+    )
 
 
 class TierForm(FlaskForm):
@@ -143,3 +150,43 @@ class PaymentForm(FlaskForm):
     )
     received_on = DateField("Received on", validators=[DataRequired()], default=date.today)
     reference = StringField("Bank reference", validators=[Length(max=120)])
+
+
+class RevokeApprovalForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason",
+        validators=[DataRequired(), Length(max=2000)],
+        description="Sent to the applicant; the application returns to the queue.",
+    )
+
+
+class DeniedPartyForm(FlaskForm):
+    name = StringField(
+        "Company name",
+        validators=[Length(max=200)],
+        description="Matched without case, accents or punctuation, as whole words.",
+    )
+    country = SelectField("Country", validators=[Optional()], validate_choice=False)
+    number = StringField(
+        "Registration or VAT number",
+        validators=[Length(max=64)],
+        description="Letters and digits are compared.",
+    )
+    note = StringField(
+        "Note", validators=[Length(max=500)], description="Source of the listing, for example."
+    )
+
+
+class ApprovalRuleForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    tier = SelectField("Tier", validators=[DataRequired(message="Choose a tier.")], validate_choice=False)
+    require_not_denied = BooleanField("Not on the denied-parties list", default=True)
+    require_tax_number = BooleanField("Has a valid VAT or registration number", default=True)
+    require_card = BooleanField("Pays by card", default=True)
+    account_owner = SelectField(
+        "Account owner",
+        validators=[DataRequired(message="Choose an officer.")],
+        validate_choice=False,
+        description="The officer who looks after partners this rule approves.",
+    )
+    active = BooleanField("Active", default=True)

@@ -55,6 +55,15 @@ class Tier(db.Model):
         return self.name
 
 
+class PaymentMethod(enum.Enum):
+    INVOICE = "invoice"
+    CARD = "card"
+
+    @property
+    def label(self) -> str:
+        return {"invoice": "Invoice (bank transfer)", "card": "Card (Stripe)"}[self.value]
+
+
 class ApplicationStatus(enum.Enum):
     SUBMITTED = "submitted"
     MORE_INFO = "more_info"
@@ -96,11 +105,22 @@ class Application(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     staff_message: Mapped[str] = mapped_column(sa.Text, default="")
+    # How the applicant means to pay (an approval rule may ask for card).
+    payment_method: Mapped[PaymentMethod] = mapped_column(
+        enum_column(PaymentMethod), default=PaymentMethod.INVOICE, server_default="invoice"
+    )
+    # Set when an approval rule approved the application with no staff action; kept after a
+    # revocation (auto_revoked_at) so the record shows what happened.
+    approval_rule_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("approval_rule.id", ondelete="SET NULL")
+    )
+    auto_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship()
     tier: Mapped[Tier] = relationship()
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    approval_rule: Mapped[ApprovalRule | None] = relationship()
 
     def __str__(self) -> str:
         return f"application #{self.id}"
@@ -108,6 +128,74 @@ class Application(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO)
+
+    @property
+    def approved_automatically(self) -> bool:
+        """Approved by a rule, and that approval still stands."""
+        return (
+            self.status is ApplicationStatus.APPROVED
+            and self.approval_rule_id is not None
+            and self.auto_revoked_at is None
+        )
+
+
+class DeniedParty(db.Model):
+    """An entry of the sanctions / denied-parties list kept in the console: an application whose
+    company matches one (by name, registration or VAT number, or country) is never approved
+    automatically. `name_key` and `number_key` are the normalised forms matching compares."""
+
+    __tablename__ = "denied_party"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    name_key: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
+    country: Mapped[str] = mapped_column(sa.String(2), default="")  # ISO 3166-1 alpha-2, or ""
+    number: Mapped[str] = mapped_column(sa.String(64), default="")  # registration or VAT number
+    number_key: Mapped[str] = mapped_column(sa.String(64), default="", index=True)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __str__(self) -> str:
+        return self.name or self.number or f"country {self.country}"
+
+
+class ApprovalRule(db.Model):
+    """Approve an application of `tier` automatically when every condition switched on holds.
+    The conditions are a small fixed set, each a column, so a rule reads like a sentence."""
+
+    __tablename__ = "approval_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tier_id: Mapped[int] = mapped_column(sa.ForeignKey("tier.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    require_not_denied: Mapped[bool] = mapped_column(default=True)
+    require_tax_number: Mapped[bool] = mapped_column(default=True)
+    require_card: Mapped[bool] = mapped_column(default=True)
+    # The Partnership Development Officer who looks after partners approved by this rule.
+    account_owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    tier: Mapped[Tier] = relationship()
+    account_owner: Mapped[User | None] = relationship(foreign_keys=[account_owner_id])
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def conditions(self) -> list[str]:
+        """The rule's conditions, in words."""
+        words = []
+        if self.require_not_denied:
+            words.append("not on the denied-parties list")
+        if self.require_tax_number:
+            words.append("a valid VAT or registration number")
+        if self.require_card:
+            words.append("pays by card")
+        return words
 
 
 class MembershipStatus(enum.Enum):
@@ -121,15 +209,6 @@ class MembershipStatus(enum.Enum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
-
-
-class PaymentMethod(enum.Enum):
-    INVOICE = "invoice"
-    CARD = "card"
-
-    @property
-    def label(self) -> str:
-        return {"invoice": "Invoice (bank transfer)", "card": "Card (Stripe)"}[self.value]
 
 
 class Membership(db.Model):

@@ -9,7 +9,7 @@ from ..core import signals
 from ..extensions import db
 from ..partners.models import Organisation
 from . import services
-from .models import Application, ApplicationStatus
+from .models import Application, ApplicationStatus, Membership
 
 
 @signals.agreements.executed.connect
@@ -31,6 +31,17 @@ def partner_signatory(organisation: Organisation, **_: object) -> tuple[str, str
         .limit(1)
     )
     return (application.signatory_name, application.signatory_title) if application else None
+
+
+@signals.agreements.agreement_tier.connect
+def agreement_tier(agreement: Agreement, **_: object) -> int | None:
+    """A partnership agreement issued on approval is for its membership's tier."""
+    if agreement.kind is not AgreementKind.PARTNERSHIP or not agreement.source.startswith("membership:"):
+        return None
+    membership_id = agreement.source.removeprefix("membership:")
+    if not membership_id.isdigit():
+        return None
+    return db.session.scalar(sa.select(Membership.tier_id).where(Membership.id == int(membership_id)))
 
 
 @signals.partners.seat_limit.connect

@@ -18,7 +18,7 @@ from ..core.web import stored_pdf
 from ..extensions import db
 from . import card, changes, services
 from .forms import ApplicationForm
-from .models import ApplicationStatus, Invoice, MembershipStatus, Tier
+from .models import ApplicationStatus, Invoice, MembershipStatus, PaymentMethod, Tier
 from .vat import is_eu
 
 bp = Blueprint("membership", __name__)
@@ -59,6 +59,7 @@ def _data(form: ApplicationForm) -> services.ApplicationData:
         vat_number=form.vat_number.data or "",
         interests=form.interests.data or "",
         heard_from=form.heard_from.data or "",
+        payment_method=PaymentMethod.CARD if form.payment_method.data == "card" else PaymentMethod.INVOICE,
     )
 
 
@@ -82,6 +83,7 @@ def apply():
     if request.method == "GET":
         if pending is not None:
             form.tier.data = pending.tier.slug
+            form.payment_method.data = pending.payment_method.value
         else:
             form.tier.data = request.args.get("tier", "")
             form.signatory_name.data = (
@@ -106,17 +108,24 @@ def apply():
         try:
             if pending is not None:
                 services.resubmit_application(current_user, pending, _data(form))
+                application = pending
             else:
-                services.submit_application(current_user, organisation, _data(form))
+                application = services.submit_application(current_user, organisation, _data(form))
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             db.session.commit()
-            flash(
-                "Thank you. Your application is with the partnerships team; "
-                "we usually answer within a few working days.",
-                "success",
-            )
+            if application.status is ApplicationStatus.APPROVED:
+                flash(
+                    "Your application is approved. Next: pay, and sign the partnership agreement.",
+                    "success",
+                )
+            else:
+                flash(
+                    "Thank you. Your application is with the partnerships team; "
+                    "we usually answer within a few working days.",
+                    "success",
+                )
             return redirect(url_for("membership.overview"))
     return render_template(
         "membership/apply.html",

@@ -4,17 +4,24 @@ token for every token link, and the helpers that turn an endpoint into a URL and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from portal.agreements.models import Agreement, AgreementStatus
+from portal.agreements.models import Agreement, AgreementStatus, StandingCountersignature
 from portal.auth import tokens
 from portal.auth.models import User
 from portal.core.types import utcnow
 from portal.extensions import db
-from portal.membership.models import Application, ApplicationStatus, Invoice, Tier
+from portal.membership.models import (
+    Application,
+    ApplicationStatus,
+    ApprovalRule,
+    DeniedParty,
+    Invoice,
+    Tier,
+)
 from portal.partners.models import Invitation, Organisation, OrgRole
 
 from .browser import location, text
@@ -46,6 +53,9 @@ class World:
     invoice_a: Invoice
     agreement_a: Agreement
     draft_a: Agreement
+    rule: ApprovalRule | None = None
+    denied_party: DeniedParty | None = None
+    standing: StandingCountersignature | None = None
     tokens: dict[str, str] = field(default_factory=dict)
 
     def user(self, role: str) -> User:
@@ -88,6 +98,23 @@ def make_world() -> World:
     world = World(
         org_a, owner, member, invitation_a, staff, admin, tier, application_a, invoice_a, agreement_a, draft_a
     )
+    # Zero-touch membership: a rule of a tier nobody applies for here (so nothing is approved),
+    # a denied party, and a standing countersignature on the licence template of agreement_a.
+    other_tier = make_tier(name="Matrix rule tier")
+    world.rule = ApprovalRule(name="Matrix rule", tier=other_tier, account_owner_id=staff.id, active=False)
+    world.denied_party = DeniedParty(name="Denied Matrix Ltd", name_key="denied matrix ltd")
+    db.session.add_all([world.rule, world.denied_party])
+    db.session.flush()
+    world.standing = StandingCountersignature(
+        template_id=agreement_a.template_id,
+        tier_id=other_tier.id,
+        signer_id=admin.id,
+        signer_name=admin.full_name,
+        signer_title="Director",
+        valid_until=date(2099, 12, 31),
+    )
+    db.session.add(world.standing)
+    db.session.flush()
     world.tokens = {
         "auth.verify_email": tokens.make_token("verify-email", {"uid": member.id, "email": member.email}),
         "auth.reset_password": tokens.make_token(
@@ -130,6 +157,9 @@ SAMPLE_VALUES = {
     ),
     "template_id": lambda w, endpoint: w.agreement_a.template_id,
     "token": lambda w, endpoint: w.tokens[endpoint],
+    "rule_id": lambda w, endpoint: w.rule.id,
+    "party_id": lambda w, endpoint: w.denied_party.id,
+    "standing_id": lambda w, endpoint: w.standing.id,
 }
 
 

@@ -16,7 +16,15 @@ from ...core.money import format_money
 from ...core.web import stored_pdf
 from ...extensions import db
 from ...membership import services as membership
-from ...membership.forms import HEARD_FROM, ApproveForm, MoreInfoForm, PaymentForm, RejectForm, TierForm
+from ...membership.forms import (
+    HEARD_FROM,
+    ApproveForm,
+    MoreInfoForm,
+    PaymentForm,
+    RejectForm,
+    RevokeApprovalForm,
+    TierForm,
+)
 from ...membership.models import Application, ApplicationStatus, CatalogAccess, Invoice, InvoiceStatus, Tier
 from .. import PER_PAGE, admin_only, bp, page_number, queries
 from ..paging import paginate
@@ -43,7 +51,7 @@ def applications():
     )
 
 
-def _application_page(application: Application, approve=None, reject=None, more=None, status=200):
+def application_page(application: Application, approve=None, reject=None, more=None, revoke=None, status=200):
     approve = approve or ApproveForm(formdata=None)
     approve.account_owner.choices = {
         "": "Choose an officer…",
@@ -57,6 +65,8 @@ def _application_page(application: Application, approve=None, reject=None, more=
         approve_form=approve,
         reject_form=reject or RejectForm(formdata=None),
         more_form=more or MoreInfoForm(formdata=None),
+        revoke_form=revoke or RevokeApprovalForm(formdata=None),
+        denied=membership.denied_match(application) if application.is_open else None,
         heard_from_labels=HEARD_FROM,
     ), status
 
@@ -70,9 +80,11 @@ def application_detail(application_id: int):
             joinedload(Application.organisation),
             joinedload(Application.tier),
             joinedload(Application.submitted_by),
+            joinedload(Application.decided_by),
+            joinedload(Application.approval_rule),
         ],
     )
-    return _application_page(application)
+    return application_page(application)
 
 
 @bp.route("/applications/<int:application_id>/approve", methods=["POST"])
@@ -93,7 +105,7 @@ def approve_application(application_id: int):
                 f"{application.organisation.display_name} is approved; the invoice is on its way.", "success"
             )
             return redirect(url_for("admin.application_detail", application_id=application.id))
-    return _application_page(application, approve=form, status=400)
+    return application_page(application, approve=form, status=400)
 
 
 def _message_decision(application_id: int, form_class, decide, slot: str, done: str):
@@ -110,7 +122,7 @@ def _message_decision(application_id: int, form_class, decide, slot: str, done: 
             db.session.commit()
             flash(done, "success")
             return redirect(url_for("admin.application_detail", application_id=application.id))
-    return _application_page(application, **{slot: form}, status=400)
+    return application_page(application, **{slot: form}, status=400)
 
 
 @bp.route("/applications/<int:application_id>/reject", methods=["POST"])

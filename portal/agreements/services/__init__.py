@@ -28,7 +28,22 @@ from .queries import (
     open_replacement,
     partnerships_in_play,
 )
-from .signing import Evidence, can_sign, countersign, is_signatory_of, sign_as_partner, signing_statement
+from .signing import (
+    Evidence,
+    can_sign,
+    countersign,
+    is_signatory_of,
+    sign_as_partner,
+    signing_statement,
+    standing_statement,
+)
+from .standing import (
+    countersign_under_standing,
+    give_standing,
+    revoke_standing,
+    standing_countersignatures,
+    standing_for,
+)
 
 __all__ = [
     "REQUIRED_TERMS",
@@ -42,9 +57,11 @@ __all__ = [
     "can_sign",
     "check_partnership_slot",
     "countersign",
+    "countersign_under_standing",
     "create_agreement",
     "end_agreement",
     "executed_document",
+    "give_standing",
     "is_signatory_of",
     "issue",
     "issue_partnership",
@@ -56,8 +73,12 @@ __all__ = [
     "render_executed",
     "render_executed_after_commit",
     "render_pending",
+    "revoke_standing",
     "sign_as_partner",
     "signing_statement",
+    "standing_countersignatures",
+    "standing_for",
+    "standing_statement",
     "terms_of",
     "update_draft",
     "void",

@@ -15,8 +15,10 @@ from ...extensions import db
 from .. import rendering
 from ..models import (
     Agreement,
+    SignatoryParty,
 )
 from ..templates import template_info
+from .signing import standing_statement
 
 log = logging.getLogger("liaison.agreements")
 
@@ -51,8 +53,17 @@ def executed_document(agreement: Agreement) -> bytes:
             "executed_at": agreement.executed_at.strftime("%d %B %Y, %H:%M:%S"),
             "verify_url": link("agreements.verify"),
             "countersigned": agreement.countersignature_required,
+            "standing": standing_line(agreement),
         },
     )
+
+
+def standing_line(agreement: Agreement) -> str:
+    """"Countersigned under the standing authorisation of <name>, given <date>." or ""."""
+    signature = agreement.signature_of(SignatoryParty.INSTITUTION)
+    if signature is None or signature.standing is None:
+        return ""
+    return standing_statement(signature.standing)
 
 
 def _due(agreement: Agreement | None) -> bool:

@@ -22,8 +22,10 @@ from ..models import (
     AgreementSignature,
     AgreementStatus,
     SignatoryParty,
+    StandingCountersignature,
 )
 from .lifecycle import end_agreement
+from .standing import countersign_under_standing
 
 
 def signing_statement(agreement: Agreement, party: SignatoryParty) -> str:
@@ -45,7 +47,21 @@ class Evidence:
     user_agent: str
 
 
-def _record_signature(user: User, agreement: Agreement, party: SignatoryParty, evidence: Evidence) -> None:
+def standing_statement(standing: StandingCountersignature) -> str:
+    """What a signature given under a standing countersignature says (certificate and /verify)."""
+    return (
+        f"Countersigned under the standing authorisation of {standing.signer_name}, "
+        f"given {standing.given_at:%d %B %Y}."
+    )
+
+
+def _record_signature(
+    user: User,
+    agreement: Agreement,
+    party: SignatoryParty,
+    evidence: Evidence,
+    standing: StandingCountersignature | None = None,
+) -> None:
     if not evidence.confirmed:
         raise DomainError("Confirm that you have authority to sign.", field="confirm")
     if len(evidence.full_name.strip()) < 3:
@@ -62,16 +78,23 @@ def _record_signature(user: User, agreement: Agreement, party: SignatoryParty, e
         user_email=user.email,
         full_name=evidence.full_name.strip()[:120],
         title=evidence.title.strip()[:120],
-        statement=signing_statement(agreement, party),
+        statement=standing_statement(standing) if standing else signing_statement(agreement, party),
         signed_at=utcnow(),
         ip=(evidence.ip or "")[:45],
         user_agent=(evidence.user_agent or "")[:400],
         document_sha256=agreement.pdf_sha256,
+        standing_id=standing.id if standing else None,
     )
     if not inserted:
         raise DomainError("This agreement has already been signed.")
     db.session.expire(agreement, ["signatures"])
-    audit.record(f"agreement.signed_{party.value}", actor=user, target=agreement, sha256=agreement.pdf_sha256)
+    audit.record(
+        f"agreement.signed_{party.value}",
+        actor=user,
+        target=agreement,
+        sha256=agreement.pdf_sha256,
+        **({"standing_countersignature": standing.id, "automatic": True} if standing else {}),
+    )
 
 
 def is_signatory_of(user: User, organisation_id: int) -> bool:
@@ -102,6 +125,8 @@ def sign_as_partner(user: User, agreement: Agreement, evidence: Evidence) -> Non
         _execute(user, agreement)
         return
     agreement.status = AgreementStatus.PARTNER_SIGNED
+    if countersign_under_standing(agreement):  # authorised in advance: executed now
+        return
     owner = agreement.organisation.account_owner
     admins = db.session.scalars(
         sa.select(User.email).where(User.platform_role == PlatformRole.ADMIN, User.active.is_(True))
@@ -115,8 +140,14 @@ def sign_as_partner(user: User, agreement: Agreement, evidence: Evidence) -> Non
     )
 
 
-def countersign(user: User, agreement: Agreement, evidence: Evidence) -> None:
-    """An administrator signs for the institution; the agreement is then executed."""
+def countersign(
+    user: User,
+    agreement: Agreement,
+    evidence: Evidence,
+    standing: StandingCountersignature | None = None,
+) -> None:
+    """An administrator signs for the institution (by hand, or under a standing countersignature
+    they were given); the agreement is then executed."""
     if not user.is_admin:
         raise DomainError("Only an administrator can countersign for the institution.")
     lock_for_update(agreement)
@@ -126,14 +157,19 @@ def countersign(user: User, agreement: Agreement, evidence: Evidence) -> None:
             if agreement.status is AgreementStatus.EXECUTED
             else "Only an agreement signed by the partner can be countersigned."
         )
-    _record_signature(user, agreement, SignatoryParty.INSTITUTION, evidence)
-    _execute(user, agreement)
+    _record_signature(user, agreement, SignatoryParty.INSTITUTION, evidence, standing)
+    _execute(user, agreement, standing)
 
 
-def _execute(actor: User, agreement: Agreement) -> None:
+def _execute(actor: User, agreement: Agreement, standing: StandingCountersignature | None = None) -> None:
     agreement.status = AgreementStatus.EXECUTED
     agreement.executed_at = utcnow()
-    audit.record("agreement.executed", actor=actor, target=agreement)
+    audit.record(
+        "agreement.executed",
+        actor=actor,
+        target=agreement,
+        **({"standing_countersignature": standing.id, "automatic": True} if standing else {}),
+    )
     if agreement.replaces is not None and agreement.replaces.status is AgreementStatus.EXECUTED:
         reason = f"Replaced by {agreement.number}."
         end_agreement(agreement.replaces, AgreementStatus.SUPERSEDED, reason, actor)

@@ -24,11 +24,13 @@ from .. import vat
 from ..models import (
     Application,
     ApplicationStatus,
+    ApprovalRule,
     Membership,
     MembershipStatus,
     PaymentMethod,
     Tier,
 )
+from . import approval
 from .access import membership_of
 from .invoices import issue_invoice
 
@@ -44,6 +46,7 @@ class ApplicationData:
     vat_number: str
     interests: str
     heard_from: str
+    payment_method: PaymentMethod = PaymentMethod.INVOICE
 
 
 def open_application(organisation: Organisation) -> Application | None:
@@ -87,6 +90,11 @@ def _apply_values(application: Application, data: ApplicationData, organisation:
     application.vat_number = vat.normalise_vat(data.vat_number, organisation.country)
     application.interests = data.interests.strip()
     application.heard_from = data.heard_from.strip()
+    if data.payment_method is PaymentMethod.CARD and not approval.card_offered(application.tier):
+        raise DomainError(
+            "Card payment is not offered for this tier; choose payment by invoice.", field="payment_method"
+        )
+    application.payment_method = data.payment_method
 
 
 def submit_application(actor: User, organisation: Organisation, data: ApplicationData) -> Application:
@@ -109,7 +117,8 @@ def submit_application(actor: User, organisation: Organisation, data: Applicatio
         organisation.vat_number = application.vat_number
     db.session.flush()
     audit.record("application.submitted", actor=actor, target=application, tier=application.tier.slug)
-    _notify_staff_of_application(application)
+    if approval.approve_automatically(application) is None:
+        _notify_staff_of_application(application)
     return application
 
 
@@ -120,7 +129,9 @@ def resubmit_application(actor: User, application: Application, data: Applicatio
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = utcnow()
     audit.record("application.resubmitted", actor=actor, target=application)
-    _notify_staff_of_application(application)
+    db.session.flush()
+    if approval.approve_automatically(application) is None:
+        _notify_staff_of_application(application)
 
 
 def _notify_staff_of_application(application: Application) -> None:
@@ -141,8 +152,16 @@ def _decide(actor: User, application: Application) -> None:
     application.decided_by = actor
 
 
-def approve_application(actor: User, application: Application, account_owner: User | None) -> Membership:
-    """Approve, assign the account owner, create the membership and (for invoice payers) the invoice."""
+def approve_application(
+    actor: User | None,
+    application: Application,
+    account_owner: User | None,
+    *,
+    rule: ApprovalRule | None = None,
+) -> Membership:
+    """Approve, assign the account owner, create the membership and (for invoice payers) the invoice.
+    Staff approve with themselves as `actor`; an approval rule approves with no actor and itself
+    as `rule` (audited with the rule that fired)."""
     lock_for_update(application)  # two officers, one decision
     if application.status is ApplicationStatus.MORE_INFO:
         raise DomainError("This application is waiting for the applicant's changes.")
@@ -151,6 +170,9 @@ def approve_application(actor: User, application: Application, account_owner: Us
         raise DomainError("Choose the Partnership Development Officer who will look after this partner.")
     organisation = application.organisation
     application.status = ApplicationStatus.APPROVED
+    if rule is not None:
+        application.approval_rule_id = rule.id
+        application.auto_revoked_at = None
     organisation.account_owner = account_owner
     membership = membership_of(organisation)
     if membership is None:
@@ -185,6 +207,7 @@ def approve_application(actor: User, application: Application, account_owner: Us
         account_owner=account_owner.email,
         invoice=invoice.number,
         agreement=agreement.number,
+        **({"automatic": True, "rule": rule.name, "rule_id": rule.id} if rule is not None else {}),
     )
     notify(
         partners.recipients(organisation),
