@@ -1,7 +1,7 @@
 """approval rules per tier, the denied-parties list, standing countersignatures; applications record their payment method and the rule that approved them
 
 Revision ID: 6ad08771cb5d
-Revises: 7c3e1f2a9b44
+Revises: 3a9d5e1c7b20
 Create Date: 2026-12-02 17:00:47.077932
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "6ad08771cb5d"
-down_revision = "7c3e1f2a9b44"
+down_revision = "3a9d5e1c7b20"
 branch_labels = None
 depends_on = None
 
