@@ -167,6 +167,11 @@ def untranslated(catalogs: Iterable[str] | None = None) -> list[str]:
     return problems
 
 
+def _plain(value):
+    """Plural ids and strings come back as lists from a .mo and as tuples from a .po."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 def stale_compiled(catalogs: Iterable[str] | None = None) -> list[str]:
     """.mo files that do not hold exactly what their .po says (compile after translating)."""
     stale = []
@@ -179,8 +184,8 @@ def stale_compiled(catalogs: Iterable[str] | None = None) -> list[str]:
                 continue
             with mo_path.open("rb") as handle:
                 mo = read_mo(handle)
-            want = {(m.id, m.context): m.string for m in po if m.id and _translated(m)}
-            have = {(m.id, m.context): m.string for m in mo if m.id}
+            want = {(_plain(m.id), m.context): _plain(m.string) for m in po if m.id and _translated(m)}
+            have = {(_plain(m.id), m.context): _plain(m.string) for m in mo if m.id}
             if want != have:
                 stale.append(str(mo_path.relative_to(PORTAL)))
     return stale
