@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, URLField
+from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -11,10 +13,18 @@ from ..auth.forms import email_field, new_password_fields
 from ..core.countries import country_choices
 from ..core.forms import COUNTRY_MESSAGE, valid_country
 from ..core.widgets import FastSelect
-from .models import ORG_ROLE_LABELS, SECTORS, OrgRole, SizeBand
+from .models import ORG_ROLE_LABELS, SECTOR_LABELS, OrgRole, SizeBand
 
 ROLE_CHOICES = {role.value: label for role, label in ORG_ROLE_LABELS.items()}
-ROLE_HELP = (
+
+
+def _choices(labels: dict) -> list[SelectChoice]:
+    """Choices with lazy (translated) labels: a dict of them would be taken for WTForms' legacy
+    optgroup shape, which wants plain strings."""
+    return [SelectChoice(value=value, label=label) for value, label in labels.items()]
+
+
+ROLE_HELP = _l(
     "Owners manage colleagues and the company profile; the legal signatory signs agreements; "
     "the billing contact receives invoices; members use the portal."
 )
@@ -26,97 +36,102 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class OrganisationForm(FlaskForm):
-    legal_name = StringField("Legal name", validators=[DataRequired(), Length(max=200)])
+    legal_name = StringField(_l("Legal name"), validators=[DataRequired(), Length(max=200)])
     trading_name = StringField(
-        "Trading name", validators=[Length(max=200)], description="If different from the legal name."
+        _l("Trading name"), validators=[Length(max=200)], description=_l("If different from the legal name.")
     )
     country = SelectField(
-        "Country of registration",
+        _l("Country of registration"),
         validators=[DataRequired(message=COUNTRY_MESSAGE), valid_country],
         validate_choice=False,
         widget=FastSelect(),
     )
-    registration_number = StringField("Company registration number", validators=[Length(max=64)])
+    registration_number = StringField(_l("Company registration number"), validators=[Length(max=64)])
     vat_number = StringField(
-        "VAT number", validators=[Length(max=32)], description="For EU companies, with the country prefix."
+        _l("VAT number"),
+        validators=[Length(max=32)],
+        description=_l("For EU companies, with the country prefix."),
     )
-    address_line1 = StringField("Street address", validators=[Length(max=200)])
-    address_line2 = StringField("Address line 2", validators=[Length(max=200)])
-    postcode = StringField("Postcode", validators=[Length(max=20)])
-    city = StringField("City", validators=[Length(max=100)])
+    address_line1 = StringField(_l("Street address"), validators=[Length(max=200)])
+    address_line2 = StringField(_l("Address line 2"), validators=[Length(max=200)])
+    postcode = StringField(_l("Postcode"), validators=[Length(max=20)])
+    city = StringField(_l("City"), validators=[Length(max=100)])
     website = URLField(
-        "Website",
+        _l("Website"),
         validators=[
             Optional(),
-            URL(message="Enter a full address, like https://example.com."),
+            URL(message=_l("Enter a full address, like https://example.com.")),
             Length(max=255),
         ],
     )
-    sector = SelectField("Sector", choices={"": "Choose a sector…", **{s: s for s in SECTORS}})
+    sector = SelectField(_l("Sector"), choices=_choices({"": _l("Choose a sector…"), **SECTOR_LABELS}))
     size_band = SelectField(
-        "Company size", choices={"": "Choose a size…", **{b.value: b.label for b in SizeBand}}
+        _l("Company size"),
+        choices=_choices({"": _l("Choose a size…"), **{b.value: b.label for b in SizeBand}}),
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = {"": "Choose a country…", **dict(country_choices())}
+        self.country.choices = {"": _("Choose a country…"), **dict(country_choices())}
 
 
 class InviteForm(FlaskForm):
-    email = email_field("Colleague's email address")
+    email = email_field(_l("Colleague's email address"))
     roles = MultiCheckboxField(
-        "Roles",
-        choices=ROLE_CHOICES,
+        _l("Roles"),
+        choices=_choices(ROLE_CHOICES),
         default=[OrgRole.MEMBER.value],
-        validators=[DataRequired(message="Choose at least one role.")],
+        validators=[DataRequired(message=_l("Choose at least one role."))],
         description=ROLE_HELP,
     )
 
 
 class RolesForm(FlaskForm):
     roles = MultiCheckboxField(
-        "Roles", choices=ROLE_CHOICES, validators=[DataRequired(message="Choose at least one role.")]
+        _l("Roles"),
+        choices=_choices(ROLE_CHOICES),
+        validators=[DataRequired(message=_l("Choose at least one role."))],
     )
 
 
 class SignupForm(FlaskForm):
     legal_name = StringField(
-        "Company legal name",
+        _l("Company legal name"),
         validators=[DataRequired(), Length(max=200)],
-        description="As registered, for example “Acme Robotics GmbH”.",
+        description=_l("As registered, for example “Acme Robotics GmbH”."),
         render_kw={"autocomplete": "organization"},
     )
     country = SelectField(
-        "Country of registration",
+        _l("Country of registration"),
         validators=[DataRequired(message=COUNTRY_MESSAGE), valid_country],
         validate_choice=False,
         widget=FastSelect(),
     )
     full_name = StringField(
-        "Your full name", validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
+        _l("Your full name"), validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
     )
     job_title = StringField(
-        "Job title", validators=[Length(max=120)], render_kw={"autocomplete": "organization-title"}
+        _l("Job title"), validators=[Length(max=120)], render_kw={"autocomplete": "organization-title"}
     )
-    email = email_field("Work email address")
+    email = email_field(_l("Work email address"))
     password, confirm = new_password_fields()
     accept = BooleanField(
-        "I agree that the TTO stores these details to manage the partnership.",
-        validators=[DataRequired(message="Please agree so that we can create your account.")],
+        _l("I agree that the TTO stores these details to manage the partnership."),
+        validators=[DataRequired(message=_l("Please agree so that we can create your account."))],
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = {"": "Choose a country…", **dict(country_choices())}
+        self.country.choices = {"": _("Choose a country…"), **dict(country_choices())}
 
 
 class AcceptInvitationForm(FlaskForm):
     full_name = StringField(
-        "Your full name", validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
+        _l("Your full name"), validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
     )
-    job_title = StringField("Job title", validators=[Length(max=120)])
+    job_title = StringField(_l("Job title"), validators=[Length(max=120)])
     password, confirm = new_password_fields()
     accept = BooleanField(
-        "I agree that the TTO stores these details to manage the partnership.",
-        validators=[DataRequired(message="Please agree so that we can create your account.")],
+        _l("I agree that the TTO stores these details to manage the partnership."),
+        validators=[DataRequired(message=_l("Please agree so that we can create your account."))],
     )

@@ -6,6 +6,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ..auth import services as accounts
 from ..auth import tokens
@@ -55,22 +58,27 @@ def seats_used(organisation: Organisation) -> int:
 def invite(actor: User, organisation: Organisation, email: str, roles: set[OrgRole]) -> Invitation:
     email = accounts.normalise_email(email)
     if not roles:
-        raise DomainError("Choose at least one role.", field="roles")
+        raise DomainError(_("Choose at least one role."), field="roles")
     lock_for_update(organisation)  # simultaneous invitations count the seats one after the other
     limit = seat_limit(organisation)
     if limit is not None and seats_used(organisation) >= limit:
         raise DomainError(
-            f"Your membership includes {limit} seats and all are taken or invited. "
-            "Remove a colleague or revoke an invitation first.",
+            ngettext(
+                "Your membership includes %(num)d seat and all are taken or invited. "
+                "Remove a colleague or revoke an invitation first.",
+                "Your membership includes %(num)d seats and all are taken or invited. "
+                "Remove a colleague or revoke an invitation first.",
+                limit,
+            ),
             field="email",
         )
     existing_user = accounts.find_user_by_email(email)
     if existing_user is not None and existing_user.organisation_id == organisation.id:
         if existing_user.active:
-            raise DomainError("This person is already a member of your organisation.", field="email")
+            raise DomainError(_("This person is already a member of your organisation."), field="email")
         if not removed_by_organisation(existing_user):
             raise DomainError(
-                "This person's account was deactivated by the TTO staff; ask your contact at the TTO.",
+                _("This person's account was deactivated by the TTO staff; ask your contact at the TTO."),
                 field="email",
             )
     now = utcnow()
@@ -97,7 +105,11 @@ def invite(actor: User, organisation: Organisation, email: str, roles: set[OrgRo
     db.session.flush()
     queue_email(
         email,
-        f"{inert(actor.full_name)} invited you to join “{inert(organisation.display_name)}”",
+        _l(
+            "%(name)s invited you to join “%(organisation)s”",
+            name=inert(actor.full_name),
+            organisation=inert(organisation.display_name),
+        ),
         "invitation",
         inviter=actor,
         organisation=organisation,
@@ -113,7 +125,7 @@ def open_invitation(token: str) -> Invitation:
     invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == tokens.sha256(token)))
     if invitation is None or not invitation.is_open(utcnow()):
         raise DomainError(
-            "This invitation is invalid, expired or already used. Ask your colleague to send a new one."
+            _("This invitation is invalid, expired or already used. Ask your colleague to send a new one.")
         )
     return invitation
 
@@ -138,7 +150,7 @@ def accept_invitation(token: str, full_name: str, job_title: str, password: str)
     invitation = open_invitation(token)
     lock_for_update(invitation)  # simultaneous acceptances of one link: one wins, the others are told
     if not invitation.is_open(utcnow()):
-        raise DomainError("This invitation was just used. Sign in, or ask your colleague for a new one.")
+        raise DomainError(_("This invitation was just used. Sign in, or ask your colleague for a new one."))
     existing = accounts.find_user_by_email(invitation.email)
     if (
         existing is not None
@@ -149,13 +161,15 @@ def accept_invitation(token: str, full_name: str, job_title: str, password: str)
         return _welcome_back(existing, invitation, full_name, job_title, password)
     if existing is not None:
         raise DomainError(
-            "An account with this address already exists. Sign in with it, or ask for an "
-            "invitation to another address."
+            _(
+                "An account with this address already exists. Sign in with it, or ask for an "
+                "invitation to another address."
+            )
         )
     accounts.check_password_policy(password, invitation.email, full_name)
     limit = seat_limit(invitation.organisation)
     if limit is not None and seats_used(invitation.organisation) > limit:
-        raise DomainError("Your organisation has no free seat left. Ask its owner to free one.")
+        raise DomainError(_("Your organisation has no free seat left. Ask its owner to free one."))
     user = User(
         email=invitation.email,
         full_name=full_name.strip(),
@@ -180,7 +194,7 @@ def _welcome_back(user: User, invitation: Invitation, full_name: str, job_title:
     accounts.check_password_policy(password, invitation.email, full_name)
     limit = seat_limit(invitation.organisation)
     if limit is not None and seats_used(invitation.organisation) > limit:
-        raise DomainError("Your organisation has no free seat left. Ask its owner to free one.")
+        raise DomainError(_("Your organisation has no free seat left. Ask its owner to free one."))
     user.active = True
     user.full_name = full_name.strip()
     user.job_title = job_title.strip()
@@ -197,7 +211,7 @@ def _welcome_back(user: User, invitation: Invitation, full_name: str, job_title:
 
 def revoke_invitation(actor: User, invitation: Invitation) -> None:
     if invitation.accepted_at is not None:
-        raise DomainError("This invitation was already accepted.")
+        raise DomainError(_("This invitation was already accepted."))
     invitation.revoked_at = utcnow()
     audit.record("invitation.revoked", actor=actor, target=invitation)
 

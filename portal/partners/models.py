@@ -7,6 +7,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from ..auth.models import User
@@ -25,7 +26,7 @@ class OrganisationStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return ORGANISATION_STATUS_LABELS[self]
 
 
 class SizeBand(enum.Enum):
@@ -37,30 +38,41 @@ class SizeBand(enum.Enum):
 
     @property
     def label(self) -> str:
-        return f"{self.value} employees"
+        return _l("%(band)s employees", band=self.value)
 
 
-SECTORS = [
-    "Advanced manufacturing",
-    "Agri-food",
-    "Automotive and mobility",
-    "Chemicals and materials",
-    "Construction and built environment",
-    "Consumer goods",
-    "Defence and security",
-    "Digital and software",
-    "Energy and utilities",
-    "Environmental services",
-    "Financial services",
-    "Healthcare and medical devices",
-    "Life sciences and pharma",
-    "Logistics and transport",
-    "Media and creative",
-    "Public sector",
-    "Space and aerospace",
-    "Telecommunications",
-    "Other",
-]
+# The stored value (English, data) and the label shown.
+SECTOR_LABELS = {
+    "Advanced manufacturing": _l("Advanced manufacturing"),
+    "Agri-food": _l("Agri-food"),
+    "Automotive and mobility": _l("Automotive and mobility"),
+    "Chemicals and materials": _l("Chemicals and materials"),
+    "Construction and built environment": _l("Construction and built environment"),
+    "Consumer goods": _l("Consumer goods"),
+    "Defence and security": _l("Defence and security"),
+    "Digital and software": _l("Digital and software"),
+    "Energy and utilities": _l("Energy and utilities"),
+    "Environmental services": _l("Environmental services"),
+    "Financial services": _l("Financial services"),
+    "Healthcare and medical devices": _l("Healthcare and medical devices"),
+    "Life sciences and pharma": _l("Life sciences and pharma"),
+    "Logistics and transport": _l("Logistics and transport"),
+    "Media and creative": _l("Media and creative"),
+    "Public sector": _l("Public sector"),
+    "Space and aerospace": _l("Space and aerospace"),
+    "Telecommunications": _l("Telecommunications"),
+    "Other": _l("Other"),
+}
+SECTORS = list(SECTOR_LABELS)
+
+
+ORGANISATION_STATUS_LABELS = {
+    OrganisationStatus.REGISTERED: _l("Registered"),
+    OrganisationStatus.APPLICANT: _l("Applicant"),
+    OrganisationStatus.MEMBER: _l("Member"),
+    OrganisationStatus.LAPSED: _l("Lapsed"),
+    OrganisationStatus.SUSPENDED: _l("Suspended"),
+}
 
 
 class Organisation(db.Model):
@@ -105,7 +117,6 @@ class Organisation(db.Model):
         return country_name(self.country)
 
 
-
 class OrgRole(enum.Enum):
     """Declared in the order they are shown."""
 
@@ -124,10 +135,10 @@ class OrgRole(enum.Enum):
 
 
 ORG_ROLE_LABELS = {
-    OrgRole.OWNER: "Owner / admin",
-    OrgRole.SIGNATORY: "Legal signatory",
-    OrgRole.BILLING: "Billing contact",
-    OrgRole.MEMBER: "Member",
+    OrgRole.OWNER: _l("Owner / admin"),
+    OrgRole.SIGNATORY: _l("Legal signatory"),
+    OrgRole.BILLING: _l("Billing contact"),
+    OrgRole.MEMBER: _l("Member"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import services as accounts
@@ -59,7 +60,7 @@ def update_profile():
     if form.validate_on_submit():
         changed = services.update_profile(current_user, current_user.organisation, form.data)
         db.session.commit()
-        flash("Company profile saved." if changed else "Nothing to change.", "success")
+        flash(_("Company profile saved.") if changed else _("Nothing to change."), "success")
         return redirect(url_for("partners.organisation"))
     return _organisation_page(profile_form=form, status=400)
 
@@ -81,7 +82,8 @@ def invite():
             apply_domain_error(form, exc)
         else:
             db.session.commit()
-            flash(f"Invitation sent to {accounts.normalise_email(form.email.data)}.", "success")
+            email = accounts.normalise_email(form.email.data)
+            flash(_("Invitation sent to %(email)s.", email=email), "success")
             return redirect(url_for("partners.organisation"))
     return _organisation_page(invite_form=form, status=400)
 
@@ -98,7 +100,7 @@ def revoke_invitation(invitation_id: int):
         flash(exc.message, "danger")
     else:
         db.session.commit()
-        flash(f"Invitation for {invitation.email} revoked.", "success")
+        flash(_("Invitation for %(email)s revoked.", email=invitation.email), "success")
     return redirect(url_for("partners.organisation"))
 
 
@@ -114,9 +116,9 @@ def change_roles(user_id: int):
             flash(exc.message, "danger")
         else:
             db.session.commit()
-            flash(f"Roles of {member.full_name} updated.", "success")
+            flash(_("Roles of %(name)s updated.", name=member.full_name), "success")
     else:
-        flash("Choose at least one role.", "danger")
+        flash(_("Choose at least one role."), "danger")
     return redirect(url_for("partners.organisation"))
 
 
@@ -132,7 +134,7 @@ def remove_member(user_id: int):
         flash(exc.message, "danger")
     else:
         db.session.commit()
-        flash(f"{member.full_name} no longer has access.", "success")
+        flash(_("%(name)s no longer has access.", name=member.full_name), "success")
     return redirect(url_for("partners.organisation"))
 
 
@@ -193,6 +195,7 @@ def accept_invitation(token: str):
         else:
             start_session(user, remember=False)
             db.session.commit()
-            flash(f"Welcome to {invitation.organisation.display_name} on Liaison.", "success")
+            name = invitation.organisation.display_name
+            flash(_("Welcome to %(organisation)s on Liaison.", organisation=name), "success")
             return redirect(url_for("main.dashboard"))
     return render_template("partners/accept_invitation.html", form=form, invitation=invitation)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..auth.models import User
 from ..core import audit
@@ -48,7 +49,7 @@ def update_profile(actor: User, organisation: Organisation, values: dict[str, An
 def assign_account_owner(actor: User, organisation: Organisation, officer: User | None) -> None:
     """Staff pick the Partnership Development Officer who looks after this organisation."""
     if officer is not None and (not officer.is_staff or not officer.active):
-        raise DomainError("The account owner must be an active member of the TTO staff.")
+        raise DomainError(_("The account owner must be an active member of the TTO staff."))
     before = organisation.account_owner.email if organisation.account_owner else None
     organisation.account_owner = officer
     audit.record(
@@ -109,12 +110,12 @@ def _owners(organisation_id: int) -> list[User]:
 
 def change_roles(actor: User, member: User, roles: set[OrgRole]) -> None:
     if member.organisation_id != actor.organisation_id:
-        raise DomainError("This person is not in your organisation.")
+        raise DomainError(_("This person is not in your organisation."))
     if not roles:
-        raise DomainError("Choose at least one role.", field="roles")
+        raise DomainError(_("Choose at least one role."), field="roles")
     owners = _owners(member.organisation_id)
     if OrgRole.OWNER not in roles and owners == [member]:
-        raise DomainError("Your organisation needs at least one owner. Make someone else owner first.")
+        raise DomainError(_("Your organisation needs at least one owner. Make someone else owner first."))
     before = sorted(r.value for r in member.org_roles)
     set_roles(member, roles)
     audit.record(
@@ -128,11 +129,11 @@ def change_roles(actor: User, member: User, roles: set[OrgRole]) -> None:
 
 def remove_member(actor: User, member: User) -> None:
     if member.organisation_id != actor.organisation_id:
-        raise DomainError("This person is not in your organisation.")
+        raise DomainError(_("This person is not in your organisation."))
     if member.id == actor.id:
-        raise DomainError("You cannot remove yourself. Ask another owner to do it.")
+        raise DomainError(_("You cannot remove yourself. Ask another owner to do it."))
     if OrgRole.OWNER in member.org_roles and len(_owners(member.organisation_id)) <= 1:
-        raise DomainError("Your organisation needs at least one owner.")
+        raise DomainError(_("Your organisation needs at least one owner."))
     member.active = False
     member.end_all_sessions()
     audit.record("member.removed", actor=actor, target=member)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..auth import services as accounts
@@ -72,7 +73,7 @@ def _tell_existing_owner(user: User) -> None:
     same answer as for a new account (no enumeration)."""
     queue_email(
         user.email,
-        "Someone tried to sign up with your address",
+        _l("Someone tried to sign up with your address"),
         "signup_existing",
         user=user,
         login_url=link("auth.login"),
