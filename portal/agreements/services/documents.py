@@ -28,7 +28,7 @@ def _signature_values(agreement: Agreement) -> list[dict[str, Any]]:
             "full_name": s.full_name,
             "title": s.title,
             "user_email": s.user_email,
-            "signed_at": s.signed_at.strftime("%d %B %Y, %H:%M:%S UTC"),
+            "signed_at": rendering.long_datetime(s.signed_at),
             "ip": s.ip,
             "user_agent": s.user_agent,
             "document_sha256": s.document_sha256,
@@ -41,18 +41,19 @@ def _signature_values(agreement: Agreement) -> list[dict[str, Any]]:
 def executed_document(agreement: Agreement) -> bytes:
     """The executed PDF: the same terms with the signature blocks filled and a certificate page."""
     assert agreement.executed_at is not None
-    return rendering.render_document(
-        agreement.template.body,
-        agreement.params,
-        template_info(agreement.template),
-        signatures=_signature_values(agreement),
-        certificate={
-            "document_sha256": agreement.pdf_sha256,
-            "executed_at": agreement.executed_at.strftime("%d %B %Y, %H:%M:%S"),
-            "verify_url": link("agreements.verify"),
-            "countersigned": agreement.countersignature_required,
-        },
-    )
+    with rendering.in_document_language(agreement.template.language):  # its dates as its labels
+        return rendering.render_document(
+            agreement.template.body,
+            agreement.params,
+            template_info(agreement.template),
+            signatures=_signature_values(agreement),
+            certificate={
+                "document_sha256": agreement.pdf_sha256,
+                "executed_at": rendering.long_datetime(agreement.executed_at),
+                "verify_url": link("agreements.verify"),
+                "countersigned": agreement.countersignature_required,
+            },
+        )
 
 
 def _due(agreement: Agreement | None) -> bool:
