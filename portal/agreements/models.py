@@ -7,6 +7,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.types import UTCDateTime, enum_column, utcnow
@@ -25,12 +27,26 @@ class AgreementKind(enum.Enum):
 
     @property
     def label(self) -> str:
+        """The kind's English name: the default title stored on templates and agreements (data)."""
         return {
             "partnership": "Partnership agreement",
             "nda": "Mutual non-disclosure agreement",
             "licence": "Licence term sheet / option agreement",
             "collaboration": "Research collaboration agreement",
         }[self.value]
+
+    @property
+    def display_label(self) -> str:
+        """The kind's name in the reader's language (pages and messages, never stored)."""
+        return str(KIND_LABELS[self.value])
+
+
+KIND_LABELS = {
+    "partnership": _l("Partnership agreement"),
+    "nda": _l("Mutual non-disclosure agreement"),
+    "licence": _l("Licence term sheet / option agreement"),
+    "collaboration": _l("Research collaboration agreement"),
+}
 
 
 class TemplateStatus(enum.Enum):
@@ -39,7 +55,7 @@ class TemplateStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return _("Published") if self is TemplateStatus.PUBLISHED else _("Draft")
 
 
 class AgreementTemplate(db.Model):
@@ -80,18 +96,21 @@ class AgreementStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {
-            "draft": "Draft",
-            "issued": "Awaiting partner signature",
-            "partner_signed": "Awaiting countersignature",
-            "executed": "Executed",
-            "void": "Void",
-            "superseded": "Superseded",
-        }[self.value]
+        return str(STATUS_LABELS[self.value])
 
     @property
     def is_open(self) -> bool:
         return self in (AgreementStatus.DRAFT, AgreementStatus.ISSUED, AgreementStatus.PARTNER_SIGNED)
+
+
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "issued": _l("Awaiting partner signature"),
+    "partner_signed": _l("Awaiting countersignature"),
+    "executed": _l("Executed"),
+    "void": _l("Void"),
+    "superseded": _l("Superseded"),
+}
 
 
 class AgreementSequence(db.Model):
@@ -159,9 +178,9 @@ class Agreement(db.Model):
     def source_label(self) -> str:
         """Where the agreement came from, in words."""
         if self.source.startswith("membership:"):
-            return "on approval of the membership application"
+            return _("on approval of the membership application")
         if self.source == "nda-gate":
-            return "accepted on the NDA page"
+            return _("accepted on the NDA page")
         return ""
 
     @property

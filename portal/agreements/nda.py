@@ -7,6 +7,7 @@ import dataclasses
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..auth.models import User
@@ -68,20 +69,20 @@ def accept_nda(
     """The NDA gate's acceptance: an NDA generated from the current version, signed by the partner's
     signatory and executed at once (the institution's standard terms). Once per version."""
     if not is_signatory_of(user, organisation.id):
-        raise DomainError("Only a signatory of your organisation can accept the NDA.")
+        raise DomainError(_("Only a signatory of your organisation can accept the NDA."))
     existing = gate.nda_acceptance(organisation.id, template.language)
     if existing is not None and existing.template_id == template.id:
-        raise DomainError("Your organisation has already accepted this NDA.")
+        raise DomainError(_("Your organisation has already accepted this NDA."))
     if gate.current_template(AgreementKind.NDA, template.language) != template:
         raise DomainError(
-            "A new version of the NDA was published while you were reading. Read it, then accept."
+            _("A new version of the NDA was published while you were reading. Read it, then accept.")
         )
     if evidence.shown_sha256 != text_fingerprint(nda_preview_html(organisation, template)[0]):
-        raise DomainError("The NDA text changed since you opened it. Read the current text, then accept.")
+        raise DomainError(_("The NDA text changed since you opened it. Read the current text, then accept."))
     # Lock per organisation: concurrent acceptances serialise on the organisation row.
     lock_for_update(organisation)
     if gate.nda_acceptance(organisation.id, template.language) is not None:
-        raise DomainError("Your organisation has already accepted this NDA.")
+        raise DomainError(_("Your organisation has already accepted this NDA."))
     agreement = create_agreement(
         user, organisation, AgreementKind.NDA, nda_terms(), source="nda-gate", countersignature_required=False
     )

@@ -14,8 +14,10 @@ so a template that would loop or grow without end is refused there. The layout a
 
 from __future__ import annotations
 
+import contextlib
 import operator
-from datetime import date
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from typing import Any
 
@@ -93,9 +95,58 @@ FIELDS: dict[str, dict[str, str]] = {
 }
 
 
-def long_date(day: date) -> str:
-    """24 November 2026: how dates read in agreements."""
-    return f"{day.day} {day:%B %Y}"
+def long_date(day: date | datetime) -> str:
+    """24 November 2026 (24 novembre 2026, 24. November 2026): how dates read in agreements, in the
+    current language (a document's, inside `in_document_language`). A time is taken in UTC."""
+    from babel.dates import format_date
+
+    if isinstance(day, datetime):
+        day = _utc(day).date()
+    return format_date(day, format="long", locale=_format_locale())
+
+
+def long_datetime(value: datetime) -> str:
+    """24 November 2026, 14:05:09: a signature's or an execution's time in UTC, to the second."""
+    from babel.dates import format_time
+
+    return f"{long_date(value)}, {format_time(_utc(value).time(), 'HH:mm:ss', locale=_format_locale())}"
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _format_locale() -> str:
+    from ..core.i18n import FORMAT_LOCALES, current_language
+
+    language = current_language()
+    return FORMAT_LOCALES.get(language, language)
+
+
+def document_language(language: str | None) -> str:
+    """The language a document's own labels are printed in: its template's, when the portal speaks
+    it (else English: a Dutch text gets English labels)."""
+    from ..core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class _DocumentReader:
+    """Whoever reads a document reads it in the document's language, with times in UTC."""
+
+    def __init__(self, language: str) -> None:
+        self.locale = language
+        self.time_zone = "UTC"
+
+
+@contextlib.contextmanager
+def in_document_language(language: str | None) -> Iterator[None]:
+    """Labels, dates and amounts of an agreement's PDF (and its snapshot) in the agreement's
+    language, whoever's request produces it: the same document for every reader."""
+    from ..core.i18n import as_reader
+
+    with as_reader(_DocumentReader(document_language(language))):
+        yield
 
 
 class TemplateProblem(DomainError):
@@ -301,14 +352,18 @@ def render_document(
     """The one function that turns a template body and a snapshot into the agreement's PDF."""
     from ..core import pdf  # WeasyPrint is heavy; the sandbox check's child process does without it
 
-    return pdf.render_pdf(
-        "agreement.html",
-        {
-            "body": render_body(body, params),
-            "p": params,
-            "template": template_info,
-            "signatures": signatures or [],
-            "certificate": certificate,
-            "watermark": watermark,
-        },
-    )
+    with in_document_language(template_info.get("language")):
+        effective_on = template_info.get("effective_on")
+        if isinstance(effective_on, date):
+            template_info = {**template_info, "effective_on": long_date(effective_on)}
+        return pdf.render_pdf(
+            "agreement.html",
+            {
+                "body": render_body(body, params),
+                "p": params,
+                "template": template_info,
+                "signatures": signatures or [],
+                "certificate": certificate,
+                "watermark": watermark,
+            },
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.errors import DomainError, abort_with
@@ -77,7 +78,7 @@ def sign(agreement_id: int):
     agreement = visible_agreement_or_404(agreement_id)
     form = SignForm()
     if not services.can_sign(current_user, agreement):
-        abort_with(403, "Only a signatory of your organisation can sign agreements.")
+        abort_with(403, _("Only a signatory of your organisation can sign agreements."))
     if form.validate_on_submit():
         try:
             services.sign_as_partner(current_user, agreement, evidence_from(form))
@@ -88,9 +89,9 @@ def sign(agreement_id: int):
         db.session.commit()
         finish_execution(agreement)
         flash(
-            "Signed. The agreement is executed."
+            _("Signed. The agreement is executed.")
             if agreement.status is AgreementStatus.EXECUTED
-            else "Signed. We will countersign and email you the executed agreement.",
+            else _("Signed. We will countersign and email you the executed agreement."),
             "success",
         )
         return redirect(url_for("agreements.detail", agreement_id=agreement.id))
@@ -115,7 +116,7 @@ def nda():
         text, params = nda_gate.nda_preview_html(organisation, template)
     except DomainError as exc:  # a published text that cannot render for this organisation
         log.error("NDA %s cannot be shown to organisation %s: %s", template, organisation.id, exc.message)
-        abort_with(503, "The NDA cannot be shown at the moment. The partnerships team has been told.")
+        abort_with(503, _("The NDA cannot be shown at the moment. The partnerships team has been told."))
     form = SignForm()
     if request.method == "GET":
         form.full_name.data = current_user.full_name
@@ -123,7 +124,7 @@ def nda():
     status = 200
     if accepted is None and request.method == "POST":
         if not current_user.has_org_role("signatory"):
-            abort_with(403, "Only a signatory of your organisation can accept the NDA.")
+            abort_with(403, _("Only a signatory of your organisation can accept the NDA."))
         if form.validate_on_submit():
             try:
                 with db.session.begin_nested():  # a refusal keeps the NDA version stored just now
@@ -135,7 +136,7 @@ def nda():
             else:
                 db.session.commit()
                 finish_execution(agreement)
-                flash("Thank you. Your organisation has accepted the NDA.", "success")
+                flash(_("Thank you. Your organisation has accepted the NDA."), "success")
                 return redirect(safe_target())
         else:
             status = 400
@@ -167,7 +168,7 @@ def verify():
         if upload and getattr(upload, "filename", ""):
             data = upload.read(MAX_VERIFY_BYTES + 1)
             if len(data) > MAX_VERIFY_BYTES:
-                form.document.errors = ["That file is larger than any agreement we issue (15 MB)."]
+                form.document.errors = [_("That file is larger than any agreement we issue (15 MB).")]
                 status = 400
             else:
                 verdict = verification.verify_bytes(data)
@@ -175,7 +176,7 @@ def verify():
             verdict = verification.verify_hash(form.sha256.data, form.number.data)
         else:
             form.form_errors.append(
-                "Choose the PDF file, or enter both the agreement number and its fingerprint."
+                _("Choose the PDF file, or enter both the agreement number and its fingerprint.")
             )
             status = 400
     elif request.method == "POST":

@@ -11,16 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..auth.models import User
 from ..core import audit
 from ..core.database import insert_if_absent
 from ..core.errors import DomainError
+from ..core.i18n import current_language
 from ..core.types import utcnow
 from ..extensions import db
 from . import gate, rendering, sandbox_check
 from .models import AgreementKind, AgreementTemplate, TemplateStatus
-from .rendering import long_date
 
 DEFAULTS = Path(__file__).resolve().parent / "defaults"
 
@@ -53,7 +54,11 @@ def ensure_default_template(kind: AgreementKind, language: str = "en") -> Agreem
         template = gate.current_template(kind, language)
     if template is None:
         raise DomainError(
-            f"There is no {kind.label.lower()} in {LANGUAGES.get(language, language)} published and in force."
+            _(
+                "There is no %(kind)s in %(language)s published and in force.",
+                kind=kind.display_label if current_language() == "de" else kind.display_label.lower(),
+                language=LANGUAGES.get(language, language),
+            )
         )
     return template
 
@@ -90,7 +95,7 @@ def _latest_version(kind: AgreementKind, language: str) -> int:
 def new_template_version(actor: User, kind: AgreementKind, language: str) -> AgreementTemplate:
     """A draft copied from the latest version (or the shipped text); one open draft at a time."""
     if language not in LANGUAGES:
-        raise DomainError("Choose one of the languages offered.", field="language")
+        raise DomainError(_("Choose one of the languages offered."), field="language")
     if language == "en":
         _store_shipped_version(kind)  # the shipped text stays version 1, whatever drafts follow
     draft = db.session.scalar(
@@ -128,7 +133,7 @@ def save_template(
     actor: User, template: AgreementTemplate, *, title: str, body: str, effective_on: date, change_note: str
 ) -> None:
     if template.is_published:
-        raise DomainError("A published version never changes. Start a new version to edit the text.")
+        raise DomainError(_("A published version never changes. Start a new version to edit the text."))
     check_text(body)
     template.title = title.strip()
     template.body = body
@@ -153,7 +158,7 @@ def preview_template(body: str, template: AgreementTemplate) -> bytes:
 
 def publish_template(actor: User, template: AgreementTemplate) -> None:
     if template.is_published:
-        raise DomainError("This version is already published.")
+        raise DomainError(_("This version is already published."))
     preview_template(template.body, template)  # the whole document must render, not only the body
     template.status = TemplateStatus.PUBLISHED
     template.published_at = utcnow()
@@ -168,5 +173,5 @@ def template_info(template: AgreementTemplate) -> dict[str, Any]:
         "title": template.title,
         "version": template.version,
         "language": template.language,
-        "effective_on": long_date(template.effective_on),
+        "effective_on": template.effective_on,  # a date: printed in the document's language
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..core import pdf
 from ..extensions import db
@@ -29,7 +31,7 @@ class Verdict:
 
 
 NOT_FOUND = Verdict(
-    False, "This is not a genuine executed agreement issued through this portal, or it was altered."
+    False, _l("This is not a genuine executed agreement issued through this portal, or it was altered.")
 )
 
 
@@ -47,33 +49,41 @@ def verify_hash(digest: str, number: str | None = None) -> Verdict:
     agreement = db.session.scalar(stmt.limit(1))
     if agreement is not None:
         template = agreement.template
-        version = f"{template.title}, version {template.version} ({template.language})"
-        state = (
-            f" It has since been superseded ({agreement.end_reason})"
-            if agreement.status is AgreementStatus.SUPERSEDED
-            else ""
+        version = _(
+            "%(title)s, version %(version)s (%(language)s)",
+            title=template.title,
+            version=template.version,
+            language=template.language,
+        )
+        message = _(
+            "Genuine: executed agreement %(number)s, on the terms “%(terms)s”, executed on %(day)s.",
+            number=agreement.number,
+            terms=version,
+            day=long_date(agreement.executed_at),
         )
         standing = standing_line(agreement)
-        standing = f" {standing}" if standing else ""
-        return Verdict(
-            True,
-            f"Genuine: executed agreement {agreement.number}, on the terms “{version}”, "
-            f"executed on {long_date(agreement.executed_at.date())}.{standing}{state}",
-            agreement,
-        )
+        if standing:
+            message += " " + standing
+        if agreement.status is AgreementStatus.SUPERSEDED:
+            message += " " + _("It has since been superseded (%(reason)s)", reason=agreement.end_reason)
+        return Verdict(True, message, agreement)
     offered = sa.select(Agreement).where(Agreement.pdf_sha256 == digest)
     if number is not None:
         offered = offered.where(Agreement.number == number.strip().upper())
     unsigned = db.session.scalar(offered.limit(1))
     if unsigned is not None:
         if unsigned.status is AgreementStatus.VOID:
-            state = "it was voided and never executed."
+            state = _("it was voided and never executed.")
         elif unsigned.status is AgreementStatus.DRAFT:
-            state = "it is a draft."
+            state = _("it is a draft.")
         else:
-            state = "the executed copy carries a certificate page."
+            state = _("the executed copy carries a certificate page.")
         return Verdict(
             False,
-            f"This is the copy of {unsigned.number} issued for signature, not an executed agreement: {state}",
+            _(
+                "This is the copy of %(number)s issued for signature, not an executed agreement: %(state)s",
+                number=unsigned.number,
+                state=state,
+            ),
         )
     return NOT_FOUND

@@ -1042,3 +1042,58 @@ def test_simultaneous_countersignatures_give_one_and_the_executed_pdf_is_stored(
     # Every click is answered (the winner and the "nothing to countersign" ones redirect, a click
     # that lost the race while checking is told so with 409), none fails.
     assert set(statuses) <= {302, 409} and statuses.count(302) >= 1, statuses
+
+
+# --- languages ---------------------------------------------------------------------------------
+
+
+def test_a_french_template_gives_a_pdf_with_french_labels_whoever_asks_for_it(app, acme):
+    """The PDF is in its template's language, not the language of the request that makes it: the
+    signature blocks, the certificate page and the dates of a French agreement are in French."""
+    with app_context(app):
+        template = templates.new_template_version(acme["admin"], AgreementKind.LICENCE, "fr")
+        template.title = "Term sheet de licence"
+        templates.publish_template(acme["admin"], template)
+        agreement = agreements.create_agreement(
+            acme["admin"],
+            acme["org"],
+            AgreementKind.LICENCE,
+            agreements.Terms(subject="Revêtements polymères autocicatrisants", language="fr"),
+        )
+        agreements.issue(acme["admin"], agreement)
+    commit()
+    assert agreement.template_id == template.id
+    offered = squashed(pdf_text(agreement.pdf))
+    labels = ("Numéro de l'accord", "Pour l'Institution", "Pour le Partenaire", "Nom et fonction")
+    labels += ("Page 1 sur",)
+    for expected in labels:
+        assert squashed(expected).upper() in offered.upper(), expected
+    assert "FOR THE INSTITUTION" not in offered.upper()
+    assert squashed("représentée par Clara Becker, CEO") in offered
+
+    sign_and_countersign(fresh(Agreement, agreement.id), acme["owner"], acme["admin"])
+    with app.test_request_context(headers={"Accept-Language": "de"}):  # a German reader's request
+        assert agreements.render_executed_after_commit(agreement.id)
+    agreement = fresh(Agreement, agreement.id)
+    executed = squashed(pdf_text(agreement.executed_pdf))
+    for expected in (
+        "Certificat d'exécution",
+        "Signé électroniquement le",
+        "Signé le (UTC)",
+        "Depuis l'adresse IP",
+        "Empreinte SHA-256",
+        "Exécuté le",
+    ):
+        assert squashed(expected).upper() in executed.upper(), expected
+    assert "Certificate of execution" not in executed and "Signed electronically" not in executed
+    months = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre")
+    months += ("octobre", "novembre", "décembre")
+    assert any(month in executed for month in months)  # a French date, e.g. 2 décembre 2026
+
+    # An English agreement stays English when a French reader triggers its rendering.
+    english = Browser(app, HTTP_ACCEPT_LANGUAGE="fr")
+    english.login(acme["owner"].email)
+    page = text(english.get(f"/agreements/{acme['agreement'].id}"))
+    assert '<html lang="fr">' in page and "Signer cet accord" in page
+    assert "Certificate of execution" not in pdf_text(acme["agreement"].pdf)
+    assert "FOR THE INSTITUTION" in pdf_text(acme["agreement"].pdf).upper()

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ...core import audit, pdf
 from ...core.database import begin_write, lock_for_update
@@ -18,7 +19,6 @@ from ..models import (
     SignatoryParty,
 )
 from ..templates import template_info
-from .signing import standing_statement
 
 log = logging.getLogger("liaison.agreements")
 
@@ -30,7 +30,7 @@ def _signature_values(agreement: Agreement) -> list[dict[str, Any]]:
             "full_name": s.full_name,
             "title": s.title,
             "user_email": s.user_email,
-            "signed_at": s.signed_at.strftime("%d %B %Y, %H:%M:%S UTC"),
+            "signed_at": rendering.long_datetime(s.signed_at),
             "ip": s.ip,
             "user_agent": s.user_agent,
             "document_sha256": s.document_sha256,
@@ -43,27 +43,35 @@ def _signature_values(agreement: Agreement) -> list[dict[str, Any]]:
 def executed_document(agreement: Agreement) -> bytes:
     """The executed PDF: the same terms with the signature blocks filled and a certificate page."""
     assert agreement.executed_at is not None
-    return rendering.render_document(
-        agreement.template.body,
-        agreement.params,
-        template_info(agreement.template),
-        signatures=_signature_values(agreement),
-        certificate={
-            "document_sha256": agreement.pdf_sha256,
-            "executed_at": agreement.executed_at.strftime("%d %B %Y, %H:%M:%S"),
-            "verify_url": link("agreements.verify"),
-            "countersigned": agreement.countersignature_required,
-            "standing": standing_line(agreement),
-        },
-    )
+    with rendering.in_document_language(agreement.template.language):  # its dates as its labels
+        return rendering.render_document(
+            agreement.template.body,
+            agreement.params,
+            template_info(agreement.template),
+            signatures=_signature_values(agreement),
+            certificate={
+                "document_sha256": agreement.pdf_sha256,
+                "executed_at": rendering.long_datetime(agreement.executed_at),
+                "verify_url": link("agreements.verify"),
+                "countersigned": agreement.countersignature_required,
+                "standing": standing_line(agreement),
+            },
+        )
 
 
 def standing_line(agreement: Agreement) -> str:
-    """"Countersigned under the standing authorisation of <name>, given <date>." or ""."""
+    """"Countersigned under the standing authorisation of <name>, given <date>." or "", in the
+    current language (the certificate's: the agreement's; /verify's: the reader's). The signature's
+    stored statement keeps the English wording of `signing.standing_statement`, as evidence."""
     signature = agreement.signature_of(SignatoryParty.INSTITUTION)
     if signature is None or signature.standing is None:
         return ""
-    return standing_statement(signature.standing)
+    standing = signature.standing
+    return _(
+        "Countersigned under the standing authorisation of %(name)s, given %(day)s.",
+        name=standing.signer_name,
+        day=rendering.long_date(standing.given_at),
+    )
 
 
 def _due(agreement: Agreement | None) -> bool:

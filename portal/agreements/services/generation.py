@@ -8,6 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ...auth.models import User
 from ...core import audit, pdf, signals
@@ -64,9 +66,9 @@ class Terms:
 
 
 REQUIRED_TERMS = {
-    AgreementKind.LICENCE: {"subject": "Name the technology."},
-    AgreementKind.COLLABORATION: {"subject": "Name the project."},
-    AgreementKind.NDA: {"purpose": "Say what the information is exchanged for."},
+    AgreementKind.LICENCE: {"subject": _l("Name the technology.")},
+    AgreementKind.COLLABORATION: {"subject": _l("Name the project.")},
+    AgreementKind.NDA: {"purpose": _l("Say what the information is exchanged for.")},
 }
 
 
@@ -104,16 +106,19 @@ def build_params(
     start = terms.start_on or today
     end = add_months(start, terms.term_months) - timedelta(days=1)
     signatory_name, signatory_title = signatory or partner_signatory(organisation)
-    membership = _membership_values(tier)
+    # Dates and amounts as the agreement's language writes them, whoever prepares it.
+    with rendering.in_document_language(terms.language):
+        membership = _membership_values(tier)
+        issued_on, starts_on, ends_on = long_date(today), long_date(start), long_date(end)
     return {
         "agreement": {
             "number": number,
             "title": terms.title.strip() or kind.label,
             "kind": kind.value,
-            "date": long_date(today),
-            "start_on": long_date(start),
+            "date": issued_on,
+            "start_on": starts_on,
             "start_iso": start.isoformat(),
-            "end_on": long_date(end),
+            "end_on": ends_on,
             "term_months": terms.term_months,
             "language": terms.language,
         },
@@ -155,25 +160,25 @@ def _membership_values(tier: Any) -> dict[str, Any]:
         "benefits": list(tier.benefits or []),
         "seat_limit": tier.seat_limit or "",
         "challenge_limit": tier.challenge_limit or "",
-        "catalog_access": tier.catalog_access.label,
+        "catalog_access": str(tier.catalog_access.label),
         "first_look_days": tier.first_look_days or 0,
     }
 
 
 def _validate_terms(kind: AgreementKind, terms: Terms) -> None:
     if not 1 <= terms.term_months <= 120:
-        raise DomainError("The term is between 1 and 120 months.", field="term_months")
+        raise DomainError(_("The term is between 1 and 120 months."), field="term_months")
     if terms.start_on is not None and not (
         date.today() - timedelta(days=366) <= terms.start_on <= date.today() + timedelta(days=5 * 366)
     ):
         raise DomainError(
-            "Choose a start date within a year before and five years after today.", field="start_on"
+            _("Choose a start date within a year before and five years after today."), field="start_on"
         )
     if not 0 <= (terms.option_months or 0) <= 36:
-        raise DomainError("The option period is between 0 and 36 months.", field="option_months")
+        raise DomainError(_("The option period is between 0 and 36 months."), field="option_months")
     for name, message in REQUIRED_TERMS.get(kind, {}).items():
         if not getattr(terms, name).strip():
-            raise DomainError(message, field=name)
+            raise DomainError(str(message), field=name)
 
 
 def next_agreement_number(year: int) -> str:
@@ -206,7 +211,7 @@ def create_agreement(
     the tier for a partnership agreement, and may name the partner's signatory."""
     _validate_terms(kind, terms)
     if kind is AgreementKind.PARTNERSHIP and tier is None:
-        raise DomainError("A partnership agreement needs the organisation's membership tier.")
+        raise DomainError(_("A partnership agreement needs the organisation's membership tier."))
     if kind is AgreementKind.PARTNERSHIP and not source.startswith("membership:"):
         check_partnership_slot(organisation, replaces)
     template = ensure_default_template(kind, terms.language)
@@ -233,7 +238,7 @@ def create_agreement(
 
 def update_draft(actor: User, agreement: Agreement, terms: Terms, tier: Any = None) -> None:
     if agreement.status is not AgreementStatus.DRAFT:
-        raise DomainError("Only a draft can be changed; issue a replacement instead.")
+        raise DomainError(_("Only a draft can be changed; issue a replacement instead."))
     _validate_terms(agreement.kind, terms)
     agreement.title = terms.title.strip() or agreement.kind.label
     agreement.params = build_params(agreement.organisation, agreement.kind, agreement.number, terms, tier)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ...auth.models import User
 from ...core import audit
 from ...core.database import lock_for_update
@@ -26,7 +29,7 @@ from .queries import open_replacement, partnerships_in_play
 def issue(actor: User | None, agreement: Agreement) -> None:
     """Draft -> issued: the partner's signatories see it and are emailed."""
     if agreement.status is not AgreementStatus.DRAFT:
-        raise DomainError("Only a draft can be issued.")
+        raise DomainError(_("Only a draft can be issued."))
     agreement.status = AgreementStatus.ISSUED
     agreement.issued_at = utcnow()
     audit.record("agreement.issued", actor=actor, target=agreement)
@@ -35,7 +38,7 @@ def issue(actor: User | None, agreement: Agreement) -> None:
     notify(
         signatories or partners.recipients(agreement.organisation, OrgRole.OWNER),
         "agreement_issued",
-        subject=f"Agreement {agreement.number} is ready for your signature",
+        subject=_l("Agreement %(number)s is ready for your signature", number=agreement.number),
         agreement=agreement,
         to_signatory=bool(signatories),
         sign_url=link("agreements.detail", agreement_id=agreement.id),
@@ -86,10 +89,13 @@ def end_agreement(agreement: Agreement, status: AgreementStatus, reason: str, ac
 def void(actor: User, agreement: Agreement, reason: str) -> None:
     lock_for_update(agreement)
     if not reason.strip():
-        raise DomainError("Give the reason: it stays on the record.", field="reason")
+        raise DomainError(_("Give the reason: it stays on the record."), field="reason")
     if not agreement.status.is_open:
         raise DomainError(
-            "An executed agreement cannot be voided; issue a replacement, which supersedes it once executed."
+            _(
+                "An executed agreement cannot be voided; issue a replacement, which supersedes it once "
+                "executed."
+            )
         )
     end_agreement(agreement, AgreementStatus.VOID, reason.strip(), actor)
 
@@ -99,10 +105,12 @@ def prepare_replacement(actor: User, agreement: Agreement, tier: Any = None) -> 
     agreement takes the `tier` the caller passes: the membership's current one)."""
     lock_for_update(agreement)  # two clicks, one replacement
     if agreement.status is not AgreementStatus.EXECUTED:
-        raise DomainError("Only an executed agreement is replaced; void an open one instead.")
+        raise DomainError(_("Only an executed agreement is replaced; void an open one instead."))
     pending = open_replacement(agreement)
     if pending is not None:
-        raise DomainError(f"{pending.number} already replaces this agreement; finish or void it first.")
+        raise DomainError(
+            _("%(number)s already replaces this agreement; finish or void it first.", number=pending.number)
+        )
     return create_agreement(
         actor,
         agreement.organisation,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...core.errors import DomainError
@@ -57,11 +58,17 @@ def check_partnership_slot(organisation: Organisation, replaces: Agreement | Non
     for row in partnerships_in_play(organisation):
         if row.status.is_open:
             raise DomainError(
-                f"Partnership agreement {row.number} is still open: issue, void or finish it first."
+                _(
+                    "Partnership agreement %(number)s is still open: issue, void or finish it first.",
+                    number=row.number,
+                )
             )
         if replaces is None or row.id != replaces.id:
             raise DomainError(
-                f"Partnership agreement {row.number} is in force: prepare a replacement from its page."
+                _(
+                    "Partnership agreement %(number)s is in force: prepare a replacement from its page.",
+                    number=row.number,
+                )
             )
 
 

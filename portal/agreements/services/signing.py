@@ -6,11 +6,14 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ...auth.models import PlatformRole, User
 from ...core import audit, signals
 from ...core.database import insert_if_absent, lock_for_update
 from ...core.errors import DomainError
+from ...core.i18n import current_language
 from ...core.links import link
 from ...core.mail import notify, queue_email
 from ...core.types import utcnow
@@ -35,6 +38,11 @@ def signing_statement(agreement: Agreement, party: SignatoryParty) -> str:
         f"I confirm that I am authorised to sign agreement {agreement.number} on behalf of {legal}, "
         "and I sign it electronically."
     )
+
+
+def _status_word(status: AgreementStatus) -> str:
+    """A status inside a sentence: lower case, except in German, where the nouns keep their capital."""
+    return status.label if current_language() == "de" else status.label.lower()
 
 
 @dataclass(frozen=True)
@@ -63,13 +71,13 @@ def _record_signature(
     standing: StandingCountersignature | None = None,
 ) -> None:
     if not evidence.confirmed:
-        raise DomainError("Confirm that you have authority to sign.", field="confirm")
+        raise DomainError(_("Confirm that you have authority to sign."), field="confirm")
     if len(evidence.full_name.strip()) < 3:
-        raise DomainError("Type your full name as your signature.", field="full_name")
+        raise DomainError(_("Type your full name as your signature."), field="full_name")
     if not evidence.title.strip():
-        raise DomainError("Type your position.", field="title")
+        raise DomainError(_("Type your position."), field="title")
     if evidence.shown_sha256 != agreement.pdf_sha256:
-        raise DomainError("The document changed since you opened it. Read the current version, then sign.")
+        raise DomainError(_("The document changed since you opened it. Read the current version, then sign."))
     inserted = insert_if_absent(
         AgreementSignature,
         agreement_id=agreement.id,
@@ -86,7 +94,7 @@ def _record_signature(
         standing_id=standing.id if standing else None,
     )
     if not inserted:
-        raise DomainError("This agreement has already been signed.")
+        raise DomainError(_("This agreement has already been signed."))
     db.session.expire(agreement, ["signatures"])
     audit.record(
         f"agreement.signed_{party.value}",
@@ -112,13 +120,15 @@ def can_sign(user: User, agreement: Agreement) -> bool:
 def sign_as_partner(user: User, agreement: Agreement, evidence: Evidence) -> None:
     """The organisation's signatory signs the issued document (one signature, however many clicks)."""
     if not can_sign(user, agreement):
-        raise DomainError("Only a signatory of your organisation can sign agreements.")
+        raise DomainError(_("Only a signatory of your organisation can sign agreements."))
     lock_for_update(agreement)
     if agreement.status is not AgreementStatus.ISSUED:
         raise DomainError(
-            "This agreement has already been signed."
+            _("This agreement has already been signed.")
             if agreement.status in (AgreementStatus.PARTNER_SIGNED, AgreementStatus.EXECUTED)
-            else f"This agreement is {agreement.status.label.lower()} and cannot be signed."
+            else _(
+                "This agreement is %(status)s and cannot be signed.", status=_status_word(agreement.status)
+            )
         )
     _record_signature(user, agreement, SignatoryParty.PARTNER, evidence)
     if not agreement.countersignature_required:
@@ -134,7 +144,11 @@ def sign_as_partner(user: User, agreement: Agreement, evidence: Evidence) -> Non
     notify(
         sorted({*admins, owner.email if owner else current_app.config["CONTACT_EMAIL"]}),
         "agreement_partner_signed",
-        subject=f"{agreement.organisation.display_name} signed {agreement.number}: countersignature needed",
+        subject=_l(
+            "%(organisation)s signed %(number)s: countersignature needed",
+            organisation=agreement.organisation.display_name,
+            number=agreement.number,
+        ),
         agreement=agreement,
         review_url=link("admin.agreement_detail", agreement_id=agreement.id),
     )
@@ -149,13 +163,13 @@ def countersign(
     """An administrator signs for the institution (by hand, or under a standing countersignature
     they were given); the agreement is then executed."""
     if not user.is_admin:
-        raise DomainError("Only an administrator can countersign for the institution.")
+        raise DomainError(_("Only an administrator can countersign for the institution."))
     lock_for_update(agreement)
     if agreement.status is not AgreementStatus.PARTNER_SIGNED:
         raise DomainError(
-            "This agreement has already been countersigned."
+            _("This agreement has already been countersigned.")
             if agreement.status is AgreementStatus.EXECUTED
-            else "Only an agreement signed by the partner can be countersigned."
+            else _("Only an agreement signed by the partner can be countersigned.")
         )
     _record_signature(user, agreement, SignatoryParty.INSTITUTION, evidence, standing)
     _execute(user, agreement, standing)
@@ -177,7 +191,7 @@ def _execute(actor: User, agreement: Agreement, standing: StandingCountersignatu
     notify(
         partners.recipients(agreement.organisation, OrgRole.SIGNATORY, OrgRole.OWNER),
         "agreement_executed",
-        subject=f"Agreement {agreement.number} is executed",
+        subject=_l("Agreement %(number)s is executed", number=agreement.number),
         agreement=agreement,
         download_url=download_url,
         staff=False,
@@ -186,7 +200,11 @@ def _execute(actor: User, agreement: Agreement, standing: StandingCountersignatu
     if owner is not None:
         queue_email(
             owner.email,
-            f"Agreement {agreement.number} with {agreement.organisation.display_name} is executed",
+            _l(
+                "Agreement %(number)s with %(organisation)s is executed",
+                number=agreement.number,
+                organisation=agreement.organisation.display_name,
+            ),
             "agreement_executed",
             agreement=agreement,
             download_url=link("admin.agreement_detail", agreement_id=agreement.id),
