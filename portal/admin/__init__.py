@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, has_request_context, request
+from flask import Blueprint, current_app, has_request_context, request, url_for
 
 from ..core.forms import bounded_int
 from ..core.permissions import guard_staff_blueprint
 from . import queries
+from .sorting import Sorting, SortSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,6 +50,40 @@ def _console_queues() -> dict:
     return {"queues": queries.console_queues()}
 
 
-from .views import accounts, agreements, approval, audit, membership, organisations, overview  # noqa: E402, F401
+def sorting_of(spec: SortSpec) -> Sorting:
+    """The order asked for with `?sort=`; an unknown key gives the list's default order."""
+    return spec.parse(request.args.get("sort", "")[:40])
 
-__all__ = ["PER_PAGE", "admin_only", "bp", "page_number"]
+
+PAGING_ARGS = ("page", "before", "after")
+
+
+@bp.context_processor
+def _list_links() -> dict:
+    def list_url(**changes: str | None) -> str:
+        """This page's address with some arguments changed (None removes one); a new order or
+        filter starts again from the first page."""
+        args = {k: v for k, v in request.args.items(multi=True) if k not in changes and k not in PAGING_ARGS}
+        args.update({k: v for k, v in changes.items() if v is not None})
+        return f"{request.path}?{urlencode(args)}" if args else request.path
+
+    def export_url(endpoint: str) -> str:
+        """The CSV export of this list, with its filters and order."""
+        args = {k: v for k, v in request.args.items() if k not in PAGING_ARGS}
+        return url_for(endpoint, **args)
+
+    return {"list_url": list_url, "export_url": export_url}
+
+
+from .views import (  # noqa: E402, F401
+    accounts,
+    agreements,
+    approval,
+    audit,
+    exports,
+    membership,
+    organisations,
+    overview,
+)
+
+__all__ = ["PER_PAGE", "admin_only", "bp", "page_number", "sorting_of"]

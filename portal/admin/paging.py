@@ -3,8 +3,8 @@
 `paginate` reads one page (and one row more, to know whether a next page exists) and counts at
 most COUNT_CAP rows: past that the list says "more than 10,000", which is all a person paging
 through needs, and the count no longer grows with the table. Logs that only grow (the audit log)
-page by key instead (`keyset`): "older" continues below the last id shown, so a deep page costs
-what the first one does.
+page by key instead (`keyset`): "older" continues below the last id shown (or "newer" above it when
+the oldest come first), so a deep page costs what the first one does.
 """
 
 from __future__ import annotations
@@ -82,15 +82,32 @@ def paginate(stmt: sa.Select, page: int, per_page: int) -> Page:
 @dataclass
 class KeysetPage:
     items: Sequence[Any]
-    older_than: int | None  # the key to continue with, None at the end
-    first: bool  # the newest page
+    older_than: int | None  # the key to continue with, None at the end (newest first)
+    first: bool  # the first page of this order
+    newer_than: int | None = None  # the key to continue with when the oldest come first
 
 
-def keyset(stmt: sa.Select, key: sa.ColumnElement[int], before: int | None, per_page: int) -> KeysetPage:
-    """Newest first by `key`; the page below `before` (the first page when None)."""
-    if before is not None:
-        stmt = stmt.where(key < before)
-    rows = db.session.scalars(stmt.order_by(None).order_by(key.desc()).limit(per_page + 1)).all()
+def keyset(
+    stmt: sa.Select,
+    key: sa.ColumnElement[int],
+    before: int | None,
+    per_page: int,
+    after: int | None = None,
+    oldest_first: bool = False,
+) -> KeysetPage:
+    """Newest first by `key`, the page below `before` (the first page when None); or, with
+    `oldest_first`, oldest first, the page above `after`."""
+    cursor = after if oldest_first else before
+    if cursor is not None:
+        stmt = stmt.where(key > cursor if oldest_first else key < cursor)
+    order = key.asc() if oldest_first else key.desc()
+    rows = db.session.scalars(stmt.order_by(None).order_by(order).limit(per_page + 1)).all()
     more = len(rows) > per_page
     items = rows[:per_page]
-    return KeysetPage(items=items, older_than=items[-1].id if more and items else None, first=before is None)
+    last = items[-1].id if more and items else None
+    return KeysetPage(
+        items=items,
+        older_than=None if oldest_first else last,
+        first=cursor is None,
+        newer_than=last if oldest_first else None,
+    )

@@ -5,17 +5,19 @@ Every text search goes through `like_pattern`, which escapes LIKE's wildcards.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import g
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..agreements.models import (
     Agreement,
     AgreementKind,
+    AgreementSignature,
     AgreementStatus,
     AgreementTemplate,
+    SignatoryParty,
     StandingCountersignature,
     TemplateStatus,
 )
@@ -29,9 +31,12 @@ from ..membership.models import (
     DeniedParty,
     Invoice,
     InvoiceStatus,
+    Membership,
     Tier,
 )
 from ..partners.models import Organisation, OrganisationStatus
+from .paging import bounded_count
+from .sorting import Sorting, SortSpec
 
 
 def like_pattern(term: str) -> str:
@@ -47,11 +52,39 @@ class UserFilters:
     status: str = ""
 
 
-def users_query(filters: UserFilters) -> sa.Select:
-    stmt = (
-        sa.select(User)
-        .options(selectinload(User.organisation))
-        .order_by(User.created_at.desc(), User.id.desc())
+# The columns each list sorts by: indexed ones only (see sorting.py).
+USER_SORT = SortSpec(
+    {"joined": User.created_at, "email": User.email, "role": User.platform_role}, "-joined", User.id
+)
+ORGANISATION_SORT = SortSpec(
+    {"joined": Organisation.created_at, "name": Organisation.legal_name, "status": Organisation.status},
+    "-joined",
+    Organisation.id,
+)
+APPLICATION_SORT = SortSpec(
+    {"submitted": Application.submitted_at, "status": Application.status}, "submitted", Application.id
+)
+INVOICE_SORT = SortSpec(
+    {"id": Invoice.id, "number": Invoice.number, "due": Invoice.due_on, "status": Invoice.status},
+    "-id",
+    Invoice.id,
+)
+AGREEMENT_SORT = SortSpec(
+    {
+        "created": Agreement.created_at,
+        "number": Agreement.number,
+        "status": Agreement.status,
+        "kind": Agreement.kind,
+    },
+    "-created",
+    Agreement.id,
+)
+AUDIT_SORT = SortSpec({"when": AuditEvent.id}, "-when", AuditEvent.id)  # paged by key (paging.keyset)
+
+
+def users_query(filters: UserFilters, sorting: Sorting | None = None) -> sa.Select:
+    stmt = USER_SORT.apply(
+        sa.select(User).options(selectinload(User.organisation)), sorting or USER_SORT.parse(None)
     )
     if filters.q:
         stmt = stmt.outerjoin(Organisation, User.organisation_id == Organisation.id).where(
@@ -76,11 +109,10 @@ class OrganisationFilters:
     owner: str = ""  # "none": organisations nobody looks after yet
 
 
-def organisations_query(filters: OrganisationFilters) -> sa.Select:
-    stmt = (
-        sa.select(Organisation)
-        .options(selectinload(Organisation.account_owner))
-        .order_by(Organisation.created_at.desc(), Organisation.id.desc())
+def organisations_query(filters: OrganisationFilters, sorting: Sorting | None = None) -> sa.Select:
+    stmt = ORGANISATION_SORT.apply(
+        sa.select(Organisation).options(selectinload(Organisation.account_owner)),
+        sorting or ORGANISATION_SORT.parse(None),
     )
     if filters.q:
         stmt = stmt.where(contains(filters.q, Organisation.legal_name, Organisation.trading_name))
@@ -101,12 +133,6 @@ def staff_members() -> list[User]:
             .order_by(User.full_name)
         )
     )
-
-
-
-
-
-
 
 
 def member_counts(organisation_ids: list[int]) -> dict[int, int]:
@@ -131,8 +157,8 @@ def audit_actions() -> list[str]:
     return list(db.session.scalars(sa.select(seen.c.action).where(seen.c.action.is_not(None))))
 
 
-def audit_query(action: str = "", actor: str = "") -> sa.Select:
-    stmt = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
+def audit_query(action: str = "", actor: str = "", oldest_first: bool = False) -> sa.Select:
+    stmt = sa.select(AuditEvent).order_by(AuditEvent.id.asc() if oldest_first else AuditEvent.id.desc())
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     if actor:
@@ -181,11 +207,10 @@ def contains(term: str, *columns) -> sa.ColumnElement[bool]:
     return sa.or_(*(sa.func.lower(column).like(pattern, escape="\\") for column in columns))
 
 
-def agreements_query(status: str, kind: str, q: str) -> sa.Select:
-    stmt = (
-        sa.select(Agreement)
-        .options(selectinload(Agreement.organisation))
-        .order_by(Agreement.created_at.desc(), Agreement.id.desc())
+def agreements_query(status: str, kind: str, q: str, sorting: Sorting | None = None) -> sa.Select:
+    stmt = AGREEMENT_SORT.apply(
+        sa.select(Agreement).options(selectinload(Agreement.organisation)),
+        sorting or AGREEMENT_SORT.parse(None),
     )
     if status == "open":
         stmt = stmt.where(Agreement.status.in_([s for s in AgreementStatus if s.is_open]))
@@ -200,15 +225,14 @@ def agreements_query(status: str, kind: str, q: str) -> sa.Select:
     return stmt
 
 
-def applications_query(status: str) -> sa.Select:
-    stmt = (
-        sa.select(Application)
-        .options(
+def applications_query(status: str, sorting: Sorting | None = None) -> sa.Select:
+    stmt = APPLICATION_SORT.apply(
+        sa.select(Application).options(
             selectinload(Application.organisation),
             selectinload(Application.tier),
             selectinload(Application.approval_rule),
-        )
-        .order_by(Application.submitted_at)
+        ),
+        sorting or APPLICATION_SORT.parse(None),
     )
     if status == "automatic":  # automatic approvals that stand, for staff to look over
         return stmt.where(
@@ -223,12 +247,18 @@ def applications_query(status: str) -> sa.Select:
     return stmt
 
 
-def invoices_query(status: str, today: date) -> sa.Select:
-    stmt = sa.select(Invoice).options(selectinload(Invoice.organisation)).order_by(Invoice.id.desc())
+def invoices_query(status: str, today: date, q: str = "", sorting: Sorting | None = None) -> sa.Select:
+    stmt = INVOICE_SORT.apply(
+        sa.select(Invoice).options(selectinload(Invoice.organisation)), sorting or INVOICE_SORT.parse(None)
+    )
     if status == "overdue":
         stmt = stmt.where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < today)
     elif status in {s.value for s in InvoiceStatus}:
         stmt = stmt.where(Invoice.status == InvoiceStatus(status))
+    if q:
+        stmt = stmt.join(Organisation, Invoice.organisation_id == Organisation.id).where(
+            contains(q, Invoice.number, Organisation.legal_name, Organisation.trading_name)
+        )
     return stmt
 
 
@@ -269,6 +299,30 @@ def published_templates() -> list[AgreementTemplate]:
     )
 
 
+# --- one organisation's page -------------------------------------------------------------------
+
+ORGANISATION_PAGE_ROWS = 20  # the latest invoices and applications shown; the lists have the rest
+
+
+def membership_of(organisation_id: int) -> Membership | None:
+    return db.session.scalar(
+        sa.select(Membership)
+        .where(Membership.organisation_id == organisation_id)
+        .options(joinedload(Membership.tier), joinedload(Membership.pending_tier))
+    )
+
+
+def invoices_of(organisation_id: int) -> list[Invoice]:
+    return list(
+        db.session.scalars(
+            sa.select(Invoice)
+            .where(Invoice.organisation_id == organisation_id)
+            .order_by(Invoice.id.desc())
+            .limit(ORGANISATION_PAGE_ROWS)
+        )
+    )
+
+
 def admins() -> list[User]:
     return list(
         db.session.scalars(
@@ -277,3 +331,71 @@ def admins() -> list[User]:
             .order_by(User.full_name)
         )
     )
+
+
+def applications_of(organisation_id: int) -> list[Application]:
+    return list(
+        db.session.scalars(
+            sa.select(Application)
+            .where(Application.organisation_id == organisation_id)
+            .options(joinedload(Application.tier))
+            .order_by(Application.submitted_at.desc(), Application.id.desc())
+            .limit(ORGANISATION_PAGE_ROWS)
+        )
+    )
+
+
+# --- the work queue (console overview): what waits on staff, oldest first ------------------------
+
+
+def waiting_applications(limit: int) -> tuple[int, list[Application]]:
+    """Submitted applications to decide (those sent back for more wait on the partner)."""
+    stmt = (
+        sa.select(Application)
+        .where(Application.status == ApplicationStatus.SUBMITTED)
+        .options(joinedload(Application.organisation), joinedload(Application.tier))
+        .order_by(Application.submitted_at, Application.id)
+    )
+    return bounded_count(stmt)[0], list(db.session.scalars(stmt.limit(limit)))
+
+
+def agreements_to_countersign(limit: int) -> tuple[int, list[tuple[Agreement, datetime]]]:
+    """Agreements the partner has signed, with the time they did: the wait starts there."""
+    signed = (
+        sa.select(Agreement, AgreementSignature.signed_at)
+        .join(
+            AgreementSignature,
+            sa.and_(
+                AgreementSignature.agreement_id == Agreement.id,
+                AgreementSignature.party == SignatoryParty.PARTNER,
+            ),
+        )
+        .where(Agreement.status == AgreementStatus.PARTNER_SIGNED)
+        .options(joinedload(Agreement.organisation))
+        .order_by(AgreementSignature.signed_at, Agreement.id)
+    )
+    rows = db.session.execute(signed.limit(limit)).all()
+    return bounded_count(signed)[0], [(agreement, signed_at) for agreement, signed_at in rows]
+
+
+def overdue_invoices(today: date, limit: int) -> tuple[int, list[Invoice]]:
+    stmt = (
+        sa.select(Invoice)
+        .where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < today)
+        .options(joinedload(Invoice.organisation))
+        .order_by(Invoice.due_on, Invoice.id)
+    )
+    return bounded_count(stmt)[0], list(db.session.scalars(stmt.limit(limit)))
+
+
+def organisations_without_owner(limit: int) -> tuple[int, list[Organisation]]:
+    stmt = (
+        sa.select(Organisation)
+        .where(Organisation.account_owner_id.is_(None))
+        .order_by(Organisation.created_at, Organisation.id)
+    )
+    return bounded_count(stmt)[0], list(db.session.scalars(stmt.limit(limit)))
+
+
+def tiers_query() -> sa.Select:
+    return sa.select(Tier).order_by(Tier.display_order, Tier.annual_fee_cents, Tier.id)

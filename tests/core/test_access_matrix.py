@@ -142,6 +142,14 @@ POLICY: dict[str, str] = {
     "admin.organisations": STAFF,
     "admin.organisation_detail": STAFF,
     "admin.audit": STAFF,
+    # CSV exports of the console lists (tests/admin/test_console_lists.py)
+    "admin.users_export": STAFF,
+    "admin.organisations_export": STAFF,
+    "admin.applications_export": STAFF,
+    "admin.invoices_export": STAFF,
+    "admin.agreements_export": STAFF,
+    "admin.audit_export": STAFF,
+    "admin.tiers_export": STAFF,
     # agreements
     "agreements.index": PARTNER,
     "agreements.detail": PARTNER,

@@ -13,19 +13,25 @@ from ...core.errors import DomainError
 from ...core.forms import ConfirmForm
 from ...core.models import AuditEvent
 from ...extensions import db
-from .. import PER_PAGE, bp, page_number, queries
+from .. import PER_PAGE, audit_words, bp, page_number, queries, sorting_of
 from ..paging import paginate
+
+
+def user_filters() -> queries.UserFilters:
+    return queries.UserFilters(
+        q=request.args.get("q", "")[:100],
+        role=request.args.get("role", "")[:40],
+        status=request.args.get("status", "")[:40],
+    )
 
 
 @bp.route("/users")
 def users():
-    filters = queries.UserFilters(
-        q=request.args.get("q", "")[:100],
-        role=request.args.get("role", ""),
-        status=request.args.get("status", ""),
+    filters, sorting = user_filters(), sorting_of(queries.USER_SORT)
+    page = paginate(queries.users_query(filters, sorting), page_number(), PER_PAGE)
+    return render_template(
+        "admin/accounts/users.html", page=page, filters=filters, sorting=sorting, roles=list(PlatformRole)
     )
-    page = paginate(queries.users_query(filters), page_number(), PER_PAGE)
-    return render_template("admin/accounts/users.html", page=page, filters=filters, roles=list(PlatformRole))
 
 
 @bp.route("/users/<int:user_id>")
@@ -41,7 +47,9 @@ def user_detail(user_id: int):
         )
         .limit(20)
     ).all()
-    return render_template("admin/accounts/user.html", user=user, events=events, confirm_form=ConfirmForm())
+    return render_template(
+        "admin/accounts/user.html", user=user, events=audit_words.describe(events), confirm_form=ConfirmForm()
+    )
 
 
 @bp.route("/users/<int:user_id>/<any(deactivate, reactivate):action>", methods=["POST"])

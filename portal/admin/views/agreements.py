@@ -23,25 +23,32 @@ from ...core.web import pdf_file
 from ...extensions import db
 from ...membership import services as membership
 from ...partners.models import Organisation
-from .. import PER_PAGE, admin_only, bp, page_number, queries
+from .. import PER_PAGE, admin_only, bp, page_number, queries, sorting_of
 from ..paging import paginate
 
 # --- the register ----------------------------------------------------------------------------
 
 
+def register_filters() -> dict[str, str]:
+    """The register's filters from the query string (the list and its CSV export)."""
+    return {
+        "status": request.args.get("status", "")[:40],
+        "kind": request.args.get("kind", "")[:40],
+        "q": request.args.get("q", "").strip()[:100],
+    }
+
+
 @bp.route("/agreements")
 def agreements_list():
-    status = request.args.get("status", "")
-    kind = request.args.get("kind", "")
-    q = request.args.get("q", "").strip()[:100]
-    stmt = queries.agreements_query(status, kind, q)
+    filters = register_filters()
+    sorting = sorting_of(queries.AGREEMENT_SORT)
+    stmt = queries.agreements_query(filters["status"], filters["kind"], filters["q"], sorting)
     page = paginate(stmt, page_number(), PER_PAGE)
     return render_template(
         "admin/agreements/agreements.html",
         page=page,
-        status=status,
-        kind=kind,
-        q=q,
+        sorting=sorting,
+        **filters,
         statuses=list(AgreementStatus),
         kinds=list(AgreementKind),
     )

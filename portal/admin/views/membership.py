@@ -26,7 +26,7 @@ from ...membership.forms import (
     TierForm,
 )
 from ...membership.models import Application, ApplicationStatus, CatalogAccess, Invoice, InvoiceStatus, Tier
-from .. import PER_PAGE, admin_only, bp, page_number, queries
+from .. import PER_PAGE, admin_only, bp, page_number, queries, sorting_of
 from ..paging import paginate
 
 
@@ -37,14 +37,19 @@ def _cents(amount: Decimal) -> int:
 # --- applications --------------------------------------------------------------------------
 
 
+def application_status() -> str:
+    return request.args.get("status", "open")[:40]
+
+
 @bp.route("/applications")
 def applications():
-    status = request.args.get("status", "open")
-    stmt = queries.applications_query(status)
+    status, sorting = application_status(), sorting_of(queries.APPLICATION_SORT)
+    stmt = queries.applications_query(status, sorting)
     page = paginate(stmt, page_number(), PER_PAGE)
     return render_template(
         "admin/membership/applications.html",
         page=page,
+        sorting=sorting,
         status=status,
         statuses=list(ApplicationStatus),
         now=date.today(),
@@ -152,9 +157,7 @@ def request_more_information(application_id: int):
 
 @bp.route("/tiers")
 def tiers():
-    return render_template(
-        "admin/membership/tiers.html", tiers=membership.all_tiers()
-    )
+    return render_template("admin/membership/tiers.html", tiers=membership.all_tiers())
 
 
 @bp.route("/tiers/new", methods=["GET", "POST"])
@@ -185,14 +188,17 @@ def tier_form(tier_id: int | None = None):
 # --- invoices --------------------------------------------------------------------------------
 
 
+def invoice_filters() -> dict[str, str]:
+    return {"status": request.args.get("status", "")[:40], "q": request.args.get("q", "").strip()[:100]}
+
+
 @bp.route("/invoices")
 def invoices():
-    status = request.args.get("status", "")
-    today = date.today()
-    stmt = queries.invoices_query(status, today)
+    filters, sorting, today = invoice_filters(), sorting_of(queries.INVOICE_SORT), date.today()
+    stmt = queries.invoices_query(filters["status"], today, filters["q"], sorting)
     page = paginate(stmt, page_number(), PER_PAGE)
     return render_template(
-        "admin/membership/invoices.html", page=page, status=status, today=today
+        "admin/membership/invoices.html", page=page, sorting=sorting, today=today, **filters
     )
 
 
@@ -223,12 +229,7 @@ def invoice_detail(invoice_id: int):
                 balance = format_money(invoice.balance_cents, invoice.currency)
                 flash(f"Payment recorded. {balance} is still due.", "success")
             return redirect(url_for("admin.invoice_detail", invoice_id=invoice.id))
-    return render_template(
-        "admin/membership/invoice.html",
-        invoice=invoice,
-        form=form,
-        today=date.today()
-    )
+    return render_template("admin/membership/invoice.html", invoice=invoice, form=form, today=date.today())
 
 
 @bp.route("/invoices/<int:invoice_id>/pdf")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -17,22 +19,27 @@ from ...core.models import AuditEvent
 from ...extensions import db
 from ...partners import services as partner_services
 from ...partners.models import Organisation, OrganisationStatus
-from .. import PER_PAGE, bp, page_number, queries
+from .. import PER_PAGE, audit_words, bp, page_number, queries, sorting_of
 from ..paging import paginate
+
+
+def organisation_filters() -> queries.OrganisationFilters:
+    return queries.OrganisationFilters(
+        q=request.args.get("q", "")[:100],
+        country=request.args.get("country", "")[:2],
+        status=request.args.get("status", "")[:40],
+        owner=request.args.get("owner", "")[:10],
+    )
 
 
 @bp.route("/organisations")
 def organisations():
-    filters = queries.OrganisationFilters(
-        q=request.args.get("q", "")[:100],
-        country=request.args.get("country", ""),
-        status=request.args.get("status", ""),
-        owner=request.args.get("owner", ""),
-    )
-    page = paginate(queries.organisations_query(filters), page_number(), PER_PAGE)
+    filters, sorting = organisation_filters(), sorting_of(queries.ORGANISATION_SORT)
+    page = paginate(queries.organisations_query(filters, sorting), page_number(), PER_PAGE)
     return render_template(
         "admin/organisations/organisations.html",
         page=page,
+        sorting=sorting,
         member_counts=queries.member_counts([o.id for o in page.items]),
         filters=filters,
         statuses=list(OrganisationStatus),
@@ -55,7 +62,11 @@ def organisation_detail(organisation_id: int):
     return render_template(
         "admin/organisations/organisation.html",
         organisation=organisation,
-        events=events,
+        events=audit_words.describe(events),
+        membership=queries.membership_of(organisation.id),
+        invoices=queries.invoices_of(organisation.id),
+        applications=queries.applications_of(organisation.id),
+        today=date.today(),
         staff=queries.staff_members(),
         agreements=agreement_services.agreements_of(organisation, include_drafts=True),
         agreement_kinds=list(AgreementKind),

@@ -1,12 +1,19 @@
-"""Console home: the counts that matter today."""
+"""Console home: the work queue (what waits on staff, oldest first) and the programme's counts."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask import render_template
 
 from .. import bp, queries
+from ..work_queue import work_queue
 
 
 @bp.route("/")
 def index():
-    return render_template("admin/index.html", counts=queries.dashboard_counts())
+    today = date.today()
+    queues, entries = work_queue(today)
+    return render_template(
+        "admin/index.html", queues=queues, entries=entries, today=today, counts=queries.dashboard_counts()
+    )
