@@ -48,6 +48,6 @@ def _console_queues() -> dict:
     return {"queues": queries.console_queues()}
 
 
-from .views import accounts, agreements, audit, membership, organisations, overview  # noqa: E402, F401
+from .views import accounts, agreements, audit, bank, membership, organisations, overview  # noqa: E402, F401
 
 __all__ = ["PER_PAGE", "admin_only", "bp", "page_number"]

@@ -15,7 +15,16 @@ from ..agreements.models import Agreement, AgreementKind, AgreementStatus
 from ..auth.models import PlatformRole, User
 from ..core.models import AuditEvent
 from ..extensions import db
-from ..membership.models import Application, ApplicationStatus, Invoice, InvoiceStatus
+from ..membership.models import (
+    Application,
+    ApplicationStatus,
+    BankLine,
+    BankLineDecision,
+    BankLineOutcome,
+    BankStatement,
+    Invoice,
+    InvoiceStatus,
+)
 from ..partners.models import Organisation, OrganisationStatus
 
 
@@ -154,9 +163,10 @@ def console_queues() -> dict[str, int]:
                 count(Organisation, Organisation.account_owner_id.is_(None)).label("unassigned"),
                 count(Application, Application.status == ApplicationStatus.SUBMITTED).label("applications"),
                 count(Agreement, Agreement.status == AgreementStatus.PARTNER_SIGNED).label("countersign"),
+                count(BankLine, BankLine.decision == BankLineDecision.PENDING).label("bank_lines"),
             )
         ).one()
-        g.console_queues = row._asdict()  # one statement for the three counts
+        g.console_queues = row._asdict()  # one statement for the counts
     return g.console_queues
 
 
@@ -204,4 +214,56 @@ def invoices_query(status: str, today: date) -> sa.Select:
         stmt = stmt.where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < today)
     elif status in {s.value for s in InvoiceStatus}:
         stmt = stmt.where(Invoice.status == InvoiceStatus(status))
+    return stmt
+
+
+def unmatched_bank_lines_count() -> int:
+    """Bank statement lines waiting on a staff decision (unmatched money, over-payment surpluses);
+    read from the request's console queue counts, so it costs no query of its own."""
+    return console_queues()["bank_lines"]
+
+
+def bank_statements_query() -> sa.Select:
+    return (
+        sa.select(BankStatement)
+        .options(selectinload(BankStatement.uploaded_by))
+        .order_by(BankStatement.created_at.desc(), BankStatement.id.desc())
+    )
+
+
+def bank_statement_summaries(statement_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per statement: lines stored, lines matched to an invoice, lines waiting on staff."""
+    if not statement_ids:
+        return {}
+    matched = (BankLineOutcome.EXACT, BankLineOutcome.PARTIAL, BankLineOutcome.OVERPAID)
+    rows = db.session.execute(
+        sa.select(
+            BankLine.statement_id,
+            sa.func.count(BankLine.id),
+            sa.func.count(BankLine.id).filter(BankLine.outcome.in_(matched)),
+            sa.func.count(BankLine.id).filter(BankLine.decision == BankLineDecision.PENDING),
+        )
+        .where(BankLine.statement_id.in_(statement_ids))
+        .group_by(BankLine.statement_id)
+    ).all()
+    return {sid: {"lines": n, "matched": m, "waiting": w} for sid, n, m, w in rows}
+
+
+BANK_LINE_FILTERS = {
+    "pending": "Waiting for a decision",
+    "assigned": "Assigned by staff",
+    "dismissed": "Dismissed",
+    "all": "All credit lines",
+}
+
+
+def bank_lines_query(status: str) -> sa.Select:
+    stmt = (
+        sa.select(BankLine)
+        .options(selectinload(BankLine.invoice), selectinload(BankLine.decided_by))
+        .where(BankLine.credit.is_(True))
+        .order_by(BankLine.booked_on.desc(), BankLine.id.desc())
+    )
+    if status in {d.value for d in BankLineDecision} - {"none"}:
+        stmt = stmt.where(BankLine.decision == BankLineDecision(status))
     return stmt

@@ -4,7 +4,7 @@ token for every token link, and the helpers that turn an endpoint into a URL and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,7 +14,16 @@ from portal.auth import tokens
 from portal.auth.models import User
 from portal.core.types import utcnow
 from portal.extensions import db
-from portal.membership.models import Application, ApplicationStatus, Invoice, Tier
+from portal.membership.models import (
+    Application,
+    ApplicationStatus,
+    BankLine,
+    BankLineDecision,
+    BankStatement,
+    BankStatementFormat,
+    Invoice,
+    Tier,
+)
 from portal.partners.models import Invitation, Organisation, OrgRole
 
 from .browser import location, text
@@ -47,6 +56,8 @@ class World:
     agreement_a: Agreement
     draft_a: Agreement
     tokens: dict[str, str] = field(default_factory=dict)
+    statement: BankStatement | None = None
+    bank_line: BankLine | None = None  # unmatched, waiting for a decision
 
     def user(self, role: str) -> User:
         return {"member": self.member, "owner": self.owner, "staff": self.staff, "admin": self.admin}[role]
@@ -71,6 +82,33 @@ def make_invitation(
     return invitation, token
 
 
+def make_bank_statement(staff: User) -> tuple[BankStatement, BankLine]:
+    """An imported statement with one unmatched credit line waiting in the queue."""
+    statement = BankStatement(
+        file_sha256=f"{staff.id:064d}",
+        filename="statement.xml",
+        format=BankStatementFormat.CAMT053,
+        content=b"<Document/>",
+        entry_count=1,
+        uploaded_by_id=staff.id,
+    )
+    line = BankLine(
+        statement=statement,
+        position=1,
+        entry_key=f"{staff.id:064x}",
+        booked_on=date.today(),
+        amount_cents=99_00,
+        currency="EUR",
+        credit=True,
+        remittance="no reference",
+        reason="no invoice transfer reference found in the remittance text",
+        decision=BankLineDecision.PENDING,
+    )
+    db.session.add_all([statement, line])
+    db.session.flush()
+    return statement, line
+
+
 def make_world() -> World:
     """Organisation A with an owner, a member and an open invitation; a staff user; an admin;
     and a valid token for every token link. Committed (visible to the app's requests)."""
@@ -88,6 +126,7 @@ def make_world() -> World:
     world = World(
         org_a, owner, member, invitation_a, staff, admin, tier, application_a, invoice_a, agreement_a, draft_a
     )
+    world.statement, world.bank_line = make_bank_statement(staff)
     world.tokens = {
         "auth.verify_email": tokens.make_token("verify-email", {"uid": member.id, "email": member.email}),
         "auth.reset_password": tokens.make_token(
@@ -130,6 +169,8 @@ SAMPLE_VALUES = {
     ),
     "template_id": lambda w, endpoint: w.agreement_a.template_id,
     "token": lambda w, endpoint: w.tokens[endpoint],
+    "statement_id": lambda w, endpoint: w.statement.id,
+    "line_id": lambda w, endpoint: w.bank_line.id,
 }
 
 

@@ -16,6 +16,7 @@ from .applications import (
     resubmit_application,
     submit_application,
 )
+from .bank import assign_line, dismiss_line, find_invoice, import_statement, unmatched_bank_lines_count
 from .invoices import invoice_context, invoices_of, issue_invoice, next_invoice_number, record_payment
 from .tiers import SLUG, active_tiers, all_tiers, save_tier
 
@@ -29,7 +30,11 @@ __all__ = [
     "all_tiers",
     "announce_awaiting_signature",
     "approve_application",
+    "assign_line",
+    "dismiss_line",
+    "find_invoice",
     "has_partner_access",
+    "import_statement",
     "invoice_context",
     "invoices_of",
     "issue_invoice",
@@ -45,4 +50,5 @@ __all__ = [
     "save_tier",
     "seat_limit",
     "submit_application",
+    "unmatched_bank_lines_count",
 ]
