@@ -81,8 +81,9 @@ def parse_statement(data: bytes) -> ParsedStatement:
     if not data or not data.strip():
         raise StatementFileError("The file is empty.")
     if len(data) > MAX_BYTES:
+        size = f"{MAX_BYTES // 2**20} MB" if MAX_BYTES >= 2**20 else f"{MAX_BYTES // 1024} KB"
         raise StatementFileError(
-            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; a daily statement is far smaller. "
+            f"The file is larger than {size}; a daily statement is far smaller. "
             "Upload one statement at a time."
         )
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")

@@ -24,9 +24,7 @@ from ..paging import paginate
 def _statements_page(form: StatementUploadForm, status: int = 200):
     page = paginate(queries.bank_statements_query(), page_number(), PER_PAGE)
     summaries = queries.bank_statement_summaries([s.id for s in page.items])
-    return render_template(
-        "admin/bank/statements.html", page=page, form=form, summaries=summaries
-    ), status
+    return render_template("admin/bank/statements.html", page=page, form=form, summaries=summaries), status
 
 
 @bp.route("/bank-statements", methods=["GET", "POST"])
