@@ -542,3 +542,21 @@ def test_simultaneous_uploads_store_each_entry_once(app, monkeypatch, same_file)
             db.session.execute(sa.delete(AuditEvent).where(AuditEvent.action == "bank_statement.imported"))
             db.session.commit()
             db.session.remove()
+
+
+def test_statement_pages_cost_the_same_queries_for_3_and_10_lines(app, invoices, officer):
+    from ..core.test_platform import count_queries
+
+    _, browser = officer
+    upload(browser, CSV, "export.csv")
+    small = only_statement().id
+    upload(browser, CAMT)
+    large = db.session.scalars(sa.select(BankStatement.id).order_by(BankStatement.id.desc())).first()
+    for path in (
+        "/admin/bank-statements/{}",
+        "/admin/bank-lines?status=all&x={}",
+        "/admin/bank-statements?x={}",
+    ):
+        few = count_queries(app, lambda path=path: browser.get(path.format(small)))
+        many = count_queries(app, lambda path=path: browser.get(path.format(large)))
+        assert few == many, (path, few, many)
