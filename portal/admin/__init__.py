@@ -80,6 +80,7 @@ from .views import (  # noqa: E402, F401
     agreements,
     approval,
     audit,
+    bank,
     exports,
     membership,
     organisations,

@@ -28,6 +28,10 @@ from ..membership.models import (
     Application,
     ApplicationStatus,
     ApprovalRule,
+    BankLine,
+    BankLineDecision,
+    BankLineOutcome,
+    BankStatement,
     DeniedParty,
     Invoice,
     InvoiceStatus,
@@ -195,9 +199,10 @@ def console_queues() -> dict[str, int]:
                 count(Organisation, Organisation.account_owner_id.is_(None)).label("unassigned"),
                 count(Application, Application.status == ApplicationStatus.SUBMITTED).label("applications"),
                 count(Agreement, Agreement.status == AgreementStatus.PARTNER_SIGNED).label("countersign"),
+                count(BankLine, BankLine.decision == BankLineDecision.PENDING).label("bank_lines"),
             )
         ).one()
-        g.console_queues = row._asdict()  # one statement for the three counts
+        g.console_queues = row._asdict()  # one statement for the counts
     return g.console_queues
 
 
@@ -399,3 +404,65 @@ def organisations_without_owner(limit: int) -> tuple[int, list[Organisation]]:
 
 def tiers_query() -> sa.Select:
     return sa.select(Tier).order_by(Tier.display_order, Tier.annual_fee_cents, Tier.id)
+
+
+def unmatched_bank_lines_count() -> int:
+    """Bank statement lines waiting on a staff decision (unmatched money, over-payment surpluses);
+    read from the request's console queue counts, so it costs no query of its own."""
+    return console_queues()["bank_lines"]
+
+
+def waiting_bank_lines(limit: int) -> tuple[int, list[BankLine]]:
+    """Imported credit lines waiting on a staff decision, oldest booking first (the work queue)."""
+    stmt = (
+        sa.select(BankLine)
+        .where(BankLine.decision == BankLineDecision.PENDING)
+        .order_by(BankLine.booked_on, BankLine.id)
+    )
+    return bounded_count(stmt)[0], list(db.session.scalars(stmt.limit(limit)))
+
+
+def bank_statements_query() -> sa.Select:
+    return (
+        sa.select(BankStatement)
+        .options(selectinload(BankStatement.uploaded_by))
+        .order_by(BankStatement.created_at.desc(), BankStatement.id.desc())
+    )
+
+
+def bank_statement_summaries(statement_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per statement: lines stored, lines matched to an invoice, lines waiting on staff."""
+    if not statement_ids:
+        return {}
+    matched = (BankLineOutcome.EXACT, BankLineOutcome.PARTIAL, BankLineOutcome.OVERPAID)
+    rows = db.session.execute(
+        sa.select(
+            BankLine.statement_id,
+            sa.func.count(BankLine.id),
+            sa.func.count(BankLine.id).filter(BankLine.outcome.in_(matched)),
+            sa.func.count(BankLine.id).filter(BankLine.decision == BankLineDecision.PENDING),
+        )
+        .where(BankLine.statement_id.in_(statement_ids))
+        .group_by(BankLine.statement_id)
+    ).all()
+    return {sid: {"lines": n, "matched": m, "waiting": w} for sid, n, m, w in rows}
+
+
+BANK_LINE_FILTERS = {
+    "pending": "Waiting for a decision",
+    "assigned": "Assigned by staff",
+    "dismissed": "Dismissed",
+    "all": "All credit lines",
+}
+
+
+def bank_lines_query(status: str) -> sa.Select:
+    stmt = (
+        sa.select(BankLine)
+        .options(selectinload(BankLine.invoice), selectinload(BankLine.decided_by))
+        .where(BankLine.credit.is_(True))
+        .order_by(BankLine.booked_on.desc(), BankLine.id.desc())
+    )
+    if status in {d.value for d in BankLineDecision} - {"none"}:
+        stmt = stmt.where(BankLine.decision == BankLineDecision(status))
+    return stmt

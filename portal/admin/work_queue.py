@@ -2,9 +2,7 @@
 
 The queue is a list of sources (`SOURCES`); each is a function `(today, limit) -> Queue` that
 reads how many things wait and the oldest `limit` of them (two queries). Adding a kind of work is
-one line in `sources()`. The unmatched lines of imported bank statements join the queue as soon as
-`queries.unmatched_bank_lines` exists (same signature, returning a `Queue`); until then the
-overview does not mention them.
+one line in `sources()`.
 """
 
 from __future__ import annotations
@@ -138,15 +136,35 @@ def organisations_to_assign(today: date, limit: int) -> Queue:
     )
 
 
+def unmatched_payments(today: date, limit: int) -> Queue:
+    count, lines = queries.waiting_bank_lines(limit)
+    return Queue(
+        "bank",
+        "Unmatched bank lines",
+        count,
+        url_for("admin.bank_lines"),
+        [
+            QueueEntry(
+                line.payer_name or "Unknown payer",
+                f"{format_money(line.amount_cents - line.allocated_cents, line.currency)} received: "
+                f"{line.reason or 'assign it to an invoice or dismiss it'}",
+                url_for("admin.bank_line_detail", line_id=line.id),
+                line.booked_on,
+            )
+            for line in lines
+        ],
+        "All unmatched lines",
+    )
+
+
 def sources() -> list[Source]:
     """The kinds of work on the overview, in the order of their cards."""
-    optional = [getattr(queries, "unmatched_bank_lines", None)]  # the bank-statement import's queue
     return [
         applications_to_decide,
         agreements_to_countersign,
         overdue_payments,
+        unmatched_payments,
         organisations_to_assign,
-        *filter(None, optional),
     ]
 
 

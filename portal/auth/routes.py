@@ -22,7 +22,7 @@ from flask_login import current_user, login_required, logout_user
 from ..core import audit
 from ..core.errors import DomainError
 from ..core.forms import ConfirmForm, apply_domain_error
-from ..core.i18n import current_language, language_or_none
+from ..core.i18n import SESSIONLESS_ENDPOINTS, current_language, language_or_none
 from ..core.permissions import login_redirect, safe_next
 from ..extensions import db, limiter, login_manager
 from . import services, throttle, twofactor
@@ -70,9 +70,6 @@ def _failed(response) -> bool:
 
 
 
-# Endpoints that never need the viewer: no user is loaded for them (the health check must not
-# depend on a session cookie a probe might carry).
-SESSIONLESS_ENDPOINTS = frozenset({None, "static", "main.healthz", "main.brand_css"})
 
 
 @bp.before_app_request

@@ -34,6 +34,9 @@ LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "de": "Deutsch"
 DEFAULT_LANGUAGE = "en"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 TZ_COOKIE = "tz"
+# Endpoints that never need the viewer: no user is loaded for them (the health check must not
+# depend on a session cookie a probe might carry); they are read in the default language.
+SESSIONLESS_ENDPOINTS = frozenset({None, "static", "main.healthz", "main.brand_css"})
 
 babel = Babel()
 
@@ -75,6 +78,8 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 
 def _viewer() -> Any:
+    if request.endpoint in SESSIONLESS_ENDPOINTS:
+        return None
     user = current_user
     return user if user and getattr(user, "is_authenticated", False) else None
 
@@ -203,6 +208,14 @@ def init_i18n(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(catalog_directories()) or "translations"
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} text as extracted (one line)
+
+    @app.before_request
+    def _settle_reader() -> None:
+        """Chosen once, at the start: Flask-Babel keeps the answer for the request, so a view that
+        commits (which expires the signed-in user) and formats afterwards does not load them again."""
+        if request.endpoint not in SESSIONLESS_ENDPOINTS:
+            get_locale()
+            get_timezone()
 
     @app.context_processor
     def _languages() -> dict:

@@ -1,10 +1,11 @@
-"""Membership forms: the application, tiers (staff), decisions and payments (staff)."""
+"""Membership forms: the application, tiers (staff), decisions, payments and bank statements (staff)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -190,3 +191,30 @@ class ApprovalRuleForm(FlaskForm):
         description="The officer who looks after partners this rule approves.",
     )
     active = BooleanField("Active", default=True)
+
+
+class StatementUploadForm(FlaskForm):
+    file = FileField(
+        "Statement file",
+        validators=[FileRequired("Choose a statement file: camt.053 (XML) or CSV.")],
+        description="ISO 20022 camt.053 from the bank, or a CSV with the columns date, amount, currency, "
+        "reference, payer, bank_reference (comma or semicolon separated).",
+    )
+
+
+class AssignLineForm(FlaskForm):
+    invoice = StringField(
+        "Invoice number or transfer reference",
+        validators=[DataRequired("Enter the invoice the money is for."), Length(max=60)],
+        description="For example INV-2026-0001. The line's money goes to its balance; any rest stays here.",
+    )
+    note = TextAreaField("Note", validators=[Length(max=2000)], render_kw={"rows": 2})
+
+
+class DismissLineForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason",
+        validators=[DataRequired("Give the reason: it stays on the record."), Length(max=2000)],
+        description="For example: refunded to the payer on 3 April; not a membership payment.",
+        render_kw={"rows": 2},
+    )

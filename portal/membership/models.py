@@ -362,6 +362,141 @@ class Payment(db.Model):
     invoice: Mapped[Invoice] = relationship(back_populates="payments")
 
 
+class BankStatementFormat(enum.Enum):
+    CAMT053 = "camt053"
+    CSV = "csv"
+
+    @property
+    def label(self) -> str:
+        return {"camt053": "camt.053 (XML)", "csv": "CSV"}[self.value]
+
+
+class BankStatement(db.Model):
+    """One uploaded statement file; the same file (by SHA-256) is imported once."""
+
+    __tablename__ = "bank_statement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    filename: Mapped[str] = mapped_column(sa.String(255), default="")
+    format: Mapped[BankStatementFormat] = mapped_column(enum_column(BankStatementFormat))
+    account: Mapped[str] = mapped_column(sa.String(64), default="")
+    statement_ref: Mapped[str] = mapped_column(sa.String(120), default="")
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)  # the file as uploaded
+    entry_count: Mapped[int] = mapped_column(default=0)  # entries in the file
+    duplicate_count: Mapped[int] = mapped_column(default=0)  # of which already imported before
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    uploaded_by: Mapped[User | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"bank statement #{self.id}"
+
+
+class BankLineOutcome(enum.Enum):
+    """What the import did with a line (fixed once imported)."""
+
+    EXACT = "exact"  # paid an invoice in full
+    PARTIAL = "partial"  # paid part of an invoice, which stays open with the balance
+    OVERPAID = "overpaid"  # paid an invoice in full with money left over (a decision)
+    UNMATCHED = "unmatched"  # no payment recorded (a decision)
+    IGNORED = "ignored"  # not money received: debits, pending entries, reversals, zero amounts
+
+    @property
+    def label(self) -> str:
+        return {
+            "exact": "Paid in full",
+            "partial": "Partial payment",
+            "overpaid": "Over-payment",
+            "unmatched": "Unmatched",
+            "ignored": "Ignored",
+        }[self.value]
+
+
+class BankLineDecision(enum.Enum):
+    """Whether a line waits on staff, and what they decided."""
+
+    NONE = "none"  # nothing to decide
+    PENDING = "pending"  # in the queue: unmatched money, or an over-payment's surplus
+    ASSIGNED = "assigned"  # staff assigned the money to invoices by hand
+    DISMISSED = "dismissed"  # staff set it aside, with a reason
+
+    @property
+    def label(self) -> str:
+        return {"none": "—", "pending": "Waiting", "assigned": "Assigned", "dismissed": "Dismissed"}[
+            self.value
+        ]
+
+
+class BankLine(db.Model):
+    """One entry of a statement. `entry_key` is unique: the bank's reference of the entry, or a hash
+    of the line when it has none; an entry already imported (by any statement) is never stored again."""
+
+    __tablename__ = "bank_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("bank_statement.id", ondelete="RESTRICT"), index=True
+    )
+    position: Mapped[int] = mapped_column()
+    entry_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    bank_reference: Mapped[str] = mapped_column(sa.String(140), default="")
+    booked_on: Mapped[date] = mapped_column(sa.Date)
+    value_on: Mapped[date | None] = mapped_column(sa.Date)
+    amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    credit: Mapped[bool] = mapped_column()
+    payer_name: Mapped[str] = mapped_column(sa.String(140), default="")
+    remittance: Mapped[str] = mapped_column(sa.Text, default="")
+    outcome: Mapped[BankLineOutcome] = mapped_column(
+        enum_column(BankLineOutcome), default=BankLineOutcome.UNMATCHED
+    )
+    reason: Mapped[str] = mapped_column(sa.String(255), default="")
+    invoice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoice.id", ondelete="SET NULL"))
+    allocated_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    decision: Mapped[BankLineDecision] = mapped_column(
+        enum_column(BankLineDecision), default=BankLineDecision.NONE, index=True
+    )
+    decision_note: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    statement: Mapped[BankStatement] = relationship()
+    invoice: Mapped[Invoice | None] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+    allocations: Mapped[list[BankAllocation]] = relationship(
+        back_populates="line", order_by="BankAllocation.id"
+    )
+
+    def __str__(self) -> str:
+        return f"bank statement #{self.statement_id}, line {self.position}"
+
+    @property
+    def remaining_cents(self) -> int:
+        """Money of a credit line not (yet) recorded against an invoice."""
+        return self.amount_cents - self.allocated_cents if self.credit else 0
+
+
+class BankAllocation(db.Model):
+    """Money of a bank line recorded as a payment of an invoice (by the import, or by staff)."""
+
+    __tablename__ = "bank_allocation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(sa.ForeignKey("bank_line.id", ondelete="RESTRICT"), index=True)
+    invoice_id: Mapped[int] = mapped_column(sa.ForeignKey("invoice.id", ondelete="RESTRICT"), index=True)
+    payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payment.id", ondelete="RESTRICT"), unique=True)
+    amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    manual: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    line: Mapped[BankLine] = relationship(back_populates="allocations")
+    invoice: Mapped[Invoice] = relationship()
+
+
 # An organisation has at most one membership (the unique organisation_id): attached here, where
 # memberships are known, and loaded with the signed-in user (auth/viewer.py), tier included.
 Organisation.membership = relationship(Membership, uselist=False, back_populates="organisation")

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.admin import export, queries, work_queue
+from portal.admin import export, queries
 from portal.agreements.models import AgreementSignature, AgreementStatus, SignatoryParty
 from portal.core import audit
 from portal.core.models import AuditEvent
@@ -223,21 +223,21 @@ def test_the_overview_lists_what_waits_on_staff_oldest_first_with_ages(console, 
             r'data-queue="(\w+)">\s*<div[^>]*><div class="card-body">\s*<div class="stat-value">(\d+)', html
         )
     )
-    assert cards == {"applications": "1", "countersign": "1", "overdue": "1", "unassigned": "0"}
+    assert cards == {"applications": "1", "countersign": "1", "overdue": "1", "bank": "0", "unassigned": "0"}
 
 
-def test_the_unmatched_bank_lines_join_the_queue_only_when_their_source_exists(console, ctx, monkeypatch):
-    assert "unmatched" not in text(console.get("/admin/")).lower()
+def test_unmatched_bank_lines_join_the_queue_with_their_age(console, ctx):
+    from ..support.world import make_bank_statement
 
-    def unmatched_bank_lines(today, limit):
-        entry = work_queue.QueueEntry(
-            "Bank line 7", "EUR 90.00 from ACME", "/admin/invoices", today - timedelta(days=2)
-        )
-        return work_queue.Queue("bank", "Unmatched bank lines", 1, "/admin/invoices", [entry])
-
-    monkeypatch.setattr(queries, "unmatched_bank_lines", unmatched_bank_lines, raising=False)
+    assert "Unmatched bank lines" in text(console.get("/admin/"))  # the card, at 0
+    staff = make_staff(email="bank-clerk@tto.example")
+    _statement, line = make_bank_statement(staff)
+    line.booked_on = date.today() - timedelta(days=2)
+    line.payer_name = "ACME Treasury"
+    commit()
     html = text(console.get("/admin/"))
-    assert "Unmatched bank lines" in html and "waiting 2 days" in html
+    assert "ACME Treasury" in html and "waiting 2 days" in html
+    assert f"/admin/bank-lines/{line.id}" in html
 
 
 def test_the_overview_costs_the_same_with_few_and_many_waiting_items(console, ctx):

@@ -18,6 +18,10 @@ from portal.membership.models import (
     Application,
     ApplicationStatus,
     ApprovalRule,
+    BankLine,
+    BankLineDecision,
+    BankStatement,
+    BankStatementFormat,
     DeniedParty,
     Invoice,
     Tier,
@@ -57,6 +61,8 @@ class World:
     denied_party: DeniedParty | None = None
     standing: StandingCountersignature | None = None
     tokens: dict[str, str] = field(default_factory=dict)
+    statement: BankStatement | None = None
+    bank_line: BankLine | None = None  # unmatched, waiting for a decision
 
     def user(self, role: str) -> User:
         return {"member": self.member, "owner": self.owner, "staff": self.staff, "admin": self.admin}[role]
@@ -79,6 +85,33 @@ def make_invitation(
     db.session.add(invitation)
     db.session.flush()
     return invitation, token
+
+
+def make_bank_statement(staff: User) -> tuple[BankStatement, BankLine]:
+    """An imported statement with one unmatched credit line waiting in the queue."""
+    statement = BankStatement(
+        file_sha256=f"{staff.id:064d}",
+        filename="statement.xml",
+        format=BankStatementFormat.CAMT053,
+        content=b"<Document/>",
+        entry_count=1,
+        uploaded_by_id=staff.id,
+    )
+    line = BankLine(
+        statement=statement,
+        position=1,
+        entry_key=f"{staff.id:064x}",
+        booked_on=date.today(),
+        amount_cents=99_00,
+        currency="EUR",
+        credit=True,
+        remittance="no reference",
+        reason="no invoice transfer reference found in the remittance text",
+        decision=BankLineDecision.PENDING,
+    )
+    db.session.add_all([statement, line])
+    db.session.flush()
+    return statement, line
 
 
 def make_world() -> World:
@@ -115,6 +148,7 @@ def make_world() -> World:
     )
     db.session.add(world.standing)
     db.session.flush()
+    world.statement, world.bank_line = make_bank_statement(staff)
     world.tokens = {
         "auth.verify_email": tokens.make_token("verify-email", {"uid": member.id, "email": member.email}),
         "auth.reset_password": tokens.make_token(
@@ -160,6 +194,8 @@ SAMPLE_VALUES = {
     "rule_id": lambda w, endpoint: w.rule.id,
     "party_id": lambda w, endpoint: w.denied_party.id,
     "standing_id": lambda w, endpoint: w.standing.id,
+    "statement_id": lambda w, endpoint: w.statement.id,
+    "line_id": lambda w, endpoint: w.bank_line.id,
 }
 
 

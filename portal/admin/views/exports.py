@@ -36,7 +36,7 @@ def users_export():
                 u.full_name,
                 u.email,
                 u.organisation.legal_name if u.organisation else "TTO",
-                ", ".join(u.role_labels),
+                ", ".join(str(label) for label in u.role_labels),
                 u.platform_role.label,
                 "yes" if u.active else "no",
                 u.email_verified_at,

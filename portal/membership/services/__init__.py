@@ -30,6 +30,7 @@ from .approval import (
     save_rule,
     unmet_conditions,
 )
+from .bank import assign_line, dismiss_line, find_invoice, import_statement, unmatched_bank_lines_count
 from .invoices import invoice_context, invoices_of, issue_invoice, next_invoice_number, record_payment
 from .tiers import SLUG, active_tiers, all_tiers, save_tier
 
@@ -48,9 +49,13 @@ __all__ = [
     "approval_rules",
     "approve_application",
     "approve_automatically",
+    "assign_line",
     "denied_match",
     "denied_parties",
+    "dismiss_line",
+    "find_invoice",
     "has_partner_access",
+    "import_statement",
     "invoice_context",
     "invoices_of",
     "issue_invoice",
@@ -70,5 +75,6 @@ __all__ = [
     "save_tier",
     "seat_limit",
     "submit_application",
+    "unmatched_bank_lines_count",
     "unmet_conditions",
 ]
