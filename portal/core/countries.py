@@ -1,8 +1,8 @@
 """Countries by ISO 3166-1 alpha-2 code: names, choices for a select, validation.
 
 `country_name` is the English name (it is snapshotted into invoices and agreements, as data);
-`country_choices` names the countries in the reader's language (pycountry's own ISO 3166
-translations), sorted as a reader of that language expects."""
+`country_choices` and `local_country_name` name the countries in the reader's language (pycountry's
+own ISO 3166 translations), sorted as a reader of that language expects."""
 
 from __future__ import annotations
 
@@ -51,6 +51,17 @@ def country_choices() -> list[tuple[str, str]]:
     except RuntimeError:  # no application context: English
         language = "en"
     return list(_choices(language))
+
+
+def local_country_name(code: str) -> str:
+    """The country's name in the reader's language, for pages (never for a stored snapshot)."""
+    from .i18n import current_language
+
+    try:
+        language = current_language()
+    except RuntimeError:  # no application context: English
+        language = "en"
+    return dict(_choices(language)).get((code or "").upper(), country_name(code))
 
 
 def is_country_code(code: str) -> bool:
