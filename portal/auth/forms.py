@@ -9,13 +9,13 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from .passwords import MAX_LENGTH, MIN_LENGTH
 
-PASSWORD_HELP = f"At least {MIN_LENGTH} characters. A few unrelated words work well."
+PASSWORD_HELP = _l("At least %(count)s characters. A few unrelated words work well.", count=MIN_LENGTH)
 
 
-def email_field(label: str = "Email address", **kwargs) -> EmailField:
+def email_field(label: str | None = None, **kwargs) -> EmailField:
     return EmailField(
-        label,
-        validators=[DataRequired(), Email(message="Enter a valid email address."), Length(max=254)],
+        label or _l("Email address"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid email address.")), Length(max=254)],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
         **kwargs,
     )
@@ -24,22 +24,26 @@ def email_field(label: str = "Email address", **kwargs) -> EmailField:
 def new_password_fields() -> tuple[PasswordField, PasswordField]:
     return (
         PasswordField(
-            "Password",
+            _l("Password"),
             validators=[
                 DataRequired(),
                 Length(
                     min=MIN_LENGTH,
                     max=MAX_LENGTH,
-                    message=f"Use between {MIN_LENGTH} and {MAX_LENGTH} characters. "
-                    "A few unrelated words make a good password.",
+                    message=_l(
+                        "Use between %(min)s and %(max)s characters. "
+                        "A few unrelated words make a good password.",
+                        min=MIN_LENGTH,
+                        max=MAX_LENGTH,
+                    ),
                 ),
             ],
             description=PASSWORD_HELP,
             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH},
         ),
         PasswordField(
-            "Repeat the password",
-            validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+            _l("Repeat the password"),
+            validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
             render_kw={"autocomplete": "new-password"},
         ),
     )
@@ -48,14 +52,14 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
 class LoginForm(FlaskForm):
     email = email_field()
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField("Keep me signed in on this device")
+    remember = BooleanField(_l("Keep me signed in on this device"))
     # Shown only while the account is locked after failed attempts (auth/throttle.py).
     code = StringField(
-        "Code from your authenticator app",
+        _l("Code from your authenticator app"),
         validators=[Optional(), Length(max=32)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
@@ -63,18 +67,18 @@ class LoginForm(FlaskForm):
 
 class TwoFactorForm(FlaskForm):
     code = StringField(
-        "Authentication code",
+        _l("Authentication code"),
         validators=[DataRequired(), Length(max=20)],
-        description="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        description=_l("The 6-digit code from your authenticator app, or one of your recovery codes."),
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
     )
 
 
 class TwoFactorSetupForm(FlaskForm):
     code = StringField(
-        "Code from your app",
+        _l("Code from your app"),
         validators=[DataRequired(), Length(max=10)],
-        description="Enter the 6-digit code your authenticator app shows for Liaison.",
+        description=_l("Enter the 6-digit code your authenticator app shows for Liaison."),
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
 
@@ -89,15 +93,15 @@ class ResetPasswordForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+        _l("Current password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )
     password, confirm = new_password_fields()
 
 
 class ChangeEmailForm(FlaskForm):
-    email = email_field("New email address")
+    email = email_field(_l("New email address"))
     current_password = PasswordField(
-        "Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+        _l("Current password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )
 
 

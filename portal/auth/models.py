@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,7 +28,8 @@ class PlatformRole(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"partner": "Partner", "staff": "TTO staff", "admin": "TTO admin"}[self.value]
+        labels = {"partner": _("Partner"), "staff": _("TTO staff"), "admin": _("TTO admin")}
+        return labels[self.value]
 
 
 class User(UserMixin, db.Model):

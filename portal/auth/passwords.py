@@ -8,6 +8,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
 # Argon2id parameter sets, picked by the PASSWORD_HASH_PROFILE setting of the running app.
@@ -66,21 +67,23 @@ def needs_rehash(password_hash: str) -> bool:
 def password_problem(password: str, user_inputs: list[str] | None = None) -> str | None:
     """Why this password is refused, or None. NIST 800-63B style: length and guessability."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters. A few unrelated words make a good password."
+        return _(
+            "Use at least %(count)s characters. A few unrelated words make a good password.", count=MIN_LENGTH
+        )
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(count)s characters.", count=MAX_LENGTH)
     inputs: list[str] = []
     for value in user_inputs or []:  # the person's and company's own words are easy guesses
         inputs.append(value.lower())
         inputs.extend(word for word in re.split(r"[^\w]+", value.lower()) if len(word) >= 3)
     result = zxcvbn(password[:72], user_inputs=inputs)  # zxcvbn reads at most 72
     if result["score"] < 3:
-        return (
+        return _(
             "This password is too common or too easy to guess. Avoid names, dates, repeated "
             "characters and well-known passwords."
         )
     if inputs and _only_personal_words(password, inputs):
-        return "This password is built from your name, email or company name. Choose other words."
+        return _("This password is built from your name, email or company name. Choose other words.")
     return None
 
 

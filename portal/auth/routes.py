@@ -47,7 +47,7 @@ MFA_PENDING_SECONDS = 300
 
 @login_manager.user_loader
 def load_user(ident: str) -> User | None:
-    uid, _, version = ident.partition(":")
+    uid, _colon, version = ident.partition(":")
     if not uid.isdigit() or not version.isdigit():
         return None
     user = load_viewer(int(uid))  # with organisation, roles, membership and tier: one query
@@ -69,9 +69,6 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-
-
-
 @bp.before_app_request
 def _session_timeouts():
     if request.endpoint in SESSIONLESS_ENDPOINTS or not current_user.is_authenticated:
@@ -87,12 +84,11 @@ def _session_timeouts():
         if idle or too_old:
             logout_user()
             session.clear()
-            flash("Your session expired. Please sign in again.", "info")
+            flash(_("Your session expired. Please sign in again."), "info")
             return login_redirect()
     if now - session.get("seen_at", 0) > 60:
         session["seen_at"] = now
     return None
-
 
 
 # --- email verification ---------------------------------------------------------------
@@ -107,7 +103,7 @@ def verify_email(token: str):
         except DomainError as exc:
             return render_template("auth/link_invalid.html", message=exc.message), 400
         db.session.commit()
-        flash("Your email address is confirmed. You can sign in now.", "success")
+        flash(_("Your email address is confirmed. You can sign in now."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/verify_email.html", form=form, email=services.email_in_verify_token(token))
 
@@ -166,7 +162,7 @@ def _locked_login(form: LoginForm, account: str, wait: int, next_url: str | None
                 db.session.commit()
                 return redirect(safe_next(next_url, home_for(user)))
             db.session.commit()  # keeps a consumed counter / replay mark
-        form.form_errors.append("The password or the code is not valid.")
+        form.form_errors.append(_("The password or the code is not valid."))
     minutes = max(1, -(-wait // 60))
     response = current_app.make_response(
         (render_template("auth/login.html", form=form, locked_minutes=minutes), 429)
@@ -188,7 +184,7 @@ def _pending_mfa_user() -> User | None:
 def two_factor():
     user = _pending_mfa_user()
     if user is None:
-        flash("Please sign in again.", "info")
+        flash(_("Please sign in again."), "info")
         return redirect(url_for("auth.login"))
     if user.totp_enabled_at is None:
         return redirect(url_for("auth.two_factor_setup"))
@@ -200,7 +196,7 @@ def two_factor():
             db.session.commit()
             return redirect(safe_next(next_url, home_for(user)))
         db.session.commit()  # keeps a consumed counter / replay mark
-        form.code.errors = ["That code is not valid. Try the next one your app shows."]
+        form.code.errors = [_("That code is not valid. Try the next one your app shows.")]
     return render_template("auth/two_factor.html", form=form)
 
 
@@ -209,7 +205,7 @@ def two_factor():
 def two_factor_setup():
     user = _pending_mfa_user()
     if user is None:
-        flash("Please sign in again.", "info")
+        flash(_("Please sign in again."), "info")
         return redirect(url_for("auth.login"))
     if user.totp_enabled_at is not None:
         return redirect(url_for("auth.two_factor"))
@@ -258,7 +254,7 @@ def logout():
         db.session.commit()
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -274,8 +270,10 @@ def reset_request():
         services.request_password_reset(form.email.data)
         db.session.commit()
         flash(
-            "If an account exists for that address, we have sent it a link to choose a new "
-            "password. The link works for one hour.",
+            _(
+                "If an account exists for that address, we have sent it a link to choose a new "
+                "password. The link works for one hour."
+            ),
             "info",
         )
         return redirect(url_for("auth.login"))
@@ -288,7 +286,7 @@ def reset_password(token: str):
     if services.user_for_reset_token(token) is None:
         return render_template(
             "auth/link_invalid.html",
-            message="This reset link is invalid, expired or already used.",
+            message=_("This reset link is invalid, expired or already used."),
             retry_url=url_for("auth.reset_request"),
         ), 400
     form = ResetPasswordForm()
@@ -301,7 +299,9 @@ def reset_password(token: str):
             db.session.commit()
             logout_user()
             session.clear()
-            flash("Your password is changed and every other session is signed out. Sign in now.", "success")
+            flash(
+                _("Your password is changed and every other session is signed out. Sign in now."), "success"
+            )
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
@@ -382,7 +382,7 @@ def change_password():
             remember = session.get("remember", False)
             start_session(user, remember)
             db.session.commit()
-            flash("Your password is changed. Other devices have been signed out.", "success")
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"))
     return _account_page(password_form=form, status=400)
 
@@ -400,8 +400,10 @@ def change_email():
         else:
             db.session.commit()
             flash(
-                f"We sent a confirmation link to {services.normalise_email(form.email.data)}. "
-                "Your address changes when you open it.",
+                _(
+                    "We sent a confirmation link to %(email)s. Your address changes when you open it.",
+                    email=services.normalise_email(form.email.data),
+                ),
                 "info",
             )
             return redirect(url_for("auth.account"))
@@ -437,7 +439,7 @@ def disable_two_factor():
         flash(exc.message, "danger")
     else:
         db.session.commit()
-        flash("Two-factor authentication is off. You can turn it on again at any time.", "info")
+        flash(_("Two-factor authentication is off. You can turn it on again at any time."), "info")
     return redirect(url_for("auth.account"))
 
 
@@ -476,7 +478,7 @@ def confirm_email_change(token: str):
         token,
         services.confirm_email_change,
         "auth/confirm_email_change.html",
-        "Your email address is changed. Sign in with the new address.",
+        _("Your email address is changed. Sign in with the new address."),
     )
 
 
@@ -486,8 +488,10 @@ def cancel_email_change(token: str):
         token,
         services.cancel_email_change,
         "auth/cancel_email_change.html",
-        "The email change is cancelled and every session is signed out. If someone else knew your "
-        "password, change it now (Forgot your password? below).",
+        _(
+            "The email change is cancelled and every session is signed out. If someone else knew your "
+            "password, change it now (Forgot your password? below)."
+        ),
     )
 
 
@@ -501,5 +505,5 @@ def logout_everywhere():
     db.session.commit()
     logout_user()
     session.clear()
-    flash("You are signed out on every device.", "info")
+    flash(_("You are signed out on every device."), "info")
     return redirect(url_for("auth.login"))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..core import audit
 from ..core.errors import DomainError
@@ -41,7 +43,7 @@ def send_verification(user: User) -> None:
     token = tokens.make_token("verify-email", {"uid": user.id, "email": user.email})
     queue_email(
         user.email,
-        "Confirm your email address",
+        _l("Confirm your email address"),
         "verify_email",
         user=user,
         verify_url=link("auth.verify_email", token=token),
@@ -57,7 +59,7 @@ def verify_email(token: str) -> User:
     data = tokens.read_token("verify-email", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
     user = db.session.get(User, data["uid"]) if data else None
     if user is None or user.email != data.get("email"):
-        raise DomainError("This confirmation link is invalid or has expired.")
+        raise DomainError(_("This confirmation link is invalid or has expired."))
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         security_event("email_verified", user_id=user.id)
@@ -77,7 +79,7 @@ def authenticate(email: str, password: str) -> User:
             user_id=getattr(user, "id", None),
             email_hash=tokens.sha256(normalise_email(email))[:12],
         )
-        raise DomainError("Email or password is incorrect.")
+        raise DomainError(_("Email or password is incorrect."))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
@@ -109,7 +111,7 @@ def request_password_reset(email: str) -> None:
     )
     queue_email(
         user.email,
-        "Reset your password",
+        _l("Reset your password"),
         "reset_password",
         user=user,
         reset_url=link("auth.reset_password", token=token),
@@ -137,7 +139,7 @@ def user_for_reset_token(token: str) -> User | None:
 def reset_password(token: str, new_password: str) -> User:
     user = user_for_reset_token(token)
     if user is None:
-        raise DomainError("This reset link is invalid, expired or already used. Ask for a new one.")
+        raise DomainError(_("This reset link is invalid, expired or already used. Ask for a new one."))
     check_password_policy(new_password, user.email, user.full_name)
     _set_password(user, new_password)
     if user.email_verified_at is None:
@@ -153,7 +155,7 @@ def _set_password(user: User, new_password: str) -> None:
     user.end_all_sessions()
     queue_email(
         user.email,
-        "Your password was changed",
+        _l("Your password was changed"),
         "password_changed",
         user=user,
         reset_url=link("auth.reset_request"),
@@ -162,9 +164,9 @@ def _set_password(user: User, new_password: str) -> None:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not verify_password(user.password_hash, current_password):
-        raise DomainError("Your current password is not correct.", field="current_password")
+        raise DomainError(_("Your current password is not correct."), field="current_password")
     if current_password == new_password:
-        raise DomainError("Choose a password different from the current one.", field="password")
+        raise DomainError(_("Choose a password different from the current one."), field="password")
     check_password_policy(new_password, user.email, user.full_name)
     _set_password(user, new_password)
     audit.record("user.password_changed", actor=user, target=user)
@@ -184,16 +186,16 @@ def request_email_change(user: User, new_email: str, current_password: str) -> N
     """Mail a one-hour confirmation link to the new address, and tell the current address at once,
     with a link that cancels the change (and signs out every session)."""
     if not verify_password(user.password_hash, current_password):
-        raise DomainError("Your current password is not correct.", field="current_password")
+        raise DomainError(_("Your current password is not correct."), field="current_password")
     new_email = normalise_email(new_email)
     if new_email == user.email:
-        raise DomainError("This is already your email address.", field="email")
+        raise DomainError(_("This is already your email address."), field="email")
     state = _account_state(user)
     token = tokens.make_token("change-email", {"uid": user.id, "old": user.email, "new": new_email, **state})
     # If the new address is taken we still answer the same; the link will then fail politely.
     queue_email(
         new_email,
-        "Confirm your new email address",
+        _l("Confirm your new email address"),
         "email_change_confirm",
         user=user,
         confirm_url=link("auth.confirm_email_change", token=token),
@@ -202,7 +204,7 @@ def request_email_change(user: User, new_email: str, current_password: str) -> N
     cancel = tokens.make_token("cancel-email-change", {"uid": user.id, "sv": state["sv"]})
     queue_email(
         user.email,
-        "Someone asked to change your email address",
+        _l("Someone asked to change your email address"),
         "email_change_requested",
         user=user,
         new_email=new_email,
@@ -219,16 +221,16 @@ def confirm_email_change(token: str) -> User:
         or user.email != data.get("old")
         or {key: data.get(key) for key in ("sv", "ph")} != _account_state(user)
     ):
-        raise DomainError("This confirmation link is invalid, expired or already used.")
+        raise DomainError(_("This confirmation link is invalid, expired or already used."))
     if find_user_by_email(data["new"]) is not None:
-        raise DomainError("That address now belongs to another account. Choose another address.")
+        raise DomainError(_("That address now belongs to another account. Choose another address."))
     old = user.email
     user.email = data["new"]
     user.email_verified_at = utcnow()
     user.end_all_sessions()
     queue_email(
         old,
-        "Your email address was changed",
+        _l("Your email address was changed"),
         "email_changed",
         user=user,
         old_email=old,
@@ -245,7 +247,7 @@ def cancel_email_change(token: str) -> User:
     data = tokens.read_token("cancel-email-change", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
     user = db.session.get(User, data.get("uid")) if data else None
     if user is None or data.get("sv") != user.session_version:
-        raise DomainError("This link is invalid or was already used; it changed nothing.")
+        raise DomainError(_("This link is invalid or was already used; it changed nothing."))
     user.end_all_sessions()
     audit.record("user.email_change_cancelled", actor=user, target=user)
     security_event("email_change_cancelled", user_id=user.id)
@@ -257,9 +259,9 @@ def cancel_email_change(token: str) -> User:
 
 def set_active(actor: User, user: User, active: bool) -> None:
     if user.id == actor.id:
-        raise DomainError("You cannot deactivate your own account.")
+        raise DomainError(_("You cannot deactivate your own account."))
     if user.is_staff and not actor.is_admin:
-        raise DomainError("Only an admin can deactivate or reactivate a staff account.")
+        raise DomainError(_("Only an admin can deactivate or reactivate a staff account."))
     if user.active == active:
         return
     user.active = active
@@ -271,7 +273,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
 
 def create_staff(email: str, full_name: str, password: str, role: PlatformRole) -> User:
     if find_user_by_email(email) is not None:
-        raise DomainError(f"An account for {normalise_email(email)} already exists.")
+        raise DomainError(_("An account for %(email)s already exists.", email=normalise_email(email)))
     check_password_policy(password, email, full_name)
     user = User(
         email=normalise_email(email),

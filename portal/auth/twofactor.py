@@ -9,6 +9,7 @@ import pyotp
 import segno
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..core import audit
 from ..core.errors import DomainError
@@ -53,7 +54,7 @@ def enable(user: User, secret: str, code: str) -> list[str]:
     counter = _matching_counter(secret, code)
     if counter is None:
         raise DomainError(
-            "That code does not match. Check the time on your phone and try again.", field="code"
+            _("That code does not match. Check the time on your phone and try again."), field="code"
         )
     user.totp_secret = secret
     user.totp_enabled_at = utcnow()
@@ -67,9 +68,9 @@ def enable(user: User, secret: str, code: str) -> list[str]:
 def disable(user: User, password: str) -> None:
     """Partners may turn the second factor off again, with their password; staff may not."""
     if user.is_staff:
-        raise DomainError("Staff accounts keep two-factor authentication.")
+        raise DomainError(_("Staff accounts keep two-factor authentication."))
     if not verify_password(user.password_hash, password):
-        raise DomainError("Your password is not correct.")
+        raise DomainError(_("Your password is not correct."))
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_counter = None

@@ -10,6 +10,8 @@ import sqlite3
 import sqlalchemy as sa
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask.globals import request_ctx
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
@@ -28,14 +30,14 @@ class DomainError(Exception):
 
 
 ERROR_TITLES = {
-    400: ("Bad request", "The request could not be understood. Reload the page and try again."),
-    403: ("Not allowed", "Your account does not have access to this page."),
-    404: ("Page not found", "There is nothing here. The link may be old or mistyped."),
-    405: ("Method not allowed", "This page cannot be used that way."),
-    413: ("Too large", "The file or form you sent is larger than we accept."),
-    429: ("Too many attempts", "Please wait a moment before trying again."),
-    500: ("Something went wrong", "We could not complete your request. Nothing was changed."),
-    503: ("Temporarily unavailable", "The service is busy or under maintenance. Try again soon."),
+    400: (_l("Bad request"), _l("The request could not be understood. Reload the page and try again.")),
+    403: (_l("Not allowed"), _l("Your account does not have access to this page.")),
+    404: (_l("Page not found"), _l("There is nothing here. The link may be old or mistyped.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
+    413: (_l("Too large"), _l("The file or form you sent is larger than we accept.")),
+    429: (_l("Too many attempts"), _l("Please wait a moment before trying again.")),
+    500: (_l("Something went wrong"), _l("We could not complete your request. Nothing was changed.")),
+    503: (_l("Temporarily unavailable"), _l("The service is busy or under maintenance. Try again soon.")),
 }
 
 
@@ -96,31 +98,66 @@ def _wants_json() -> bool:
     )
 
 
+def _in_reader_language(text: object) -> str:
+    """A lazy title or reason as text in the reader's language; English if translating fails (the
+    error page must answer whatever else is broken)."""
+    try:
+        return str(text)
+    except Exception:
+        log.exception("error text could not be translated")
+        return str(getattr(text, "_args", [text])[0])
+
+
 def render_error(code: int, description: str | None = None):
     title, default_text = ERROR_TITLES.get(code, ERROR_TITLES[500])
-    text = description or default_text
+    title = _in_reader_language(title)
+    text = _in_reader_language(description or default_text)
     request_id = getattr(g, "request_id", None)
     if _wants_json():
         return jsonify(error=title, detail=text, request_id=request_id), code
     if request_ctx.url_adapter is None:  # e.g. an untrusted Host header: no URLs can be built
-        body = f"{code} {title}\n{text}\nReference: {request_id}\n"
+        reference = _in_reader_language(_l("Reference: %(reference)s", reference=request_id))
+        body = f"{code} {title}\n{text}\n{reference}\n"
         return Response(body, status=code, mimetype="text/plain")
     try:
         html = render_template("errors/error.html", code=code, title=title, text=text, request_id=request_id)
     except Exception:  # the page itself failed (a template, the database): still answer, with headers
         log.exception("error page %s could not be rendered; sending the plain one", code)
-        html = _PLAIN_ERROR.format(
-            code=code, title=escape(title), text=escape(text), request_id=escape(request_id or "-")
-        )
+        html = _plain_error(code, title, text, request_id)
     return html, code
 
 
-_PLAIN_ERROR = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+_PLAIN_ERROR = """<!doctype html><html lang="{language}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem">
-<p style="font-size:3rem;margin:0">{code}</p><h1>{title}</h1><p>{text}</p><p><a href="/">Home page</a></p>
-<p><small>If you contact us about this, quote the reference <code>{request_id}</code>.</small></p>
+<p style="font-size:3rem;margin:0">{code}</p><h1>{title}</h1><p>{text}</p><p><a href="/">{home}</a></p>
+<p><small>{reference}</small></p>
 </body></html>"""
+
+
+def _plain_error(code: int, title: str, text: str, request_id: str | None) -> str:
+    """The error page without a template, in the reader's language (English if even that fails)."""
+    reference = escape(request_id or "-")
+    try:
+        from .i18n import current_language
+
+        language = current_language()
+        home = _("Home page")
+        quote = _(
+            "If you contact us about this, quote the reference <code>%(reference)s</code>.",
+            reference=reference,
+        )
+    except Exception:
+        language, home = "en", "Home page"
+        quote = f"If you contact us about this, quote the reference <code>{reference}</code>."
+    return _PLAIN_ERROR.format(
+        language=language,
+        code=code,
+        title=escape(title),
+        text=escape(text),
+        home=escape(home),
+        reference=quote,
+    )
 
 
 def render_unavailable():

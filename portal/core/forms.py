@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import ValidationError
@@ -19,7 +21,7 @@ def apply_domain_error(form: FlaskForm, exc: DomainError) -> None:
         form.form_errors.append(exc.message)
 
 
-COUNTRY_MESSAGE = "Choose the country where your company is registered."
+COUNTRY_MESSAGE = _l("Choose the country where your company is registered.")
 
 
 def valid_country(form, field) -> None:
@@ -51,4 +53,4 @@ class BoundedIntegerField(IntegerField):
 
     def pre_validate(self, form: FlaskForm) -> None:
         if self.data is not None and not -MAX_INT <= self.data <= MAX_INT:
-            raise ValidationError("Enter a smaller number.")
+            raise ValidationError(_("Enter a smaller number."))

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import db
@@ -32,6 +33,12 @@ def is_safe_next(target: str | None) -> bool:
 
 def safe_next(target: str | None, default: str) -> str:
     return target if is_safe_next(target) else default
+
+
+# What Flask-Login flashes on the way to the sign-in page. Lazy: it becomes text in the reader's
+# language when flashed (`login_manager.login_message = LOGIN_MESSAGE` with
+# `login_manager.localize_callback = str`).
+LOGIN_MESSAGE = _l("Please sign in to see this page.")
 
 
 def login_redirect():

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
@@ -58,7 +60,9 @@ def register_url_converters(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
 
 
-NUL_MESSAGE = "The request contained a character that is not allowed (a NUL byte). Remove it and try again."
+NUL_MESSAGE = _l(
+    "The request contained a character that is not allowed (a NUL byte). Remove it and try again."
+)
 
 
 def _refuse_nul_bytes() -> None:
@@ -159,7 +163,7 @@ def stored_pdf(data: bytes | None, expected_sha256: str | None, filename: str, k
     SHA-256 recorded when it was made: invoices and agreements are served exactly as issued."""
     if data is None or expected_sha256 is None or hashlib.sha256(data).hexdigest() != expected_sha256:
         security_event(f"{kind}.integrity_failure", filename=filename)
-        abort_with(500, "The stored document failed its integrity check. Staff have been alerted.")
+        abort_with(500, _("The stored document failed its integrity check. Staff have been alerted."))
     return pdf_file(data, filename)
 
 
