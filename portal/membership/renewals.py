@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_ngettext
+from flask_babel.speaklater import LazyString
 
 from ..core import audit
 from ..core.database import insert_if_absent
@@ -166,6 +167,7 @@ def _send_reminder(membership: Membership, days_left: int, invoice: Invoice | No
         membership=membership,
         days_left=days_left,
         invoice=invoice,
-        amount=format_money(invoice.total_cents, invoice.currency) if invoice else None,
+        # made text when each recipient's email is rendered, in their format
+        amount=LazyString(format_money, invoice.total_cents, invoice.currency) if invoice else None,
         membership_url=link("membership.overview"),
     )

@@ -105,6 +105,7 @@ def issue_invoice(
         attachments=[(f"{invoice.number}.pdf", "application/pdf", invoice.pdf)],
         invoice=invoice,
         amount=LazyString(format_money, invoice.total_cents, invoice.currency),  # in each reader's format
+        description=LazyString(shown_description, invoice),  # in each reader's language
         download_url=link("membership.invoice_pdf", invoice_id=invoice.id),
     )
     return invoice
