@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..auth.models import User
 from ..billing import gateway
@@ -99,9 +101,9 @@ def _payable_by_card(organisation: Organisation) -> Membership:
     """The approved membership, if it may be paid by card now (not already part-paid by transfer)."""
     membership = membership_services.membership_of(organisation)
     if membership is None or membership.status is not MembershipStatus.AWAITING_PAYMENT:
-        raise DomainError("There is nothing to pay right now.")
+        raise DomainError(_("There is nothing to pay right now."))
     if not card_available(membership):
-        raise DomainError("Card payment is not offered for this tier; please pay the invoice.")
+        raise DomainError(_("Card payment is not offered for this tier; please pay the invoice."))
     part_paid = db.session.scalar(
         sa.select(sa.func.count(Invoice.id)).where(
             Invoice.membership_id == membership.id,
@@ -111,7 +113,7 @@ def _payable_by_card(organisation: Organisation) -> Membership:
     )
     if part_paid:
         raise DomainError(
-            "We already received part of the invoice by transfer; please pay the rest the same way."
+            _("We already received part of the invoice by transfer; please pay the rest the same way.")
         )
     return membership
 
@@ -146,7 +148,7 @@ def _checkout_attempt(actor: User, membership: Membership) -> CheckoutAttempt:
 def billing_portal_url(organisation: Organisation) -> str:
     membership = membership_services.membership_of(organisation)
     if membership is None or not membership.stripe_customer_id:
-        raise DomainError("Your organisation does not pay by card.")
+        raise DomainError(_("Your organisation does not pay by card."))
     return gateway.create_portal_session(
         customer=membership.stripe_customer_id, return_url=link("membership.overview")
     )["url"]
@@ -185,7 +187,7 @@ def _item_id(membership: Membership) -> str:
     subscription = gateway.retrieve_subscription(membership.stripe_subscription_id or "")
     items = (subscription.get("items") or {}).get("data") or []
     if not items:
-        raise DomainError("Your card subscription has no item to change; ask the partnerships team.")
+        raise DomainError(_("Your card subscription has no item to change; ask the partnerships team."))
     return items[0]["id"]
 
 
@@ -375,7 +377,7 @@ def sync_subscription(subscription: dict[str, Any], event_id: str | None = None)
         notify(
             partners.recipients(organisation),
             "membership_active_card",
-            subject="Your membership is active",
+            subject=_l("Your membership is active"),
             membership=membership,
             dashboard_url=link("main.dashboard"),
         )

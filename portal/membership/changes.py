@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..auth.models import User
 from ..core import audit
@@ -22,7 +23,8 @@ class TierChange:
     kind: str  # "upgrade" | "downgrade"
     tier: Tier
     amount_cents: int  # charged now (upgrade, before VAT for invoices); 0 for a downgrade
-    effective: str  # human words: "when paid", "from 1 April 2027"
+    starts: str  # "next_period" (downgrade), "at_once" (card upgrade), "when_paid" (invoiced upgrade)
+    starts_on: date | None = None  # the first day of the next period, for a downgrade
 
 
 def _check(membership: Membership | None, tier: Tier) -> Membership:
@@ -31,13 +33,13 @@ def _check(membership: Membership | None, tier: Tier) -> Membership:
         or membership.status is not MembershipStatus.ACTIVE
         or membership.period_end is None
     ):
-        raise DomainError("Only an active membership can change tier.")
+        raise DomainError(_("Only an active membership can change tier."))
     if tier.id == membership.tier_id:
-        raise DomainError("This is already your tier.")
+        raise DomainError(_("This is already your tier."))
     if not tier.active:
-        raise DomainError("This tier is no longer offered.")
+        raise DomainError(_("This tier is no longer offered."))
     if membership.payment_method is PaymentMethod.CARD and not tier.stripe_price_id:
-        raise DomainError("This tier cannot be paid by card; ask the partnerships team.")
+        raise DomainError(_("This tier cannot be paid by card; ask the partnerships team."))
     return membership
 
 
@@ -53,13 +55,11 @@ def preview(membership: Membership | None, tier: Tier, today: date | None = None
     today = today or date.today()
     membership = _check(membership, tier)
     if tier.annual_fee_cents <= membership.tier.annual_fee_cents:
-        start = membership.period_end.toordinal() + 1
-        return TierChange("downgrade", tier, 0, f"from {date.fromordinal(start):%d %B %Y}")
+        start = date.fromordinal(membership.period_end.toordinal() + 1)
+        return TierChange("downgrade", tier, 0, "next_period", start)
     if membership.payment_method is PaymentMethod.CARD:
-        return TierChange(
-            "upgrade", tier, card.preview_upgrade(membership, tier), "at once, charged to your card"
-        )
-    return TierChange("upgrade", tier, prorated(membership, tier, today), "when the upgrade invoice is paid")
+        return TierChange("upgrade", tier, card.preview_upgrade(membership, tier), "at_once")
+    return TierChange("upgrade", tier, prorated(membership, tier, today), "when_paid")
 
 
 def change_tier(
@@ -74,8 +74,11 @@ def change_tier(
         waiting = open_upgrade_invoice(membership)
         if waiting is not None:
             raise DomainError(
-                f"Upgrade invoice {waiting.number} is already on its way; {waiting_tier_name(waiting)} "
-                "starts when it is paid."
+                _(
+                    "Upgrade invoice %(number)s is already on its way; %(tier)s starts when it is paid.",
+                    number=waiting.number,
+                    tier=waiting_tier_name(waiting),
+                )
             )
     if change.kind == "downgrade":
         membership.pending_tier_id = tier.id
@@ -112,12 +115,12 @@ def open_upgrade_invoice(membership: Membership) -> Invoice | None:
 
 def waiting_tier_name(invoice: Invoice) -> str:
     tier = db.session.get(Tier, invoice.tier_id) if invoice.tier_id else None
-    return tier.name if tier else "the new tier"
+    return tier.name if tier else _("the new tier")
 
 
 def cancel_pending_downgrade(actor: User, membership: Membership | None) -> None:
     if membership is None or membership.pending_tier_id is None:
-        raise DomainError("No tier change is scheduled.")
+        raise DomainError(_("No tier change is scheduled."))
     membership.pending_tier_id = None
     db.session.flush()
     audit.record("membership.downgrade_cancelled", actor=actor, target=membership)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -15,63 +16,69 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation
 
 from ..core.forms import BoundedIntegerField
 from .models import CatalogAccess
 
 HEARD_FROM = {
-    "": "Choose one…",
-    "researcher": "A researcher of the institute",
-    "event": "An event or conference",
-    "colleague": "A colleague or partner company",
-    "web": "Search engine or website",
-    "tto": "The Technology Transfer Office contacted us",
-    "other": "Other",
+    "": _l("Choose one…"),
+    "researcher": _l("A researcher of the institute"),
+    "event": _l("An event or conference"),
+    "colleague": _l("A colleague or partner company"),
+    "web": _l("Search engine or website"),
+    "tto": _l("The Technology Transfer Office contacted us"),
+    "other": _l("Other"),
 }
 
 
 def finite_amount(form, field) -> None:
     """Infinity and NaN parse as decimals; no bank sends them."""
     if field.data is not None and not field.data.is_finite():
-        raise StopValidation("Enter an amount in euros, like 12500.00.")
+        raise StopValidation(_l("Enter an amount in euros, like 12500.00."))
 
 
 class ApplicationForm(FlaskForm):
     tier = SelectField(
-        "Membership tier", validators=[DataRequired(message="Choose a tier.")], validate_choice=False
+        _l("Membership tier"), validators=[DataRequired(message=_l("Choose a tier."))], validate_choice=False
     )
     signatory_name = StringField(
-        "Legal signatory: full name",
+        _l("Legal signatory: full name"),
         validators=[DataRequired(), Length(max=120)],
-        description="The person who will sign the partnership agreement for your company.",
+        description=_l("The person who will sign the partnership agreement for your company."),
     )
-    signatory_title = StringField("Legal signatory: title", validators=[DataRequired(), Length(max=120)])
-    billing_name = StringField("Billing contact", validators=[DataRequired(), Length(max=120)])
+    signatory_title = StringField(_l("Legal signatory: title"), validators=[DataRequired(), Length(max=120)])
+    billing_name = StringField(_l("Billing contact"), validators=[DataRequired(), Length(max=120)])
     billing_email = EmailField(
-        "Billing email",
-        validators=[DataRequired(), Email(message="Enter a valid email address."), Length(max=254)],
-        description="Invoices are sent here.",
+        _l("Billing email"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid email address.")), Length(max=254)],
+        description=_l("Invoices are sent here."),
     )
     billing_address = TextAreaField(
-        "Billing address",
+        _l("Billing address"),
         validators=[DataRequired(), Length(max=500)],
-        description="As it must appear on the invoice, including postcode and city.",
+        description=_l("As it must appear on the invoice, including postcode and city."),
         render_kw={"rows": 3},
     )
     vat_number = StringField(
-        "VAT number",
+        _l("VAT number"),
         validators=[Length(max=32)],
-        description="Required for companies in the EU, with the country prefix (for example DE123456789).",
+        description=_l(
+            "Required for companies in the EU, with the country prefix (for example DE123456789)."
+        ),
     )
     interests = TextAreaField(
-        "What would you like to work on with us?",
+        _l("What would you like to work on with us?"),
         validators=[Length(max=2000)],
-        description="Research areas, technologies or challenges. It helps us introduce the right people.",
+        description=_l("Research areas, technologies or challenges. It helps us introduce the right people."),
         render_kw={"rows": 4},
     )
     heard_from = SelectField(
-        "How did you hear of the programme?", choices=HEARD_FROM, validators=[Optional()]
+        _l("How did you hear of the programme?"),
+        # SelectChoice: WTForms takes a dict only when its labels are plain str, and these are lazy
+        choices=[SelectChoice(value, label) for value, label in HEARD_FROM.items()],
+        validators=[Optional()],
     )
     payment_method = SelectField(
         "How will you pay?",
@@ -83,74 +90,78 @@ class ApplicationForm(FlaskForm):
 
 
 class TierForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
     slug = StringField(
-        "Slug", validators=[DataRequired(), Length(max=80)], description="Used in links: /tiers#slug"
+        _l("Slug"), validators=[DataRequired(), Length(max=80)], description=_l("Used in links: /tiers#slug")
     )
     annual_fee = DecimalField(
-        "Annual fee (EUR)",
+        _l("Annual fee (EUR)"),
         places=2,
         validators=[
             finite_amount,
             DataRequired(),
-            NumberRange(min=0, max=10_000_000, message="Enter a fee in euros."),
+            NumberRange(min=0, max=10_000_000, message=_l("Enter a fee in euros.")),
         ],
     )
-    description = TextAreaField("Description", validators=[Length(max=2000)], render_kw={"rows": 3})
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)], render_kw={"rows": 3})
     benefits = TextAreaField(
-        "Benefits", validators=[Length(max=4000)], description="One per line.", render_kw={"rows": 6}
+        _l("Benefits"), validators=[Length(max=4000)], description=_l("One per line."), render_kw={"rows": 6}
     )
     seat_limit = BoundedIntegerField(
-        "Seat limit", validators=[Optional(), NumberRange(min=1)], description="Empty for unlimited."
+        _l("Seat limit"), validators=[Optional(), NumberRange(min=1)], description=_l("Empty for unlimited.")
     )
     challenge_limit = BoundedIntegerField(
-        "Open challenges", validators=[Optional(), NumberRange(min=0)], description="Empty for unlimited."
+        _l("Open challenges"),
+        validators=[Optional(), NumberRange(min=0)],
+        description=_l("Empty for unlimited."),
     )
     catalog_access = SelectField(
-        "Catalog access", choices={c.value: c.label for c in CatalogAccess}, validators=[DataRequired()]
+        _l("Catalog access"), choices={c.value: c.label for c in CatalogAccess}, validators=[DataRequired()]
     )
     first_look_days = BoundedIntegerField(
-        "First look (days)",
+        _l("First look (days)"),
         validators=[Optional(), NumberRange(min=0, max=365)],
-        description="Days this tier sees new technologies before others.",
+        description=_l("Days this tier sees new technologies before others."),
     )
     stripe_price_id = StringField(
-        "Stripe price id", validators=[Length(max=120)], description="Optional: enables card payment."
+        _l("Stripe price id"), validators=[Length(max=120)], description=_l("Optional: enables card payment.")
     )
-    display_order = BoundedIntegerField("Display order", validators=[Optional()])
-    active = BooleanField("Offered to new applicants")
+    display_order = BoundedIntegerField(_l("Display order"), validators=[Optional()])
+    active = BooleanField(_l("Offered to new applicants"))
 
 
 class ApproveForm(FlaskForm):
-    account_owner = SelectField("Account owner", validators=[DataRequired(message="Choose an officer.")])
+    account_owner = SelectField(
+        _l("Account owner"), validators=[DataRequired(message=_l("Choose an officer."))]
+    )
 
 
 class RejectForm(FlaskForm):
     reason = TextAreaField(
-        "Reason", validators=[DataRequired(), Length(max=2000)], description="Sent to the applicant."
+        _l("Reason"), validators=[DataRequired(), Length(max=2000)], description=_l("Sent to the applicant.")
     )
 
 
 class MoreInfoForm(FlaskForm):
     message = TextAreaField(
-        "What do you need?",
+        _l("What do you need?"),
         validators=[DataRequired(), Length(max=2000)],
-        description="Sent to the applicant.",
+        description=_l("Sent to the applicant."),
     )
 
 
 class PaymentForm(FlaskForm):
     amount = DecimalField(
-        "Amount received",
+        _l("Amount received"),
         places=2,
         validators=[
             finite_amount,
             DataRequired(),
-            NumberRange(min=0.01, max=100_000_000, message="Enter an amount in euros, like 12500.00."),
+            NumberRange(min=0.01, max=100_000_000, message=_l("Enter an amount in euros, like 12500.00.")),
         ],
     )
-    received_on = DateField("Received on", validators=[DataRequired()], default=date.today)
-    reference = StringField("Bank reference", validators=[Length(max=120)])
+    received_on = DateField(_l("Received on"), validators=[DataRequired()], default=date.today)
+    reference = StringField(_l("Bank reference"), validators=[Length(max=120)])
 
 
 class RevokeApprovalForm(FlaskForm):

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from ..auth.models import User
@@ -23,10 +24,20 @@ class CatalogAccess(enum.Enum):
 
     @property
     def label(self) -> str:
+        """English: partnership agreements print it as data, and the staff console is English."""
         return {
             "teaser": "Public teasers",
             "details": "Partner details",
             "dossier": "Confidential dossiers (under NDA)",
+        }[self.value]
+
+    @property
+    def display_label(self) -> str:
+        """The label in the reader's language (partner pages)."""
+        return {
+            "teaser": _("Public teasers"),
+            "details": _("Partner details"),
+            "dossier": _("Confidential dossiers (under NDA)"),
         }[self.value]
 
 
@@ -61,7 +72,7 @@ class PaymentMethod(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"invoice": "Invoice (bank transfer)", "card": "Card (Stripe)"}[self.value]
+        return {"invoice": _("Invoice (bank transfer)"), "card": _("Card (Stripe)")}[self.value]
 
 
 class ApplicationStatus(enum.Enum):
@@ -73,10 +84,10 @@ class ApplicationStatus(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "submitted": "Submitted",
-            "more_info": "More information requested",
-            "approved": "Approved",
-            "rejected": "Rejected",
+            "submitted": _("Submitted"),
+            "more_info": _("More information requested"),
+            "approved": _("Approved"),
+            "rejected": _("Rejected"),
         }[self.value]
 
 
@@ -208,7 +219,14 @@ class MembershipStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return {
+            "awaiting_signature": _("Awaiting signature"),
+            "awaiting_payment": _("Awaiting payment"),
+            "active": _("Active"),
+            "past_due": _("Past due"),
+            "lapsed": _("Lapsed"),
+            "cancelled": _("Cancelled"),
+        }[self.value]
 
 
 class Membership(db.Model):
@@ -260,7 +278,7 @@ class InvoiceStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {"open": _("Open"), "paid": _("Paid"), "void": _("Void")}[self.value]
 
 
 class InvoiceSequence(db.Model):

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_ngettext
+from flask_babel.speaklater import LazyString
 
 from ..core import audit
 from ..core.database import insert_if_absent
@@ -153,10 +155,19 @@ def _send_reminder(membership: Membership, days_left: int, invoice: Invoice | No
     notify(
         partners.recipients(membership.organisation),
         "renewal_reminder",
-        subject=f"Your membership {'renews' if membership.auto_renew else 'ends'} in {days_left} days",
+        subject=(
+            lazy_ngettext(
+                "Your membership renews in %(num)d day", "Your membership renews in %(num)d days", days_left
+            )
+            if membership.auto_renew
+            else lazy_ngettext(
+                "Your membership ends in %(num)d day", "Your membership ends in %(num)d days", days_left
+            )
+        ),
         membership=membership,
         days_left=days_left,
         invoice=invoice,
-        amount=format_money(invoice.total_cents, invoice.currency) if invoice else None,
+        # made text when each recipient's email is rendered, in their format
+        amount=LazyString(format_money, invoice.total_cents, invoice.currency) if invoice else None,
         membership_url=link("membership.overview"),
     )

@@ -6,12 +6,14 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..agreements import services as agreement_services
 from ..billing import gateway
 from ..core.errors import DomainError
 from ..core.forms import apply_domain_error
+from ..core.i18n import format_when
 from ..core.money import format_money
 from ..core.permissions import get_owned_or_404, org_role_required, partner_required
 from ..core.web import stored_pdf
@@ -44,7 +46,7 @@ def overview():
         agreement_to_sign=next(iter(agreement_services.awaiting_signature(organisation)), None),
         card_available=card.card_available(membership),
         other_tiers=[t for t in services.active_tiers() if membership is None or t.id != membership.tier_id],
-        today=date.today()
+        today=date.today(),
     )
 
 
@@ -70,13 +72,15 @@ def apply():
     tiers = services.active_tiers()
     pending = services.open_application(organisation)
     if pending is not None and pending.status is ApplicationStatus.SUBMITTED:
-        flash("Your application is being reviewed. We will email you.", "info")
+        flash(_("Your application is being reviewed. We will email you."), "info")
         return redirect(url_for("membership.overview"))
     form = ApplicationForm(obj=pending) if pending is not None else ApplicationForm()
     form.tier.choices = {
-        "": "Choose a tier…",
+        "": _("Choose a tier…"),
         **{
-            t.slug: f"{t.name} — {format_money(t.annual_fee_cents, t.currency)} a year"
+            t.slug: _(
+                "%(tier)s — %(fee)s a year", tier=t.name, fee=format_money(t.annual_fee_cents, t.currency)
+            )
             for t in tiers
         },
     }
@@ -117,13 +121,15 @@ def apply():
             db.session.commit()
             if application.status is ApplicationStatus.APPROVED:
                 flash(
-                    "Your application is approved. Next: pay, and sign the partnership agreement.",
+                    _("Your application is approved. Next: pay, and sign the partnership agreement."),
                     "success",
                 )
             else:
                 flash(
-                    "Thank you. Your application is with the partnerships team; "
-                    "we usually answer within a few working days.",
+                    _(
+                        "Thank you. Your application is with the partnerships team; "
+                        "we usually answer within a few working days."
+                    ),
                     "success",
                 )
             return redirect(url_for("membership.overview"))
@@ -150,7 +156,7 @@ def pay_by_card():
         return render_template("membership/payments_unavailable.html"), 503
     except gateway.PaymentRefused as exc:
         db.session.rollback()
-        flash(f"Stripe refused the payment request: {exc}", "danger")
+        flash(_("Stripe refused the payment request: %(reason)s", reason=exc), "danger")
         return redirect(url_for("membership.overview"))
     db.session.commit()
     return redirect(url, code=303)
@@ -182,7 +188,7 @@ def billing_portal():
 def cancel(action: str):
     membership = services.membership_of(current_user.organisation)
     if membership is None or membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.PAST_DUE):
-        flash("There is no running membership to change.", "danger")
+        flash(_("There is no running membership to change."), "danger")
         return redirect(url_for("membership.overview"))
     try:
         card.cancel_at_period_end(current_user, membership, renew=(action == "resume"))
@@ -191,10 +197,13 @@ def cancel(action: str):
         return render_template("membership/payments_unavailable.html"), 503
     db.session.commit()
     if action == "resume":
-        flash("Your membership renews again at the end of the period.", "success")
+        flash(_("Your membership renews again at the end of the period."), "success")
     else:
         flash(
-            f"Your membership will not renew. It stays active until {membership.period_end:%d %B %Y}.",
+            _(
+                "Your membership will not renew. It stays active until %(day)s.",
+                day=format_when(membership.period_end),
+            ),
             "success",
         )
     return redirect(url_for("membership.overview"))
@@ -212,12 +221,10 @@ def change_tier():
     tier = _tier_for_change()
     if tier is None and request.method == "GET":
         return render_template(
-            "membership/change_choose.html",
-            membership=membership,
-            tiers=services.active_tiers()
+            "membership/change_choose.html", membership=membership, tiers=services.active_tiers()
         )
     if tier is None:
-        flash("Choose one of the tiers on offer.", "danger")
+        flash(_("Choose one of the tiers on offer."), "danger")
         return redirect(url_for("membership.overview"))
     try:
         change = changes.preview(membership, tier)
@@ -225,13 +232,27 @@ def change_tier():
             invoice = changes.change_tier(current_user, membership, tier)
             db.session.commit()
             if change.kind == "downgrade":
-                flash(f"Your membership moves to {tier.name} {change.effective}.", "success")
+                flash(
+                    _(
+                        "Your membership moves to %(tier)s from %(day)s.",
+                        tier=tier.name,
+                        day=format_when(change.starts_on),
+                    ),
+                    "success",
+                )
             elif invoice is not None:
                 flash(
-                    f"Invoice {invoice.number} is on its way; {tier.name} starts when it is paid.", "success"
+                    _(
+                        "Invoice %(number)s is on its way; %(tier)s starts when it is paid.",
+                        number=invoice.number,
+                        tier=tier.name,
+                    ),
+                    "success",
                 )
             else:
-                flash(f"Welcome to {tier.name}: your card was charged the difference.", "success")
+                flash(
+                    _("Welcome to %(tier)s: your card was charged the difference.", tier=tier.name), "success"
+                )
             return redirect(url_for("membership.overview"))
     except DomainError as exc:
         db.session.rollback()
@@ -240,9 +261,7 @@ def change_tier():
     except (gateway.PaymentsUnavailable, gateway.PaymentRefused):
         db.session.rollback()
         return render_template("membership/payments_unavailable.html"), 503
-    return render_template(
-        "membership/change.html", membership=membership, change=change
-    )
+    return render_template("membership/change.html", membership=membership, change=change)
 
 
 @bp.route("/membership/change/cancel", methods=["POST"])
@@ -255,7 +274,7 @@ def cancel_tier_change():
         flash(exc.message, "danger")
     else:
         db.session.commit()
-        flash("The scheduled tier change is cancelled.", "success")
+        flash(_("The scheduled tier change is cancelled."), "success")
     return redirect(url_for("membership.overview"))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 
@@ -31,17 +33,21 @@ def vat_problem(number: str, country: str) -> str | None:
     """Why this VAT number cannot be right for a company registered in `country`, or None."""
     number = number.strip()
     if not number:
-        return "Enter your VAT number: EU companies need one on their invoice." if is_eu(country) else None
+        return _("Enter your VAT number: EU companies need one on their invoice.") if is_eu(country) else None
     if not is_eu(country):
         return None  # other countries' tax numbers vary too much to check here
     try:
         compact = eu_vat.validate(number)
     except ValidationError:
-        return "This is not a valid EU VAT number. It starts with the country code, like DE123456789."
+        return _("This is not a valid EU VAT number. It starts with the country code, like DE123456789.")
     prefix = compact[:2].upper()
     expected = "EL" if country.upper() == "GR" else country.upper()
     if prefix != expected:
-        return f"A company registered in {country.upper()} has a VAT number starting with {expected}."
+        return _(
+            "A company registered in %(country)s has a VAT number starting with %(prefix)s.",
+            country=country.upper(),
+            prefix=expected,
+        )
     return None
 
 
@@ -57,11 +63,11 @@ def treatment(buyer_country: str, buyer_vat: str, seller_country: str) -> VatTre
 
 MENTIONS = {
     VatTreatment.DOMESTIC: "",
-    VatTreatment.REVERSE_CHARGE: (
+    VatTreatment.REVERSE_CHARGE: _l(
         "Reverse charge: VAT to be accounted for by the recipient "
         "(Article 196, Council Directive 2006/112/EC)."
     ),
-    VatTreatment.OUTSIDE_EU: (
+    VatTreatment.OUTSIDE_EU: _l(
         "Service outside the scope of EU VAT (Article 44, Council Directive 2006/112/EC)."
     ),
     VatTreatment.EU_CONSUMER: "",

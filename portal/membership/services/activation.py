@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ...core import audit
 from ...core.links import link
 from ...core.mail import notify, queue_email
@@ -30,7 +32,7 @@ def activate_when_ready(membership: Membership, invoice: Invoice | None = None) 
     notify(
         partners.recipients(organisation),
         "membership_active",
-        subject="Your membership is active",
+        subject=_l("Your membership is active"),
         membership=membership,
         invoice=invoice,
         dashboard_url=link("main.dashboard"),
@@ -42,7 +44,7 @@ def announce_awaiting_signature(membership: Membership) -> None:
     notify(
         partners.recipients(membership.organisation),
         "membership_awaiting_signature",
-        subject="Payment received: one signature to go",
+        subject=_l("Payment received: one signature to go"),
         membership=membership,
         agreements_url=link("agreements.index"),
     )
@@ -59,7 +61,7 @@ def partnership_executed(organisation: Organisation) -> None:
     if owner is not None:
         queue_email(
             owner.email,
-            f"{organisation.display_name} is now an active member",
+            _l("%(organisation)s is now an active member", organisation=organisation.display_name),
             "membership_active_staff",
             membership=membership,
             organisation_url=link("admin.organisation_detail", organisation_id=organisation.id),

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from ...agreements import services as agreements
@@ -73,7 +75,7 @@ def latest_application(organisation: Organisation) -> Application | None:
 def _tier_by_slug(slug: str) -> Tier:
     tier = db.session.scalar(sa.select(Tier).where(Tier.slug == slug, Tier.active.is_(True)))
     if tier is None:
-        raise DomainError("Choose one of the membership tiers.", field="tier")
+        raise DomainError(_("Choose one of the membership tiers."), field="tier")
     return tier
 
 
@@ -99,15 +101,15 @@ def _apply_values(application: Application, data: ApplicationData, organisation:
 
 def submit_application(actor: User, organisation: Organisation, data: ApplicationData) -> Application:
     if not actor.has_org_role(OrgRole.OWNER) or actor.organisation_id != organisation.id:
-        raise DomainError("Only an owner of your organisation can apply.")
+        raise DomainError(_("Only an owner of your organisation can apply."))
     if open_application(organisation) is not None:
-        raise DomainError("Your organisation already has an application under review.")
+        raise DomainError(_("Your organisation already has an application under review."))
     membership = membership_of(organisation)
     if membership is not None and membership.status not in (
         MembershipStatus.LAPSED,
         MembershipStatus.CANCELLED,
     ):
-        raise DomainError("Your organisation already has a membership.")
+        raise DomainError(_("Your organisation already has a membership."))
     application = Application(organisation=organisation, submitted_by=actor)
     _apply_values(application, data, organisation)
     db.session.add(application)
@@ -124,7 +126,7 @@ def submit_application(actor: User, organisation: Organisation, data: Applicatio
 
 def resubmit_application(actor: User, application: Application, data: ApplicationData) -> None:
     if application.status is not ApplicationStatus.MORE_INFO:
-        raise DomainError("This application is not waiting for changes.")
+        raise DomainError(_("This application is not waiting for changes."))
     _apply_values(application, data, application.organisation)
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = utcnow()
@@ -138,7 +140,11 @@ def _notify_staff_of_application(application: Application) -> None:
     owner = application.organisation.account_owner
     queue_email(
         owner.email if owner else current_app.config["CONTACT_EMAIL"],
-        f"Application from {application.organisation.display_name} ({application.tier.name})",
+        _l(
+            "Application from %(organisation)s (%(tier)s)",
+            organisation=application.organisation.display_name,
+            tier=application.tier.name,
+        ),
         "application_submitted",
         application=application,
         review_url=link("admin.application_detail", application_id=application.id),
@@ -147,7 +153,7 @@ def _notify_staff_of_application(application: Application) -> None:
 
 def _decide(actor: User, application: Application) -> None:
     if not application.is_open:
-        raise DomainError("This application was already decided.")
+        raise DomainError(_("This application was already decided."))
     application.decided_at = utcnow()
     application.decided_by = actor
 
@@ -164,10 +170,10 @@ def approve_application(
     as `rule` (audited with the rule that fired)."""
     lock_for_update(application)  # two officers, one decision
     if application.status is ApplicationStatus.MORE_INFO:
-        raise DomainError("This application is waiting for the applicant's changes.")
+        raise DomainError(_("This application is waiting for the applicant's changes."))
     _decide(actor, application)
     if account_owner is None or not account_owner.is_staff or not account_owner.active:
-        raise DomainError("Choose the Partnership Development Officer who will look after this partner.")
+        raise DomainError(_("Choose the Partnership Development Officer who will look after this partner."))
     organisation = application.organisation
     application.status = ApplicationStatus.APPROVED
     if rule is not None:
@@ -212,7 +218,7 @@ def approve_application(
     notify(
         partners.recipients(organisation),
         "application_approved",
-        subject=f"Welcome to the {current_app.config['PROGRAMME_NAME']}",
+        subject=_l("Welcome to the %(programme)s", programme=current_app.config["PROGRAMME_NAME"]),
         application=application,
         invoice=invoice,
         agreement=agreement,
@@ -225,7 +231,7 @@ def approve_application(
 
 def reject_application(actor: User, application: Application, reason: str) -> None:
     if not reason.strip():
-        raise DomainError("Give the reason: the applicant receives it by email.", field="reason")
+        raise DomainError(_("Give the reason: the applicant receives it by email."), field="reason")
     _decide(actor, application)
     application.status = ApplicationStatus.REJECTED
     application.staff_message = reason.strip()
@@ -235,23 +241,23 @@ def reject_application(actor: User, application: Application, reason: str) -> No
     notify(
         partners.recipients(application.organisation),
         "application_rejected",
-        subject="About your membership application",
+        subject=_l("About your membership application"),
         application=application,
     )
 
 
 def request_more_information(actor: User, application: Application, message: str) -> None:
     if not message.strip():
-        raise DomainError("Say what you need: the applicant receives it by email.", field="message")
+        raise DomainError(_("Say what you need: the applicant receives it by email."), field="message")
     if application.status is not ApplicationStatus.SUBMITTED:
-        raise DomainError("Only a submitted application can be sent back for changes.")
+        raise DomainError(_("Only a submitted application can be sent back for changes."))
     application.status = ApplicationStatus.MORE_INFO
     application.staff_message = message.strip()
     audit.record("application.more_info_requested", actor=actor, target=application, message=message.strip())
     notify(
         partners.recipients(application.organisation),
         "application_more_info",
-        subject="We need a little more information",
+        subject=_l("We need a little more information"),
         application=application,
         edit_url=link("membership.apply"),
     )

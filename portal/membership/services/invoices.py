@@ -7,11 +7,16 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from ...auth.models import User
 from ...core import audit, pdf
 from ...core.database import lock_for_update, next_in_sequence
 from ...core.errors import DomainError
+from ...core.i18n import as_reader, reader_of
 from ...core.institution import seller_details
 from ...core.links import link
 from ...core.mail import notify
@@ -74,8 +79,7 @@ def issue_invoice(
         purpose=purpose,
         issued_on=today,
         due_on=today + timedelta(days=cfg["INVOICE_DUE_DAYS"]),
-        description=f"{cfg['PROGRAMME_NAME']}: {tier.name} membership"
-        + (" (upgrade for the rest of the current period)" if purpose == "upgrade" else ""),
+        description=describe(cfg["PROGRAMME_NAME"], tier.name, purpose),
         period_start=start,
         period_end=end,
         currency=tier.currency,
@@ -90,19 +94,69 @@ def issue_invoice(
     )
     db.session.add(invoice)
     db.session.flush()
-    invoice.pdf = pdf.render_pdf("invoice.html", invoice_context(invoice))
+    with as_reader(invoice_reader(membership, application, buyer)):  # the partner's language, not staff's
+        invoice.pdf = pdf.render_pdf("invoice.html", invoice_context(invoice))
     invoice.pdf_sha256 = pdf.sha256(invoice.pdf)
     audit.record("invoice.issued", target=invoice, organisation_id=organisation.id, total=invoice.total_cents)
     notify(
         sorted({buyer["email"], *partners.recipients(organisation, OrgRole.BILLING)}),
         "invoice_issued",
-        subject=f"Invoice {invoice.number}",
+        subject=_l("Invoice %(number)s", number=invoice.number),
         attachments=[(f"{invoice.number}.pdf", "application/pdf", invoice.pdf)],
         invoice=invoice,
-        amount=format_money(invoice.total_cents, invoice.currency),
+        amount=LazyString(format_money, invoice.total_cents, invoice.currency),  # in each reader's format
+        description=LazyString(shown_description, invoice),  # in each reader's language
         download_url=link("membership.invoice_pdf", invoice_id=invoice.id),
     )
     return invoice
+
+
+UPGRADE_SUFFIX = " (upgrade for the rest of the current period)"
+
+
+def describe(programme: str, tier_name: str, purpose: str) -> str:
+    """What the invoice is for, as stored: English data, like its number (see shown_description)."""
+    return f"{programme}: {tier_name} membership{UPGRADE_SUFFIX if purpose == 'upgrade' else ''}"
+
+
+def shown_description(invoice: Invoice) -> str:
+    """The stored description in the reader's language, when it is one the portal wrote; any other
+    description is shown as it is."""
+    programme = current_app.config["PROGRAMME_NAME"]
+    text, head = invoice.description or "", f"{programme}: "
+    for purpose, tail in (("upgrade", f" membership{UPGRADE_SUFFIX}"), ("membership", " membership")):
+        if text.startswith(head) and text.endswith(tail) and len(text) > len(head) + len(tail):
+            tier = text[len(head) : -len(tail)]
+            if purpose == "upgrade":
+                return _(
+                    "%(programme)s: %(tier)s membership (upgrade for the rest of the current period)",
+                    programme=programme,
+                    tier=tier,
+                )
+            return _("%(programme)s: %(tier)s membership", programme=programme, tier=tier)
+    return text
+
+
+def invoice_reader(
+    membership: Membership, application: Application | None, buyer: dict[str, str]
+) -> User | None:
+    """Whose language and time zone the invoice PDF is written in: the billing contact's, if they
+    have an account; else the person who applied (they gave the billing details); for a renewal or
+    an upgrade, whoever applied for the membership; else an owner of the organisation. Never the
+    staff member who approved, nor the organisation's account owner (a staff officer)."""
+
+    def candidates():
+        if buyer.get("email"):
+            yield reader_of(buyer["email"].strip().lower())
+        if application is not None:
+            yield application.submitted_by
+        if membership.application_id and (application is None or application.id != membership.application_id):
+            first = db.session.get(Application, membership.application_id)
+            yield first.submitted_by if first else None
+        for address in partners.recipients(membership.organisation, OrgRole.OWNER):
+            yield reader_of(address)
+
+    return next((user for user in candidates() if user is not None), None)
 
 
 def _buyer(organisation: Organisation, application: Application | None, vat_number: str) -> dict[str, str]:
@@ -139,14 +193,14 @@ def invoice_context(invoice: Invoice) -> dict:
         "number": invoice.number,
         "issued_on": invoice.issued_on,
         "due_on": invoice.due_on,
-        "description": invoice.description,
+        "description": shown_description(invoice),
         "period_start": invoice.period_start,
         "period_end": invoice.period_end,
         "net": format_money(invoice.net_cents, invoice.currency),
-        "vat_rate": f"{invoice.vat_rate_bp / 100:g} %",
+        "vat_rate": f"{format_decimal(invoice.vat_rate_bp / 100, format='#,##0.##')} %",
         "vat": format_money(invoice.vat_cents, invoice.currency),
         "total": format_money(invoice.total_cents, invoice.currency),
-        "vat_mention": vat.MENTIONS[invoice.vat_treatment],
+        "vat_mention": str(vat.MENTIONS[invoice.vat_treatment]),  # made text in the reader's language
         "charges_vat": vat.charges_vat(invoice.vat_treatment),
         "payment_reference": invoice.payment_reference,
         "buyer": dict(invoice.buyer),
@@ -161,16 +215,21 @@ def record_payment(
     """Staff record a bank transfer; partial payments add up; a fully paid invoice activates."""
     lock_for_update(invoice)  # two recordings at once cannot overpay
     if invoice.status is not InvoiceStatus.OPEN:
-        raise DomainError(f"Invoice {invoice.number} is {invoice.status.label.lower()}; nothing to record.")
+        if invoice.status is InvoiceStatus.PAID:
+            raise DomainError(_("Invoice %(number)s is paid; nothing to record.", number=invoice.number))
+        raise DomainError(_("Invoice %(number)s is void; nothing to record.", number=invoice.number))
     if amount_cents <= 0:
-        raise DomainError("Enter an amount above zero.", field="amount")
+        raise DomainError(_("Enter an amount above zero."), field="amount")
     if amount_cents > invoice.balance_cents:
         raise DomainError(
-            f"That is more than the {format_money(invoice.balance_cents, invoice.currency)} still due.",
+            _(
+                "That is more than the %(amount)s still due.",
+                amount=format_money(invoice.balance_cents, invoice.currency),
+            ),
             field="amount",
         )
     if received_on > date.today():
-        raise DomainError("The payment date cannot be in the future.", field="received_on")
+        raise DomainError(_("The payment date cannot be in the future."), field="received_on")
     payment = Payment(
         invoice=invoice,
         amount_cents=amount_cents,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ...auth.models import User
 from ...core import audit
@@ -35,11 +36,11 @@ def save_tier(actor: User, tier: Tier | None, values: dict) -> Tier:
     slug = values["slug"].strip().lower()
     if not SLUG.match(slug):
         raise DomainError(
-            "Use lower-case letters, digits and hyphens, like “strategic-partner”.", field="slug"
+            _("Use lower-case letters, digits and hyphens, like “strategic-partner”."), field="slug"
         )
     clash = db.session.scalar(sa.select(Tier).where(Tier.slug == slug, Tier.id != (tier.id if tier else -1)))
     if clash is not None:
-        raise DomainError(f"The tier “{clash.name}” already uses this slug.", field="slug")
+        raise DomainError(_("The tier “%(tier)s” already uses this slug.", tier=clash.name), field="slug")
     created = tier is None
     tier = tier or Tier()
     tier.name = values["name"].strip()
