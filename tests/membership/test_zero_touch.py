@@ -358,7 +358,9 @@ def test_the_partner_signature_executes_an_agreement_under_a_standing_countersig
     assert agreements.render_executed_after_commit(agreement.id)
     db.session.expire_all()
     agreement = db.session.get(Agreement, agreement.id)
-    line = f"Countersigned under the standing authorisation of Ada Lindqvist, given {date.today().day} {date.today():%B %Y}."
+    today = date.today()
+    line = "Countersigned under the standing authorisation of Ada Lindqvist, "
+    line += f"given {today.day} {today:%B %Y}."
     assert line in " ".join(pdf_text(agreement.executed_pdf).split())
     response = Browser(stripe_app).post(
         "/verify", {"number": agreement.number, "sha256": agreement.executed_sha256}
