@@ -99,12 +99,19 @@ def verify_email(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.verify_email(token)
+            user = services.verify_email(token)
         except DomainError as exc:
             return render_template("auth/link_invalid.html", message=exc.message), 400
+        then = services.next_in_verify_token(token)
+        if not user.active or user.needs_second_factor:
+            # The link proves the address, not the second factor: those accounts sign in.
+            db.session.commit()
+            flash(_("Your email address is confirmed. You can sign in now."), "success")
+            return redirect(url_for("auth.login", next=then) if then else url_for("auth.login"))
+        start_session(user, remember=False)  # a fresh session: the link proved the address
         db.session.commit()
-        flash(_("Your email address is confirmed. You can sign in now."), "success")
-        return redirect(url_for("auth.login"))
+        flash(_("Your email address is confirmed and you are signed in."), "success")
+        return redirect(safe_next(then, home_for(user)))
     return render_template("auth/verify_email.html", form=form, email=services.email_in_verify_token(token))
 
 

@@ -39,8 +39,13 @@ def check_password_policy(password: str, *hints: str) -> None:
 # --- email verification -------------------------------------------------------------
 
 
-def send_verification(user: User) -> None:
-    token = tokens.make_token("verify-email", {"uid": user.id, "email": user.email})
+def send_verification(user: User, then: str | None = None) -> None:
+    """The confirmation link; `then` (a path on this site, e.g. the application for the tier the
+    company chose) is where confirming leads, carried inside the signed token."""
+    payload: dict = {"uid": user.id, "email": user.email}
+    if then:
+        payload["then"] = then
+    token = tokens.make_token("verify-email", payload)
     queue_email(
         user.email,
         _l("Confirm your email address"),
@@ -53,6 +58,11 @@ def send_verification(user: User) -> None:
 def email_in_verify_token(token: str) -> str | None:
     data = tokens.read_token("verify-email", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
     return data.get("email") if data else None
+
+
+def next_in_verify_token(token: str) -> str | None:
+    data = tokens.read_token("verify-email", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
+    return data.get("then") if data else None
 
 
 def verify_email(token: str) -> User:

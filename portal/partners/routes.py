@@ -13,6 +13,7 @@ from ..core.errors import DomainError
 from ..core.forms import ConfirmForm, apply_domain_error
 from ..core.permissions import get_owned_or_404, org_role_required, partner_required
 from ..extensions import db, limiter
+from ..membership import services as membership
 from . import invitations, services
 from . import signup as signups
 from .forms import ROLE_CHOICES, AcceptInvitationForm, InviteForm, OrganisationForm, RolesForm, SignupForm
@@ -147,6 +148,7 @@ def signup():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = SignupForm()
+    tier = _chosen_tier(request.args.get("tier"))
     if form.validate_on_submit():
         data = signups.SignupData(
             legal_name=form.legal_name.data,
@@ -155,6 +157,7 @@ def signup():
             job_title=form.job_title.data or "",
             email=form.email.data,
             password=form.password.data,
+            then=url_for("membership.apply", tier=tier.slug) if tier else None,
         )
         try:
             signups.sign_up(data)
@@ -164,7 +167,16 @@ def signup():
             db.session.commit()
             session["signup_email"] = accounts.normalise_email(form.email.data)
             return redirect(url_for("partners.signup_done"))
-    return render_template("partners/signup.html", form=form, tier=request.args.get("tier"))
+    return render_template(
+        "partners/signup.html", form=form, tier=tier.slug if tier else None, chosen_tier=tier
+    )
+
+
+def _chosen_tier(slug: str | None):
+    """The active tier picked on /tiers ("Start with Partner"), or None for anything else."""
+    if not slug:
+        return None
+    return next((t for t in membership.active_tiers() if t.slug == slug[:64]), None)
 
 
 @bp.route("/signup/check-email")

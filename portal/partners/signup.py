@@ -27,6 +27,7 @@ class SignupData:
     job_title: str
     email: str
     password: str
+    then: str | None = None  # where confirming the address leads (the chosen tier's application)
 
 
 def sign_up(data: SignupData) -> User | None:
@@ -62,7 +63,7 @@ def sign_up(data: SignupData) -> User | None:
             raise
         _tell_existing_owner(existing)
         return None
-    accounts.send_verification(user)
+    accounts.send_verification(user, then=data.then)
     audit.record("organisation.signed_up", actor=user, target=organisation)
     security_event("signup", user_id=user.id)
     return user

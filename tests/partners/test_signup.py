@@ -58,9 +58,10 @@ def test_signup_creates_organisation_and_owner_and_sends_verification(browser, c
     db.session.expire_all()
     assert db.session.get(User, user.id).email_verified_at is None
     response = browser.post(verify_path)
-    assert location(response) == "/login"
+    assert location(response) == "/dashboard"  # confirming signs the new owner in
     db.session.expire_all()
     assert db.session.get(User, user.id).email_verified_at is not None
+    browser.logout()
 
     response = browser.login("GIULIA.ROSSI@helios.example")
     assert location(response) == "/dashboard"
@@ -175,3 +176,56 @@ def test_a_request_body_over_the_limit_gets_413(app, browser):
         app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
     assert response.status_code == 413
     assert "larger than we accept" in text(response)
+
+
+def test_the_tier_chosen_on_the_tiers_page_survives_sign_up_and_confirming_signs_in(browser, ctx):
+    """Journey points 1 and 2 (issue 10): "Start with Partner" -> /signup?tier=partner -> the
+    confirmation link signs the new owner in (a fresh session) and opens the Partner application."""
+    from ..support.factories import make_tier
+
+    make_tier(name="Partner", slug="partner")
+    make_tier(name="Associate", slug="associate")
+    commit()
+    page = text(browser.get("/tiers"))
+    assert 'href="/signup?tier=partner"' in page
+    assert 'data-chosen-tier="partner"' in text(browser.get("/signup?tier=partner"))
+    assert "data-chosen-tier" not in text(browser.get("/signup?tier=no-such-tier"))
+
+    assert location(browser.post("/signup?tier=partner", GOOD)) == "/signup/check-email"
+    before = browser.cookie("liaison_session")
+    verify_path = link_in(last_email_to("giulia.rossi@helios.example"), "/verify-email/")
+    response = browser.post(verify_path)
+    assert location(response) == "/membership/apply?tier=partner"
+    assert browser.cookie("liaison_session") != before  # a new session
+    apply_page = text(browser.get(location(response)))
+    assert '<option selected value="partner">' in apply_page or 'value="partner" selected' in apply_page
+
+    # The link used again (in another browser) confirms nothing new and signs nobody else in.
+    from ..support.browser import Browser
+
+    other = Browser(browser.app)
+    again = other.post(verify_path)
+    assert location(again) == "/membership/apply?tier=partner"
+
+
+def test_confirming_the_email_of_an_account_with_a_second_factor_does_not_sign_it_in(app, ctx):
+    from ..support.browser import Browser
+
+    user = make_partner(email="two-steps@acme.example")
+    user.email_verified_at = None
+    user.totp_secret = "JBSWY3DPEHPK3PXP"
+    from portal.core.types import utcnow
+
+    user.totp_enabled_at = utcnow()
+    commit()
+    from portal.auth import services as accounts
+
+    with app.test_request_context():
+        accounts.send_verification(user, then="/membership")
+        db.session.commit()
+    browser = Browser(app)
+    response = browser.post(link_in(last_email_to(user.email), "/verify-email/"))
+    assert location(response).startswith("/login")
+    assert browser.get("/dashboard").status_code == 302  # not signed in: the password and code are asked
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email_verified_at is not None
