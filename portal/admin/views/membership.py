@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from ...agreements.models import AgreementStatus
 from ...auth.models import User
 from ...core.errors import DomainError
 from ...core.forms import apply_domain_error
@@ -25,7 +26,15 @@ from ...membership.forms import (
     RevokeApprovalForm,
     TierForm,
 )
-from ...membership.models import Application, ApplicationStatus, CatalogAccess, Invoice, InvoiceStatus, Tier
+from ...membership.models import (
+    Application,
+    ApplicationStatus,
+    CatalogAccess,
+    Invoice,
+    InvoiceStatus,
+    MembershipStatus,
+    Tier,
+)
 from .. import PER_PAGE, admin_only, bp, page_number, queries, sorting_of
 from ..paging import paginate
 
@@ -223,13 +232,33 @@ def invoice_detail(invoice_id: int):
         else:
             db.session.commit()
             if invoice.status is InvoiceStatus.PAID:
-                message = f"Payment recorded. Invoice {invoice.number} is paid and the membership is active."
-                flash(message, "success")
+                flash(_after_payment(invoice), "success")
             else:
                 balance = format_money(invoice.balance_cents, invoice.currency)
                 flash(f"Payment recorded. {balance} is still due.", "success")
             return redirect(url_for("admin.invoice_detail", invoice_id=invoice.id))
     return render_template("admin/membership/invoice.html", invoice=invoice, form=form, today=date.today())
+
+
+def _after_payment(invoice: Invoice) -> str:
+    """What a paid invoice changed, truthfully: the membership is active only once the partnership
+    agreement is executed too; otherwise say who is waited for."""
+    paid = f"Payment recorded. Invoice {invoice.number} is paid"
+    current = membership.membership_of(invoice.organisation)
+    if current is not None and current.status is MembershipStatus.ACTIVE:
+        return f"{paid} and the membership is active."
+    agreement = queries.partnership_agreement_of(invoice.organisation_id)
+    if agreement is not None and agreement.status is AgreementStatus.PARTNER_SIGNED:
+        return (
+            f"{paid}. The membership becomes active when an administrator countersigns "
+            f"agreement {agreement.number}."
+        )
+    if agreement is not None and agreement.status is AgreementStatus.ISSUED:
+        return (
+            f"{paid}. The membership becomes active when the partner signs agreement "
+            f"{agreement.number} and it is countersigned."
+        )
+    return f"{paid}."
 
 
 @bp.route("/invoices/<int:invoice_id>/pdf")

@@ -137,12 +137,15 @@ def sign_as_partner(user: User, agreement: Agreement, evidence: Evidence) -> Non
     agreement.status = AgreementStatus.PARTNER_SIGNED
     if countersign_under_standing(agreement):  # authorised in advance: executed now
         return
-    owner = agreement.organisation.account_owner
-    admins = db.session.scalars(
-        sa.select(User.email).where(User.platform_role == PlatformRole.ADMIN, User.active.is_(True))
+    # Only those who may countersign are asked to (administrators; the programme's address when
+    # there is none), not the account owner, a Partnership Development Officer who may not.
+    admins = list(
+        db.session.scalars(
+            sa.select(User.email).where(User.platform_role == PlatformRole.ADMIN, User.active.is_(True))
+        )
     )
     notify(
-        sorted({*admins, owner.email if owner else current_app.config["CONTACT_EMAIL"]}),
+        sorted(admins) or [current_app.config["CONTACT_EMAIL"]],
         "agreement_partner_signed",
         subject=_l(
             "%(organisation)s signed %(number)s: countersignature needed",
