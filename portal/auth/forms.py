@@ -12,10 +12,16 @@ from .passwords import MAX_LENGTH, MIN_LENGTH
 PASSWORD_HELP = _l("At least %(count)s characters. A few unrelated words work well.", count=MIN_LENGTH)
 
 
+def stripped(value):
+    """Spaces around a pasted address are not part of it (issue 10, point 12)."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def email_field(label: str | None = None, **kwargs) -> EmailField:
     return EmailField(
         label or _l("Email address"),
         validators=[DataRequired(), Email(message=_l("Enter a valid email address.")), Length(max=254)],
+        filters=[stripped],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
         **kwargs,
     )

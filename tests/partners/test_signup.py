@@ -229,3 +229,17 @@ def test_confirming_the_email_of_an_account_with_a_second_factor_does_not_sign_i
     assert browser.get("/dashboard").status_code == 302  # not signed in: the password and code are asked
     db.session.expire_all()
     assert db.session.get(User, user.id).email_verified_at is not None
+
+
+def test_an_email_address_with_spaces_around_it_is_accepted_everywhere(browser, ctx):
+    """Pasted addresses often carry a space or a tab (issue 10, point 12): trimmed, never refused."""
+    form = dict(GOOD, email="  \tGiulia.Rossi@Helios.example  ")
+    assert location(browser.post("/signup", form)) == "/signup/check-email"
+    user = db.session.scalar(sa.select(User).where(User.email == "giulia.rossi@helios.example"))
+    assert user is not None
+    browser.post(link_in(last_email_to(user.email), "/verify-email/"))
+    browser.logout()
+    assert location(browser.login("  giulia.rossi@helios.example ")) == "/dashboard"
+    browser.logout()
+    reset = browser.post("/reset-password", {"email": " giulia.rossi@helios.example\t"})
+    assert reset.status_code in (200, 302) and "Enter a valid email address" not in text(reset)
