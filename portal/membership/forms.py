@@ -81,11 +81,15 @@ class ApplicationForm(FlaskForm):
         validators=[Optional()],
     )
     payment_method = SelectField(
-        "How will you pay?",
-        choices={"invoice": "By invoice (bank transfer)", "card": "By card"},
+        _l("How will you pay?"),
+        # SelectChoice, as for heard_from: lazy labels
+        choices=[
+            SelectChoice("invoice", _l("By invoice (bank transfer)")),
+            SelectChoice("card", _l("By card")),
+        ],
         validators=[Optional()],
         default="invoice",
-        description="Card payment (Stripe) is offered for some tiers; you pay after approval.",
+        description=_l("Card payment (Stripe) is offered for some tiers; you pay after approval."),
     )
 
 
@@ -166,66 +170,72 @@ class PaymentForm(FlaskForm):
 
 class RevokeApprovalForm(FlaskForm):
     reason = TextAreaField(
-        "Reason",
+        _l("Reason"),
         validators=[DataRequired(), Length(max=2000)],
-        description="Sent to the applicant; the application returns to the queue.",
+        description=_l("Sent to the applicant; the application returns to the queue."),
     )
 
 
 class DeniedPartyForm(FlaskForm):
     name = StringField(
-        "Company name",
+        _l("Company name"),
         validators=[Length(max=200)],
-        description="Matched without case, accents or punctuation, as whole words.",
+        description=_l("Matched without case, accents or punctuation, as whole words."),
     )
-    country = SelectField("Country", validators=[Optional()], validate_choice=False)
+    country = SelectField(_l("Country"), validators=[Optional()], validate_choice=False)
     number = StringField(
-        "Registration or VAT number",
+        _l("Registration or VAT number"),
         validators=[Length(max=64)],
-        description="Letters and digits are compared.",
+        description=_l("Letters and digits are compared."),
     )
     note = StringField(
-        "Note", validators=[Length(max=500)], description="Source of the listing, for example."
+        _l("Note"), validators=[Length(max=500)], description=_l("Source of the listing, for example.")
     )
 
 
 class ApprovalRuleForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    tier = SelectField("Tier", validators=[DataRequired(message="Choose a tier.")], validate_choice=False)
-    require_not_denied = BooleanField("Not on the denied-parties list", default=True)
-    require_tax_number = BooleanField("Has a valid VAT or registration number", default=True)
-    require_card = BooleanField("Pays by card", default=True)
-    account_owner = SelectField(
-        "Account owner",
-        validators=[DataRequired(message="Choose an officer.")],
-        validate_choice=False,
-        description="The officer who looks after partners this rule approves.",
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    tier = SelectField(
+        _l("Tier"), validators=[DataRequired(message=_l("Choose a tier."))], validate_choice=False
     )
-    active = BooleanField("Active", default=True)
+    require_not_denied = BooleanField(_l("Not on the denied-parties list"), default=True)
+    require_tax_number = BooleanField(_l("Has a valid VAT or registration number"), default=True)
+    require_card = BooleanField(_l("Pays by card"), default=True)
+    account_owner = SelectField(
+        _l("Account owner"),
+        validators=[DataRequired(message=_l("Choose an officer."))],
+        validate_choice=False,
+        description=_l("The officer who looks after partners this rule approves."),
+    )
+    active = BooleanField(_l("Active"), default=True)
 
 
 class StatementUploadForm(FlaskForm):
     file = FileField(
-        "Statement file",
-        validators=[FileRequired("Choose a statement file: camt.053 (XML) or CSV.")],
-        description="ISO 20022 camt.053 from the bank, or a CSV with the columns date, amount, currency, "
-        "reference, payer, bank_reference (comma or semicolon separated).",
+        _l("Statement file"),
+        validators=[FileRequired(_l("Choose a statement file: camt.053 (XML) or CSV."))],
+        description=_l(
+            "ISO 20022 camt.053 from the bank, or a CSV with the columns date, amount, currency, "
+            "reference, payer, bank_reference (comma or semicolon separated)."
+        ),
     )
 
 
 class AssignLineForm(FlaskForm):
     invoice = StringField(
-        "Invoice number or transfer reference",
-        validators=[DataRequired("Enter the invoice the money is for."), Length(max=60)],
-        description="For example INV-2026-0001. The line's money goes to its balance; any rest stays here.",
+        _l("Invoice number or transfer reference"),
+        validators=[DataRequired(_l("Enter the invoice the money is for.")), Length(max=60)],
+        description=_l(
+            "For example INV-2026-0001. The line's money goes to its balance; any rest stays here."
+        ),
     )
-    note = TextAreaField("Note", validators=[Length(max=2000)], render_kw={"rows": 2})
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)], render_kw={"rows": 2})
 
 
 class DismissLineForm(FlaskForm):
     reason = TextAreaField(
-        "Reason",
-        validators=[DataRequired("Give the reason: it stays on the record."), Length(max=2000)],
-        description="For example: refunded to the payer on 3 April; not a membership payment.",
+        _l("Reason"),
+        validators=[DataRequired(_l("Give the reason: it stays on the record.")), Length(max=2000)],
+        description=_l("For example: refunded to the payer on 3 April; not a membership payment."),
         render_kw={"rows": 2},
     )

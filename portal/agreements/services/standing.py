@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from ...auth.models import User
@@ -49,17 +50,17 @@ def give_standing(
     """An admin authorises `signer` (an active admin, who may countersign) to sign in advance."""
     today = today or date.today()
     if not actor.is_admin:
-        raise DomainError("Only an administrator can authorise the institution's signature.")
+        raise DomainError(_("Only an administrator can authorise the institution's signature."))
     if template is None or not template.is_published:
-        raise DomainError("Choose a published template version.", field="template")
+        raise DomainError(_("Choose a published template version."), field="template")
     if tier_id is None:
-        raise DomainError("Choose the membership tier.", field="tier")
+        raise DomainError(_("Choose the membership tier."), field="tier")
     if signer is None or not signer.is_admin or not signer.active:
-        raise DomainError("Choose an administrator who may countersign.", field="signer")
+        raise DomainError(_("Choose an administrator who may countersign."), field="signer")
     if not title.strip():
-        raise DomainError("Give the signer's title, as the agreement will print it.", field="title")
+        raise DomainError(_("Give the signer's title, as the agreement will print it."), field="title")
     if valid_until is None or valid_until < today:
-        raise DomainError("Choose a date from today on.", field="valid_until")
+        raise DomainError(_("Choose a date from today on."), field="valid_until")
     standing = StandingCountersignature(
         template_id=template.id,
         tier_id=tier_id,
@@ -86,12 +87,12 @@ def give_standing(
 
 def revoke_standing(actor: User, standing: StandingCountersignature, reason: str) -> None:
     if not actor.is_admin:
-        raise DomainError("Only an administrator can revoke a standing countersignature.")
+        raise DomainError(_("Only an administrator can revoke a standing countersignature."))
     lock_for_update(standing)
     if standing.revoked_at is not None:
-        raise DomainError("This standing countersignature is already revoked.")
+        raise DomainError(_("This standing countersignature is already revoked."))
     if not reason.strip():
-        raise DomainError("Give the reason: it stays on the record.", field="reason")
+        raise DomainError(_("Give the reason: it stays on the record."), field="reason")
     standing.revoked_at = utcnow()
     standing.revoked_by_id = actor.id
     standing.revoke_reason = reason.strip()

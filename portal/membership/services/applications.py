@@ -94,7 +94,7 @@ def _apply_values(application: Application, data: ApplicationData, organisation:
     application.heard_from = data.heard_from.strip()
     if data.payment_method is PaymentMethod.CARD and not approval.card_offered(application.tier):
         raise DomainError(
-            "Card payment is not offered for this tier; choose payment by invoice.", field="payment_method"
+            _("Card payment is not offered for this tier; choose payment by invoice."), field="payment_method"
         )
     application.payment_method = data.payment_method
 

@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from ...agreements import services as agreements
@@ -87,12 +89,12 @@ def denied_parties() -> list[DeniedParty]:
 
 def add_denied_party(actor: User, data: DeniedPartyData) -> DeniedParty:
     if not actor.is_admin:
-        raise DomainError("Only an administrator can change the denied-parties list.")
+        raise DomainError(_("Only an administrator can change the denied-parties list."))
     name, number, country = data.name.strip(), data.number.strip(), data.country.strip().upper()
     if country and not is_country_code(country):
-        raise DomainError("Choose a country from the list.", field="country")
+        raise DomainError(_("Choose a country from the list."), field="country")
     if not (name_key(name) or number_key(number) or country):
-        raise DomainError("Give a company name, a registration or VAT number, or a country.", field="name")
+        raise DomainError(_("Give a company name, a registration or VAT number, or a country."), field="name")
     party = DeniedParty(
         name=name[:200],
         name_key=name_key(name),
@@ -112,7 +114,7 @@ def add_denied_party(actor: User, data: DeniedPartyData) -> DeniedParty:
 
 def remove_denied_party(actor: User, party: DeniedParty) -> None:
     if not actor.is_admin:
-        raise DomainError("Only an administrator can change the denied-parties list.")
+        raise DomainError(_("Only an administrator can change the denied-parties list."))
     audit.record(
         "denied_party.removed",
         actor=actor,
@@ -171,26 +173,35 @@ def approval_rules() -> list[ApprovalRule]:
 
 def save_rule(actor: User, rule: ApprovalRule | None, data: RuleData) -> ApprovalRule:
     if not actor.is_admin:
-        raise DomainError("Only an administrator can change approval rules.")
+        raise DomainError(_("Only an administrator can change approval rules."))
     if not data.name.strip():
-        raise DomainError("Name the rule.", field="name")
+        raise DomainError(_("Name the rule."), field="name")
     tier = db.session.get(Tier, data.tier_id) if data.tier_id else None
     if tier is None:
-        raise DomainError("Choose the tier the rule approves.", field="tier")
+        raise DomainError(_("Choose the tier the rule approves."), field="tier")
     owner = db.session.get(User, data.account_owner_id) if data.account_owner_id else None
     if owner is None or not owner.is_staff or not owner.active:
         raise DomainError(
-            "Choose the Partnership Development Officer who will look after partners approved by this rule.",
+            _(
+                "Choose the Partnership Development Officer who will look after partners approved by this "
+                "rule."
+            ),
             field="account_owner",
         )
     if not (data.require_not_denied and data.require_tax_number):
         raise DomainError(
-            "An automatic approval always checks the denied-parties list and the VAT or registration number.",
+            _(
+                "An automatic approval always checks the denied-parties list and the VAT or registration "
+                "number."
+            ),
             field="require_not_denied",
         )
     if data.require_card and not tier.stripe_price_id:
         raise DomainError(
-            f"{tier.name} has no Stripe price, so nobody can pay it by card: give it one first.",
+            _(
+                "%(tier)s has no Stripe price, so nobody can pay it by card: give it one first.",
+                tier=tier.name,
+            ),
             field="require_card",
         )
     created = rule is None
@@ -286,18 +297,20 @@ def revoke_automatic_approval(actor: User, application: Application, reason: str
     back in the queue as submitted, for staff to approve, reject or ask for more (the services for
     those decisions take it from there)."""
     if not actor.is_staff:
-        raise DomainError("Only staff can revoke an automatic approval.")
+        raise DomainError(_("Only staff can revoke an automatic approval."))
     lock_for_update(application)
     if not application.approved_automatically:
-        raise DomainError("Only an application approved automatically, and not revoked, can be revoked here.")
+        raise DomainError(
+            _("Only an application approved automatically, and not revoked, can be revoked here.")
+        )
     if not reason.strip():
         raise DomainError(
-            "Give the reason: it stays on the record and the applicant receives it.", field="reason"
+            _("Give the reason: it stays on the record and the applicant receives it."), field="reason"
         )
     organisation: Organisation = application.organisation
     membership = membership_of(organisation)
     if membership is None or membership.application_id != application.id:
-        raise DomainError("This approval no longer governs the organisation's membership.")
+        raise DomainError(_("This approval no longer governs the organisation's membership."))
     lock_for_update(membership)
     paid = db.session.scalar(
         sa.select(sa.func.count(Invoice.id)).where(
@@ -311,8 +324,10 @@ def revoke_automatic_approval(actor: User, application: Application, reason: str
         or paid
     ):
         raise DomainError(
-            "A payment was already received for this membership; it can no longer be revoked here. "
-            "Cancel the membership from Stripe or contact the partner."
+            _(
+                "A payment was already received for this membership; it can no longer be revoked here. "
+                "Cancel the membership from Stripe or contact the partner."
+            )
         )
     reason = reason.strip()
     now = utcnow()
@@ -352,7 +367,7 @@ def revoke_automatic_approval(actor: User, application: Application, reason: str
     notify(
         partners.recipients(organisation),
         "application_approval_revoked",
-        subject="Your membership application is back under review",
+        subject=_l("Your membership application is back under review"),
         application=application,
         reason=reason,
         membership_url=link("membership.overview"),

@@ -17,11 +17,13 @@ from collections import Counter
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from ...auth.models import User
 from ...core import audit
 from ...core.database import insert_if_absent, lock_for_update
 from ...core.errors import DomainError
+from ...core.i18n import format_when
 from ...core.money import format_money
 from ...core.types import utcnow
 from ...extensions import db
@@ -115,8 +117,11 @@ def statement_by_file(data: bytes) -> BankStatement | None:
 
 def _already_imported(existing: BankStatement) -> DomainError:
     return DomainError(
-        f"This file was already imported as statement #{existing.id} on "
-        f"{existing.created_at:%d %b %Y}; nothing was recorded twice.",
+        _(
+            "This file was already imported as statement #%(id)s on %(day)s; nothing was recorded twice.",
+            id=existing.id,
+            day=format_when(existing.created_at, with_time=False),
+        ),
         field="file",
     )
 
@@ -153,12 +158,15 @@ def import_statement(actor: User, filename: str, data: bytes) -> BankStatement:
     statement.duplicate_count = len(parsed.entries) - len(lines)
     if not lines:
         raise DomainError(
-            f"Every entry of this file ({len(parsed.entries)}) was already imported with an earlier "
-            "statement; nothing was recorded twice.",
+            _(
+                "Every entry of this file (%(count)s) was already imported with an earlier statement; "
+                "nothing was recorded twice.",
+                count=len(parsed.entries),
+            ),
             field="file",
         )
-    invoices = _load_invoices(set().union(*(candidate_numbers(line.remittance) for line, _ in lines)))
-    for line, _ in lines:
+    invoices = _load_invoices(set().union(*(candidate_numbers(line.remittance) for line, _entry in lines)))
+    for line, _entry in lines:
         _match(actor, statement, line, invoices)
     db.session.flush()
     audit.record(
@@ -169,7 +177,7 @@ def import_statement(actor: User, filename: str, data: bytes) -> BankStatement:
         entries=len(parsed.entries),
         new_lines=len(lines),
         already_imported=statement.duplicate_count,
-        waiting=sum(line.decision is BankLineDecision.PENDING for line, _ in lines),
+        waiting=sum(line.decision is BankLineDecision.PENDING for line, _entry in lines),
     )
     return statement
 
@@ -317,7 +325,9 @@ def find_invoice(reference: str) -> Invoice | None:
 def _pending(line: BankLine) -> None:
     lock_for_update(line)  # two officers deciding at once: the second sees the first's decision
     if line.decision is not BankLineDecision.PENDING:
-        raise DomainError(f"This line was already decided ({line.decision.label.lower()}).")
+        raise DomainError(
+            _("This line was already decided (%(decision)s).", decision=line.decision.label.lower())
+        )
 
 
 def assign_line(actor: User, line: BankLine, invoice_reference: str, note: str = "") -> BankAllocation:
@@ -327,7 +337,8 @@ def assign_line(actor: User, line: BankLine, invoice_reference: str, note: str =
     invoice = find_invoice(invoice_reference)
     if invoice is None:
         raise DomainError(
-            f"No invoice has the number or reference “{invoice_reference[:60]}”.", field="invoice"
+            _("No invoice has the number or reference “%(reference)s”.", reference=invoice_reference[:60]),
+            field="invoice",
         )
     refusal = _refusal(line, invoice)
     if refusal:
@@ -363,7 +374,7 @@ def dismiss_line(actor: User, line: BankLine, reason: str) -> None:
     """Staff set the line's (remaining) money aside: refunded, not ours, handled elsewhere."""
     _pending(line)
     if not reason.strip():
-        raise DomainError("Give the reason: it stays on the record.", field="reason")
+        raise DomainError(_("Give the reason: it stays on the record."), field="reason")
     line.decision = BankLineDecision.DISMISSED
     line.decided_by_id = actor.id
     line.decided_at = utcnow()
