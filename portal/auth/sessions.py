@@ -16,7 +16,12 @@ def home_for(user: User) -> str:
 
 
 def start_session(user: User, remember: bool) -> None:
+    language = session.get("locale")  # the switcher's choice outlives the old session
     session.clear()  # a fresh session at every login
+    if language:
+        session["locale"] = language
+        if not user.locale:  # first choice made before signing in: it becomes the profile's
+            user.locale = language
     login_user(user, remember=remember and not user.is_staff)
     now = time.time()
     session["auth_at"] = now

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
@@ -96,7 +97,8 @@ def select_timezone() -> str | None:
     if not has_request_context():
         return None
     user = _viewer()
-    return zone_or_none(getattr(user, "time_zone", None)) or zone_or_none(request.cookies.get(TZ_COOKIE))
+    cookie = unquote(request.cookies.get(TZ_COOKIE) or "")  # site.js encodes the "/" of Europe/Paris
+    return zone_or_none(getattr(user, "time_zone", None)) or zone_or_none(cookie)
 
 
 def current_language() -> str:
@@ -107,9 +109,12 @@ def current_language() -> str:
 @contextlib.contextmanager
 def as_reader(user: Any) -> Iterator[None]:
     """Render for `user` (an email, a PDF): their language and time zone, not the current request's.
-    Someone with no account or no saved language (an invitee) reads the current request's language;
-    with no request (a job), English."""
-    language = language_or_none(getattr(user, "locale", None)) or current_language()
+    An account with no saved language (staff, older accounts) reads English; someone with no account
+    (an invitee) the current request's language; with no request (a job), English."""
+    if user is None:
+        language = current_language()
+    else:
+        language = language_or_none(getattr(user, "locale", None)) or DEFAULT_LANGUAGE
     zone = zone_or_none(getattr(user, "time_zone", None))
     with force_locale(language), _forced_zone(zone):
         yield

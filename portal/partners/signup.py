@@ -11,6 +11,7 @@ from ..auth import services as accounts
 from ..auth.models import PlatformRole, User
 from ..auth.passwords import hash_password, verify_password
 from ..core import audit
+from ..core.i18n import current_language
 from ..core.links import link
 from ..core.mail import queue_email
 from ..core.web import security_event
@@ -51,6 +52,7 @@ def sign_up(data: SignupData) -> User | None:
         password_hash=hash_password(data.password),
         platform_role=PlatformRole.PARTNER,
         organisation=organisation,
+        locale=current_language(),  # the language they signed up in: the emails that follow use it
     )
     set_roles(user, {OrgRole.OWNER, OrgRole.BILLING, OrgRole.SIGNATORY})
     try:

@@ -112,12 +112,53 @@ def test_preferences_save_language_and_time_zone_and_dates_follow_the_zone(app, 
     assert shown.startswith("02.12.2026") and "08:30" in shown  # Tokyo is UTC+9, German dates
 
 
-def test_the_time_zone_cookie_of_the_browser_is_used_until_a_profile_sets_one(app, ctx):
+def test_the_time_zone_cookie_of_the_browser_is_used_until_a_profile_sets_one(app):
+    from flask_babel import get_timezone
+
+    # site.js writes the zone URL-encoded (Europe%2FParis); a bad value is ignored, never an error.
+    for cookie, expected in (
+        ("Asia%2FTokyo", "Asia/Tokyo"),
+        ("Europe/Paris", "Europe/Paris"),
+        ("Mars%2FBase", "UTC"),
+    ):
+        with app.test_request_context("/", headers={"Cookie": f"tz={cookie}"}):
+            assert str(get_timezone()) == expected
     visitor = Browser(app)
-    visitor.set_cookie("tz", "America/New_York")
-    assert "tz" in visitor.client.get_cookie("tz").key
-    visitor.set_cookie("tz", "not a zone")  # anything else is ignored, never an error
+    visitor.set_cookie("tz", "not a zone")
     assert visitor.get("/").status_code == 200
+
+
+def test_the_language_picked_before_signing_up_stays_and_emails_follow_the_reader(app, ctx):
+    from portal.core.mail import queue_email
+
+    from ..support.factories import make_staff
+
+    visitor = Browser(app, HTTP_ACCEPT_LANGUAGE="en")
+    visitor.post("/language", {"language": "fr", "next": "/signup"})
+    form = {
+        "legal_name": "Lumière Analytique SAS",
+        "country": "FR",
+        "full_name": "Claire Martin",
+        "job_title": "",
+        "email": "claire@lumiere.example",
+        "password": "Vivid-otter-canal-43",
+        "confirm": "Vivid-otter-canal-43",
+        "accept": "y",
+    }
+    assert visitor.post("/signup", form).status_code == 302
+    from ..support.browser import link_in
+
+    response = visitor.post(link_in(last_email_to("claire@lumiere.example"), "/verify-email/"))
+    assert '<html lang="fr">' in text(visitor.get(response.headers["Location"]))  # signed in, still French
+    staff = make_staff(email="officer@tto.example")
+    commit()
+    # An email set off by an English-speaking staff member's request: the partner reads French, the
+    # staff member (no saved language) English, whoever's request sends it.
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        to_partner = queue_email("claire@lumiere.example", "x", "verify_email", user=staff, verify_url="/")
+        to_staff = queue_email(staff.email, "x", "verify_email", user=staff, verify_url="/")
+    assert 'lang="fr"' in to_partner.body_html
+    assert 'lang="en"' in to_staff.body_html
 
 
 def test_money_and_dates_per_locale(app):
