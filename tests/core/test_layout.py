@@ -27,6 +27,10 @@ def test_table_cards_scroll_sideways_and_never_hide_their_overflow():
     declarations = " ".join(bodies)
     assert not re.search(r"overflow(-x)?\s*:\s*hidden", declarations)
     assert re.search(r"overflow(-x)?\s*:\s*auto", declarations)
+    # Positioned: a visually-hidden label (position: absolute) inside the table otherwise escapes the
+    # scrolling card and widens the whole page on a phone (found at 390 px on /membership).
+    assert re.search(r"position\s*:\s*relative", declarations)
+    assert re.search(r"position\s*:\s*relative", " ".join(rules_for(".table-responsive")))
 
 
 def test_every_partner_table_sits_in_a_scrolling_container():
