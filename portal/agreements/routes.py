@@ -63,6 +63,7 @@ def _detail_page(agreement: Agreement, form: SignForm | None = None, status: int
         can_sign=services.can_sign(current_user, agreement) and agreement.status is AgreementStatus.ISSUED,
         signatories=signatories,
         statement=services.signing_statement(agreement, SignatoryParty.PARTNER),
+        text=services.readable_text(agreement),
     ), status
 
 

@@ -7,7 +7,13 @@ failed render never loses a signature; `render_pending` retries. Callers use thi
 (`agreements.create_agreement`); the modules say where each lives.
 """
 
-from .documents import executed_document, render_executed, render_executed_after_commit, render_pending
+from .documents import (
+    executed_document,
+    readable_text,
+    render_executed,
+    render_executed_after_commit,
+    render_pending,
+)
 from .generation import (
     REQUIRED_TERMS,
     Terms,
@@ -70,6 +76,7 @@ __all__ = [
     "partner_signatory",
     "partnerships_in_play",
     "prepare_replacement",
+    "readable_text",
     "render_executed",
     "render_executed_after_commit",
     "render_pending",

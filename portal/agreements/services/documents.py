@@ -59,6 +59,14 @@ def executed_document(agreement: Agreement) -> bytes:
         )
 
 
+def readable_text(agreement: Agreement):
+    """The agreement's terms as HTML for its page: the same rendering of the same template and
+    snapshot the PDF is made from (sanitised by `rendering.render_body`), in the document's language,
+    so a signatory reads what they sign without downloading it (issue 10, point 7)."""
+    with rendering.in_document_language(agreement.template.language):
+        return rendering.render_body(agreement.template.body, agreement.params)
+
+
 def standing_line(agreement: Agreement) -> str:
     """"Countersigned under the standing authorisation of <name>, given <date>." or "", in the
     current language (the certificate's: the agreement's; /verify's: the reader's). The signature's
