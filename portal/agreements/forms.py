@@ -24,9 +24,10 @@ from .templates import LANGUAGES
 class SignForm(FlaskForm):
     full_name = StringField(
         _l("Your full name"),
-        validators=[DataRequired(_l("Type your full name as your signature.")), Length(min=3, max=120)],
+        validators=[DataRequired(_l("Type your full name as your signature.")), Length(max=120)],
         description=_l("Typing your name is your electronic signature."),
     )
+    other_name = BooleanField(_l("I sign with this name, which is not the name on my account"))
     title = StringField(
         _l("Your position"), validators=[DataRequired(_l("Type your position.")), Length(max=120)]
     )

@@ -212,6 +212,8 @@ class AgreementSignature(db.Model):
     ip: Mapped[str] = mapped_column(sa.String(45), default="")
     user_agent: Mapped[str] = mapped_column(sa.String(400), default="")
     document_sha256: Mapped[str] = mapped_column(sa.String(64))
+    # the signer typed a name unlike their account's and confirmed it: shown to staff
+    name_differs: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # An institution signature given automatically under a standing authorisation.
     standing_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("standing_countersignature.id", ondelete="RESTRICT")

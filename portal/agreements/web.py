@@ -15,6 +15,7 @@ def evidence_from(form: SignForm) -> services.Evidence:
         full_name=form.full_name.data or "",
         title=form.title.data or "",
         confirmed=bool(form.confirm.data),
+        other_name=bool(form.other_name.data),
         shown_sha256=form.document_sha256.data or "",
         ip=request.remote_addr or "",
         user_agent=request.user_agent.string,

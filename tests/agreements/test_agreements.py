@@ -775,7 +775,7 @@ def test_20_simultaneous_signatures_give_one(scratch_database, monkeypatch):
     with app_context(app):
         upgrade()
         organisation = make_organisation(legal_name="Acme Robotics GmbH")
-        owner = make_partner(organisation=organisation, email="owner@acme.example")
+        owner = make_partner(organisation=organisation, email="owner@acme.example", full_name="Clara Becker")
         officer = make_staff()
         application = make_application(organisation, make_tier())
         with app_context(app):
@@ -1005,9 +1005,9 @@ def test_simultaneous_countersignatures_give_one_and_the_executed_pdf_is_stored(
     with app_context(app):
         upgrade()
         organisation = make_organisation(legal_name="Acme Robotics GmbH")
-        owner = make_partner(organisation=organisation, email="owner@acme.example")
+        owner = make_partner(organisation=organisation, email="owner@acme.example", full_name="Clara Becker")
         officer = make_staff()
-        admin = make_staff(admin=True, email="director@tto.example")
+        admin = make_staff(admin=True, email="director@tto.example", full_name="Ingrid Vos")
         application = make_application(organisation, make_tier())
         with app_context(app):
             membership_services.approve_application(officer, application, officer)

@@ -333,7 +333,7 @@ def partner_signs(agreement: Agreement, owner: User) -> None:
     agreements.sign_as_partner(
         owner,
         agreement,
-        agreements.Evidence("Clara Becker", "CEO", True, agreement.pdf_sha256, "192.0.2.1", "t"),
+        agreements.Evidence(owner.full_name, "CEO", True, agreement.pdf_sha256, "192.0.2.1", "t"),
     )
     commit()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -53,6 +55,17 @@ class Evidence:
     shown_sha256: str
     ip: str
     user_agent: str
+    other_name: bool = False  # the signer confirmed a name unlike their account's
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two spellings of one name: case, accents, punctuation, spacing and word order aside."""
+
+    def words(value: str) -> list[str]:
+        plain = "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
+        return sorted(re.sub(r"[^\w]+", " ", plain.casefold()).split())
+
+    return words(a) == words(b)
 
 
 def standing_statement(standing: StandingCountersignature) -> str:
@@ -72,8 +85,19 @@ def _record_signature(
 ) -> None:
     if not evidence.confirmed:
         raise DomainError(_("Confirm that you have authority to sign."), field="confirm")
-    if len(evidence.full_name.strip()) < 3:
+    name = " ".join(evidence.full_name.split())
+    if not name:  # one character is a name in several scripts (李, 王); nothing is not
         raise DomainError(_("Type your full name as your signature."), field="full_name")
+    differs = not same_name(name, user.full_name)
+    if differs and not evidence.other_name:
+        raise DomainError(
+            _(
+                "This is not the name on your account (%(name)s). To sign with it, tick the box that "
+                "confirms it; we point it out to the institution.",
+                name=user.full_name,
+            ),
+            field="full_name",
+        )
     if not evidence.title.strip():
         raise DomainError(_("Type your position."), field="title")
     if evidence.shown_sha256 != agreement.pdf_sha256:
@@ -84,7 +108,8 @@ def _record_signature(
         party=party,
         user_id=user.id,
         user_email=user.email,
-        full_name=evidence.full_name.strip()[:120],
+        full_name=name[:120],
+        name_differs=differs,
         title=evidence.title.strip()[:120],
         statement=standing_statement(standing) if standing else signing_statement(agreement, party),
         signed_at=utcnow(),

@@ -142,6 +142,7 @@ def countersign_under_standing(agreement: Agreement, today: date | None = None) 
             full_name=standing.signer_name,
             title=standing.signer_title,
             confirmed=True,
+            other_name=True,  # the name the admin authorised, whatever their account says today
             shown_sha256=agreement.pdf_sha256 or "",
             ip="",
             user_agent=f"standing countersignature #{standing.id}",
