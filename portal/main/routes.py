@@ -26,12 +26,14 @@ def index():
 def dashboard():
     organisation = current_user.organisation
     current = membership.membership_of(organisation)
+    application = membership.latest_application(organisation)
     return render_template(
         "main/dashboard.html",
         organisation=organisation,
         member_count=partners.member_count(organisation),
         membership=current,
-        application=membership.latest_application(organisation),
+        application=application,
+        steps=membership.journey(organisation, current_user, application, current),
         has_access=membership.has_partner_access(organisation, membership=current),
         to_sign=agreements.awaiting_signature(organisation),
     )

@@ -32,6 +32,7 @@ from .approval import (
 )
 from .bank import assign_line, dismiss_line, find_invoice, import_statement, unmatched_bank_lines_count
 from .invoices import invoice_context, invoices_of, issue_invoice, next_invoice_number, record_payment
+from .progress import journey
 from .tiers import SLUG, active_tiers, all_tiers, save_tier
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "invoice_context",
     "invoices_of",
     "issue_invoice",
+    "journey",
     "latest_application",
     "membership_of",
     "name_key",
