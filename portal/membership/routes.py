@@ -36,11 +36,13 @@ def tiers():
 def overview():
     organisation = current_user.organisation
     membership = services.membership_of(organisation)
+    application = services.latest_application(organisation)
     return render_template(
         "membership/overview.html",
         organisation=organisation,
         membership=membership,
-        application=services.latest_application(organisation),
+        application=application,
+        steps=services.journey(organisation, current_user, application, membership),
         invoices=services.invoices_of(organisation),
         has_access=services.has_partner_access(organisation, membership=membership),
         agreement_to_sign=next(iter(agreement_services.awaiting_signature(organisation)), None),

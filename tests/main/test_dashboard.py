@@ -108,3 +108,12 @@ def test_the_tracker_follows_the_path_and_asks_each_person_only_their_steps(app,
         "waiting on your signatory" in member_tracker and "waiting on your billing contact" in member_tracker
     )
     assert "Do it now" not in member_tracker  # a plain member is not asked to sign or pay
+
+
+def test_the_membership_page_shows_the_same_tracker(app, ctx):
+    owner = make_partner(organisation=make_organisation(legal_name="Same Steps SA"), email="o@same.example")
+    commit()
+    browser = Browser(app)
+    browser.login(owner.email)
+    dashboard, membership = text(browser.get("/dashboard")), text(browser.get("/membership"))
+    assert _steps(membership) == _steps(dashboard) and _steps(membership)["applied"] == "waiting"
