@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import DecimalField, IntegerField
 from wtforms.validators import ValidationError
 
 from .countries import is_country_code
@@ -54,3 +57,65 @@ class BoundedIntegerField(IntegerField):
     def pre_validate(self, form: FlaskForm) -> None:
         if self.data is not None and not -MAX_INT <= self.data <= MAX_INT:
             raise ValidationError(_("Enter a smaller number."))
+
+
+class AmountError(ValueError):
+    pass
+
+
+_SPACES = re.compile("[\\s\u00a0\u202f'\u2019]")  # spaces and apostrophes between thousands
+
+
+def parse_amount(text: str) -> Decimal:
+    """An amount as people type it, in any of the three languages: "6050,00", "6,050.00",
+    "6 050,00", "6.050,00", "6050". A lone separator followed by three digits ("10.005") could be
+    a thousands separator or a decimal point: refused rather than guessed. At most two decimals."""
+    value = _SPACES.sub("", text or "")
+    if not value:
+        raise AmountError(_("Enter an amount."))
+    if not re.fullmatch(r"[+-]?[\d.,]+", value):
+        raise AmountError(_("Enter an amount with digits only, like 6050.00 or 6 050,00."))
+    separators = [c for c in value if c in ".,"]
+    decimal = None
+    if len(set(separators)) == 2:
+        decimal = value[max(value.rfind("."), value.rfind(","))]
+    elif len(separators) == 1:
+        after = len(value) - value.rfind(separators[0]) - 1
+        if after == 3:
+            raise AmountError(
+                _(
+                    "“%(value)s” could mean two amounts: write it with two decimals, like %(thousands)s or "
+                    "%(small)s.",
+                    value=text.strip(),
+                    thousands=value.replace(separators[0], "") + ".00",
+                    small=value.replace(separators[0], ".")[: value.rfind(separators[0]) + 3],
+                )
+            )
+        decimal = separators[0]
+    whole, _sep, fraction = value.rpartition(decimal) if decimal else (value, "", "")
+    if decimal is None:
+        whole, fraction = value, ""
+    groups = re.split(r"[.,]", whole)
+    if len(groups) > 1 and (not groups[0].lstrip("+-") or any(len(g) != 3 for g in groups[1:])):
+        raise AmountError(_("Group the thousands in threes, like 6,050,000.00 or 6 050 000,00."))
+    if len(fraction) > 2:
+        raise AmountError(_("Use at most two decimals."))
+    return Decimal("".join(groups) + ("." + fraction if fraction else ""))
+
+
+class AmountField(DecimalField):
+    """A money amount typed as the reader writes it (parse_amount), with a message for each mistake;
+    shown back with two decimals."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        if not valuelist:
+            return
+        self.raw_data = valuelist
+        if not _SPACES.sub("", valuelist[0] or ""):
+            self.data = None  # empty: the field's DataRequired says what is missing
+            return
+        try:
+            self.data = parse_amount(valuelist[0])
+        except (AmountError, InvalidOperation) as exc:
+            self.data = None
+            raise ValueError(str(exc) if isinstance(exc, AmountError) else _("Enter an amount.")) from exc

@@ -10,16 +10,23 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
-from ..core.forms import BoundedIntegerField
+from ..core.forms import AmountField, BoundedIntegerField
 from .models import CatalogAccess
 
 HEARD_FROM = {
@@ -37,6 +44,11 @@ def finite_amount(form, field) -> None:
     """Infinity and NaN parse as decimals; no bank sends them."""
     if field.data is not None and not field.data.is_finite():
         raise StopValidation(_l("Enter an amount in euros, like 12500.00."))
+
+
+def more_than_zero(form, field) -> None:
+    if field.data is not None and field.data <= 0:
+        raise StopValidation(_l("The amount must be more than zero."))
 
 
 class ApplicationForm(FlaskForm):
@@ -98,7 +110,7 @@ class TierForm(FlaskForm):
     slug = StringField(
         _l("Slug"), validators=[DataRequired(), Length(max=80)], description=_l("Used in links: /tiers#slug")
     )
-    annual_fee = DecimalField(
+    annual_fee = AmountField(
         _l("Annual fee (EUR)"),
         places=2,
         validators=[
@@ -155,12 +167,13 @@ class MoreInfoForm(FlaskForm):
 
 
 class PaymentForm(FlaskForm):
-    amount = DecimalField(
+    amount = AmountField(
         _l("Amount received"),
         places=2,
         validators=[
             finite_amount,
-            DataRequired(),
+            InputRequired(message=_l("Enter the amount received, more than zero.")),
+            more_than_zero,
             NumberRange(min=0.01, max=100_000_000, message=_l("Enter an amount in euros, like 12500.00.")),
         ],
     )

@@ -66,3 +66,41 @@ def test_paying_while_the_agreement_awaits_countersignature_says_so(app, ctx):
     assert "the membership is active" not in page
     db.session.expire_all()
     assert db.session.get(Invoice, invoice.id).status is InvoiceStatus.PAID
+
+
+def test_amounts_are_read_as_people_write_them_and_mistakes_get_their_own_message(app, ctx):
+    """Issue 10, point 12: "6050,00", "6,050.00" and "6 050,00" are one amount; "10.005" (ten
+    thousand and five, or ten?) and "0" are refused, each with its own message, and nothing is
+    recorded."""
+    import pytest
+
+    from portal.core.forms import AmountError, parse_amount
+
+    for typed in ("6050,00", "6,050.00", "6 050,00", "6.050,00", "6\u202f050,00", "6050"):
+        assert parse_amount(typed) == 6050
+    for typed, message in (
+        ("10.005", "could mean two amounts"),
+        ("12,5,00", "Group the thousands in threes"),
+        ("1.234", "could mean two amounts"),
+        ("3.141", "could mean two amounts"),
+        ("12.345,678", "at most two decimals"),
+        ("ten", "digits only"),
+    ):
+        with pytest.raises(AmountError, match=message):
+            parse_amount(typed)
+
+    admin, invoice, _agreement = approved(app)
+    browser = Browser(app)
+    browser.login_staff(admin)
+    for typed, message in (("10.005", "could mean two amounts"), ("0", "more than zero")):
+        page = browser.post(
+            f"/admin/invoices/{invoice.id}", {"amount": typed, "received_on": "2026-12-01", "reference": "x"}
+        )
+        assert page.status_code == 200 and message in text(page)
+    paid = browser.post(
+        f"/admin/invoices/{invoice.id}",
+        {"amount": "1 000,50", "received_on": "2026-12-01", "reference": "SEPA"},
+    )
+    assert paid.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Invoice, invoice.id).paid_cents == 1_000_50
