@@ -15,6 +15,8 @@ not marked or lacks a French or German translation, and on a `.mo` older than it
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -65,13 +67,9 @@ def zone_or_none(value: object) -> str | None:
     return name
 
 
-_ZONES: list[frozenset[str]] = []
-
-
+@functools.cache
 def _zones() -> frozenset[str]:
-    if not _ZONES:
-        _ZONES.append(frozenset(available_timezones()))
-    return _ZONES[0]
+    return frozenset(available_timezones())
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -136,21 +134,26 @@ def reader_of(address: str) -> Any:
     return None
 
 
-_FORCED_ZONE: list[str | None] = []
+# The zone `as_reader` renders in: per thread and context (the mail courier renders emails in its
+# own thread while requests render pages), never shared between them.
+_forced_zone_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "liaison_reader_zone", default=None
+)
 
 
 @contextlib.contextmanager
 def _forced_zone(zone: str | None) -> Iterator[None]:
-    _FORCED_ZONE.append(zone or "UTC")
+    token = _forced_zone_var.set(zone or "UTC")
     try:
         yield
     finally:
-        _FORCED_ZONE.pop()
+        _forced_zone_var.reset(token)
 
 
 def reader_zone() -> ZoneInfo:
-    if _FORCED_ZONE:
-        return ZoneInfo(_FORCED_ZONE[-1] or "UTC")
+    forced = _forced_zone_var.get()
+    if forced:
+        return ZoneInfo(forced)
     return ZoneInfo(str(get_timezone() or "UTC"))
 
 
@@ -164,13 +167,9 @@ def _locale() -> Locale:
     return locale
 
 
-_FORMAT_LOCALE_CACHE: dict[str, Locale] = {}
-
-
+@functools.cache
 def _format_locale(language: str) -> Locale:
-    if language not in _FORMAT_LOCALE_CACHE:
-        _FORMAT_LOCALE_CACHE[language] = Locale.parse(FORMAT_LOCALES[language])
-    return _FORMAT_LOCALE_CACHE[language]
+    return Locale.parse(FORMAT_LOCALES[language])
 
 
 def _aware(value: datetime) -> datetime:

@@ -174,3 +174,30 @@ def test_money_and_dates_per_locale(app):
                 assert format_when(date(2026, 12, 1)) in (day, day.replace(" Dec", " Dec."))
         with force_locale("en"):
             assert format_amount(-1250, "CHF") == "-CHF 12.50"
+
+
+def test_a_reader_zone_set_in_one_thread_is_not_seen_in_another(app):
+    """The mail courier renders emails for their readers in its own thread while requests render
+    pages: the zone `as_reader` sets belongs to the thread that set it."""
+    import threading
+    from types import SimpleNamespace
+
+    from portal.core.i18n import reader_zone
+
+    inside, release = threading.Event(), threading.Event()
+
+    def courier():
+        with app.app_context(), as_reader(SimpleNamespace(locale="de", time_zone="Asia/Tokyo")):
+            assert str(reader_zone()) == "Asia/Tokyo"
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=courier)
+    thread.start()
+    try:
+        assert inside.wait(5)
+        with app.test_request_context("/"):
+            assert str(reader_zone()) == "UTC"
+    finally:
+        release.set()
+        thread.join(5)
