@@ -412,22 +412,6 @@ def unmatched_bank_lines_count() -> int:
     return console_queues()["bank_lines"]
 
 
-def partnership_agreement_of(organisation_id: int) -> Agreement | None:
-    """The organisation's latest partnership agreement that is not void or superseded."""
-    return db.session.scalar(
-        sa.select(Agreement)
-        .where(
-            Agreement.organisation_id == organisation_id,
-            Agreement.kind == AgreementKind.PARTNERSHIP,
-            Agreement.status.in_(
-                [AgreementStatus.ISSUED, AgreementStatus.PARTNER_SIGNED, AgreementStatus.EXECUTED]
-            ),
-        )
-        .order_by(Agreement.id.desc())
-        .limit(1)
-    )
-
-
 def waiting_bank_lines(limit: int) -> tuple[int, list[BankLine]]:
     """Imported credit lines waiting on a staff decision, oldest booking first (the work queue)."""
     stmt = (

@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from ...agreements import services as agreement_services
 from ...agreements.models import AgreementStatus
 from ...auth.models import User
 from ...core.errors import DomainError
@@ -247,7 +248,7 @@ def _after_payment(invoice: Invoice) -> str:
     current = membership.membership_of(invoice.organisation)
     if current is not None and current.status is MembershipStatus.ACTIVE:
         return f"{paid} and the membership is active."
-    agreement = queries.partnership_agreement_of(invoice.organisation_id)
+    agreement = agreement_services.partnership_agreement_of(invoice.organisation_id)
     if agreement is not None and agreement.status is AgreementStatus.PARTNER_SIGNED:
         return (
             f"{paid}. The membership becomes active when an administrator countersigns "

@@ -32,6 +32,7 @@ from .queries import (
     awaiting_signature,
     check_partnership_slot,
     open_replacement,
+    partnership_agreement_of,
     partnerships_in_play,
 )
 from .signing import (
@@ -74,6 +75,7 @@ __all__ = [
     "next_agreement_number",
     "open_replacement",
     "partner_signatory",
+    "partnership_agreement_of",
     "partnerships_in_play",
     "prepare_replacement",
     "readable_text",

@@ -87,3 +87,21 @@ def awaiting_signature(organisation: Organisation) -> list[Agreement]:
             .order_by(Agreement.id)
         )
     )
+
+
+def partnership_agreement_of(organisation_id: int) -> Agreement | None:
+    """The organisation's current partnership agreement (issued, signed or executed, the newest),
+    with its signatures: what the membership waits on."""
+    return db.session.scalar(
+        sa.select(Agreement)
+        .where(
+            Agreement.organisation_id == organisation_id,
+            Agreement.kind == AgreementKind.PARTNERSHIP,
+            Agreement.status.in_(
+                [AgreementStatus.ISSUED, AgreementStatus.PARTNER_SIGNED, AgreementStatus.EXECUTED]
+            ),
+        )
+        .options(selectinload(Agreement.signatures))
+        .order_by(Agreement.id.desc())
+        .limit(1)
+    )

@@ -11,9 +11,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
 
-from ...agreements.models import Agreement, AgreementKind, AgreementStatus, SignatoryParty
+from ...agreements.models import AgreementStatus, SignatoryParty
+from ...agreements.services import partnership_agreement_of
 from ...extensions import db
 from ..models import Application, ApplicationStatus, Invoice, InvoiceStatus, Membership, MembershipStatus
 
@@ -28,22 +28,6 @@ class Step:
     since: datetime | None = None
     waiting_on: object = None  # who the step waits for (lazy string), while it waits
     url: str | None = None  # where the reader does it, if it is theirs to do
-
-
-def _partnership_agreement(organisation_id: int) -> Agreement | None:
-    return db.session.scalar(
-        sa.select(Agreement)
-        .where(
-            Agreement.organisation_id == organisation_id,
-            Agreement.kind == AgreementKind.PARTNERSHIP,
-            Agreement.status.in_(
-                [AgreementStatus.ISSUED, AgreementStatus.PARTNER_SIGNED, AgreementStatus.EXECUTED]
-            ),
-        )
-        .options(selectinload(Agreement.signatures))
-        .order_by(Agreement.id.desc())
-        .limit(1)
-    )
 
 
 def _latest_invoice(organisation_id: int) -> Invoice | None:
@@ -95,7 +79,7 @@ def journey(
         return list(steps.values())
     steps["approved"].state, steps["approved"].since = DONE, application.decided_at
 
-    agreement = _partnership_agreement(organisation.id)
+    agreement = partnership_agreement_of(organisation.id)
     partner_signature = agreement.signature_of(SignatoryParty.PARTNER) if agreement is not None else None
     sign = steps["signed"]
     if partner_signature is not None or not membership.agreement_required:
