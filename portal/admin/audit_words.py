@@ -57,6 +57,8 @@ class Entry:
 PHRASES: dict[str, str] = {
     "application.submitted": "{actor} applied for the {tier} tier for {org}",
     "application.resubmitted": "{actor} resubmitted the application of {org} for the {tier} tier",
+    "application.edited": "{actor} changed the application of {org} for the {tier} tier while it waited",
+    "application.withdrawn": "{actor} withdrew the application of {org} for the {tier} tier",
     "application.approved": "{actor} approved the application of {org} for the {tier} tier",
     "application.rejected": "{actor} rejected the application of {org} for the {tier} tier",
     "application.more_info_requested": (

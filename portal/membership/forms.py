@@ -27,17 +27,7 @@ from wtforms.validators import (
 )
 
 from ..core.forms import AmountField, BoundedIntegerField
-from .models import CatalogAccess
-
-HEARD_FROM = {
-    "": _l("Choose one…"),
-    "researcher": _l("A researcher of the institute"),
-    "event": _l("An event or conference"),
-    "colleague": _l("A colleague or partner company"),
-    "web": _l("Search engine or website"),
-    "tto": _l("The Technology Transfer Office contacted us"),
-    "other": _l("Other"),
-}
+from .models import HEARD_FROM, CatalogAccess
 
 
 def finite_amount(form, field) -> None:
@@ -55,6 +45,18 @@ class ApplicationForm(FlaskForm):
     tier = SelectField(
         _l("Membership tier"), validators=[DataRequired(message=_l("Choose a tier."))], validate_choice=False
     )
+    registration_number = StringField(
+        _l("Company registration number"),
+        validators=[Length(max=64)],
+        description=_l("As in the trade or companies register; printed on the partnership agreement."),
+    )
+    address_line1 = StringField(
+        _l("Registered address"),
+        validators=[DataRequired(message=_l("Enter the street address.")), Length(max=200)],
+    )
+    address_line2 = StringField(_l("Address line 2"), validators=[Length(max=200)])
+    postcode = StringField(_l("Postcode"), validators=[Length(max=20)])
+    city = StringField(_l("City"), validators=[DataRequired(message=_l("Enter the city.")), Length(max=100)])
     signatory_name = StringField(
         _l("Legal signatory: full name"),
         validators=[DataRequired(), Length(max=120)],
@@ -68,9 +70,9 @@ class ApplicationForm(FlaskForm):
         description=_l("Invoices are sent here."),
     )
     billing_address = TextAreaField(
-        _l("Billing address"),
-        validators=[DataRequired(), Length(max=500)],
-        description=_l("As it must appear on the invoice, including postcode and city."),
+        _l("Billing address, if not the registered address"),
+        validators=[Length(max=500)],
+        description=_l("As it must appear on the invoice. Leave it empty to use the registered address."),
         render_kw={"rows": 3},
     )
     vat_number = StringField(

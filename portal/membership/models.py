@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from ..auth.models import User
@@ -75,11 +76,24 @@ class PaymentMethod(enum.Enum):
         return {"invoice": _("Invoice (bank transfer)"), "card": _("Card (Stripe)")}[self.value]
 
 
+# Answers to "How did you hear of the programme?" (the application form and its copies).
+HEARD_FROM = {
+    "": _l("Choose one…"),
+    "researcher": _l("A researcher of the institute"),
+    "event": _l("An event or conference"),
+    "colleague": _l("A colleague or partner company"),
+    "web": _l("Search engine or website"),
+    "tto": _l("The Technology Transfer Office contacted us"),
+    "other": _l("Other"),
+}
+
+
 class ApplicationStatus(enum.Enum):
     SUBMITTED = "submitted"
     MORE_INFO = "more_info"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
 
     @property
     def label(self) -> str:
@@ -88,6 +102,7 @@ class ApplicationStatus(enum.Enum):
             "more_info": _("More information requested"),
             "approved": _("Approved"),
             "rejected": _("Rejected"),
+            "withdrawn": _("Withdrawn"),
         }[self.value]
 
 
@@ -109,6 +124,13 @@ class Application(db.Model):
     billing_email: Mapped[str] = mapped_column(sa.String(254))
     billing_address: Mapped[str] = mapped_column(sa.Text)
     vat_number: Mapped[str] = mapped_column(sa.String(32), default="")
+    # The company as registered: copied into the organisation's profile on submission, so the
+    # partnership agreement prints it.
+    registration_number: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    address_line1: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    address_line2: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    postcode: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    city: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     interests: Mapped[str] = mapped_column(sa.Text, default="")
     heard_from: Mapped[str] = mapped_column(sa.String(120), default="")
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))

@@ -18,10 +18,10 @@ from ..core.money import format_money
 from ..core.permissions import get_owned_or_404, org_role_required, partner_required
 from ..core.web import stored_pdf
 from ..extensions import db
+from ..partners.vat import is_eu
 from . import card, changes, services
 from .forms import ApplicationForm
 from .models import ApplicationStatus, Invoice, MembershipStatus, PaymentMethod, Tier
-from .vat import is_eu
 
 bp = Blueprint("membership", __name__)
 
@@ -42,6 +42,7 @@ def overview():
         organisation=organisation,
         membership=membership,
         application=application,
+        summary=services.summary(application) if application is not None and membership is None else [],
         steps=services.journey(organisation, current_user, application, membership),
         invoices=services.invoices_of(organisation),
         has_access=services.has_partner_access(organisation, membership=membership),
@@ -55,11 +56,16 @@ def overview():
 def _data(form: ApplicationForm) -> services.ApplicationData:
     return services.ApplicationData(
         tier_slug=form.tier.data,
+        registration_number=form.registration_number.data or "",
+        address_line1=form.address_line1.data or "",
+        address_line2=form.address_line2.data or "",
+        postcode=form.postcode.data or "",
+        city=form.city.data or "",
         signatory_name=form.signatory_name.data,
         signatory_title=form.signatory_title.data,
         billing_name=form.billing_name.data,
         billing_email=form.billing_email.data,
-        billing_address=form.billing_address.data,
+        billing_address=form.billing_address.data or "",
         vat_number=form.vat_number.data or "",
         interests=form.interests.data or "",
         heard_from=form.heard_from.data or "",
@@ -67,15 +73,39 @@ def _data(form: ApplicationForm) -> services.ApplicationData:
     )
 
 
+def _prefill(form: ApplicationForm, organisation, pending) -> None:
+    """A first application starts from the profile and the person applying; an open one shows what
+    was sent (its billing address empty when it is just the registered address)."""
+    if pending is not None:
+        form.tier.data = pending.tier.slug
+        form.payment_method.data = pending.payment_method.value
+        registered = services.registered_address(
+            pending.address_line1, pending.address_line2, pending.postcode, pending.city
+        )
+        if pending.billing_address == registered:
+            form.billing_address.data = ""
+        return
+    signs = current_user.has_org_role("signatory")
+    form.tier.data = request.args.get("tier", "")
+    form.signatory_name.data = current_user.full_name if signs else ""
+    form.signatory_title.data = current_user.job_title if signs else ""
+    form.billing_name.data = current_user.full_name
+    form.billing_email.data = current_user.email
+    form.vat_number.data = organisation.vat_number
+    form.registration_number.data = organisation.registration_number
+    form.address_line1.data = organisation.address_line1
+    form.address_line2.data = organisation.address_line2
+    form.postcode.data = organisation.postcode
+    form.city.data = organisation.city
+
+
 @bp.route("/membership/apply", methods=["GET", "POST"])
 @org_role_required("owner")
 def apply():
+    """Apply; answer a request for more information; or correct an application while it waits."""
     organisation = current_user.organisation
     tiers = services.active_tiers()
     pending = services.open_application(organisation)
-    if pending is not None and pending.status is ApplicationStatus.SUBMITTED:
-        flash(_("Your application is being reviewed. We will email you."), "info")
-        return redirect(url_for("membership.overview"))
     form = ApplicationForm(obj=pending) if pending is not None else ApplicationForm()
     form.tier.choices = {
         "": _("Choose a tier…"),
@@ -87,36 +117,18 @@ def apply():
         },
     }
     if request.method == "GET":
-        if pending is not None:
-            form.tier.data = pending.tier.slug
-            form.payment_method.data = pending.payment_method.value
-        else:
-            form.tier.data = request.args.get("tier", "")
-            form.signatory_name.data = (
-                current_user.full_name if current_user.has_org_role("signatory") else ""
-            )
-            form.signatory_title.data = (
-                current_user.job_title if current_user.has_org_role("signatory") else ""
-            )
-            form.billing_name.data = current_user.full_name
-            form.billing_email.data = current_user.email
-            form.vat_number.data = organisation.vat_number
-            form.billing_address.data = "\n".join(
-                p
-                for p in (
-                    organisation.address_line1,
-                    organisation.address_line2,
-                    f"{organisation.postcode} {organisation.city}".strip(),
-                )
-                if p
-            )
+        _prefill(form, organisation, pending)
+    editing = pending is not None and pending.status is ApplicationStatus.SUBMITTED
     if form.validate_on_submit():
         try:
-            if pending is not None:
+            if pending is None:
+                application = services.submit_application(current_user, organisation, _data(form))
+            elif pending.status is ApplicationStatus.MORE_INFO:
                 services.resubmit_application(current_user, pending, _data(form))
                 application = pending
             else:
-                application = services.submit_application(current_user, organisation, _data(form))
+                services.edit_application(current_user, pending, _data(form))
+                application = pending
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -126,11 +138,13 @@ def apply():
                     _("Your application is approved. Next: pay, and sign the partnership agreement."),
                     "success",
                 )
+            elif editing:
+                flash(_("Your changes are saved; the application keeps its place in the queue."), "success")
             else:
                 flash(
                     _(
                         "Thank you. Your application is with the partnerships team; "
-                        "we usually answer within a few working days."
+                        "we usually answer within a few working days. We have emailed you a copy."
                     ),
                     "success",
                 )
@@ -140,9 +154,27 @@ def apply():
         form=form,
         tiers=tiers,
         pending=pending,
+        editing=editing,
         organisation=organisation,
         is_eu=is_eu(organisation.country),
     ), (400 if request.method == "POST" else 200)  # a refused form answers 400, like the others
+
+
+@bp.route("/membership/application/withdraw", methods=["POST"])
+@org_role_required("owner")
+def withdraw_application():
+    pending = services.open_application(current_user.organisation)
+    if pending is None:
+        flash(_("There is no application waiting to withdraw."), "info")
+        return redirect(url_for("membership.overview"))
+    try:
+        services.withdraw_application(current_user, pending)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Your application is withdrawn. You can apply again at any time."), "success")
+    return redirect(url_for("membership.overview"))
 
 
 @bp.route("/membership/pay/card", methods=["POST"])

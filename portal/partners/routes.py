@@ -59,10 +59,14 @@ def organisation():
 def update_profile():
     form = OrganisationForm()
     if form.validate_on_submit():
-        changed = services.update_profile(current_user, current_user.organisation, form.data)
-        db.session.commit()
-        flash(_("Company profile saved.") if changed else _("Nothing to change."), "success")
-        return redirect(url_for("partners.organisation"))
+        try:
+            changed = services.update_profile(current_user, current_user.organisation, form.data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Company profile saved.") if changed else _("Nothing to change."), "success")
+            return redirect(url_for("partners.organisation"))
     return _organisation_page(profile_form=form, status=400)
 
 

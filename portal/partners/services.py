@@ -12,6 +12,7 @@ from ..core import audit
 from ..core.errors import DomainError
 from ..core.web import security_event
 from ..extensions import db
+from . import vat
 from .models import Organisation, OrgRole, SizeBand, UserOrgRole
 
 PROFILE_FIELDS = (
@@ -30,7 +31,16 @@ PROFILE_FIELDS = (
 
 
 def update_profile(actor: User, organisation: Organisation, values: dict[str, Any]) -> list[str]:
-    """Apply profile changes; returns the names of the fields that changed."""
+    """Apply profile changes; returns the names of the fields that changed. A VAT number is checked
+    like the application's (EU numbers against the country of registration) and kept compact; an
+    empty one stays allowed here (the application asks for it when the invoice needs it)."""
+    values = dict(values)
+    country, number = (values.get("country") or "").strip(), (values.get("vat_number") or "").strip()
+    if number:
+        problem = vat.vat_problem(number, country)
+        if problem:
+            raise DomainError(problem, field="vat_number")
+        values["vat_number"] = vat.normalise_vat(number, country)
     changed: list[str] = []
     for name in PROFILE_FIELDS:
         new = (values.get(name) or "").strip()
@@ -43,6 +53,36 @@ def update_profile(actor: User, organisation: Organisation, values: dict[str, An
         changed.append("size_band")
     if changed:
         audit.record("organisation.updated", actor=actor, target=organisation, fields=changed)
+    return changed
+
+
+ADDRESS_FIELDS = ("address_line1", "address_line2", "postcode", "city")
+
+
+def record_company_details(
+    actor: User,
+    organisation: Organisation,
+    source: Any,
+    *,
+    registration_number: str = "",
+    vat_number: str = "",
+    address: tuple[str, str, str, str] | None = None,
+) -> list[str]:
+    """The company's identifiers and registered address as another area received them (membership:
+    the application) become the profile's, so every document after it prints them. An empty
+    identifier leaves the profile's alone; an address replaces the whole address (line 2 and the
+    postcode may be empty). Returns the names of the fields that changed."""
+    values = {"registration_number": registration_number.strip(), "vat_number": vat_number.strip()}
+    values = {name: value for name, value in values.items() if value}
+    if address is not None and address[0].strip():
+        values |= {name: part.strip() for name, part in zip(ADDRESS_FIELDS, address, strict=True)}
+    changed = [name for name, value in values.items() if getattr(organisation, name) != value]
+    for name in changed:
+        setattr(organisation, name, values[name])
+    if changed:
+        audit.record(
+            "organisation.updated", actor=actor, target=organisation, fields=changed, source=str(source)
+        )
     return changed
 
 

@@ -181,7 +181,7 @@ def test_a_matching_application_is_approved_through_the_staff_service(zero_touch
     [
         ({"payment_method": "invoice"}, "DE", "does not pay by card"),
         ({}, "DE", "on the denied-parties list"),
-        ({"vat_number": ""}, "US", "no valid VAT or registration number"),
+        ({"vat_number": "", "registration_number": ""}, "US", "no valid VAT or registration number"),
     ],
 )
 def test_an_application_that_matches_no_rule_waits_for_staff(

@@ -83,6 +83,7 @@ def application_page(application: Application, approve=None, reject=None, more=N
         revoke_form=revoke or RevokeApprovalForm(formdata=None),
         denied=membership.denied_match(application) if application.is_open else None,
         heard_from_labels=HEARD_FROM,
+        registered_address=membership.registered_address,
     ), status
 
 

@@ -26,13 +26,16 @@ from .generation import Terms, create_agreement, terms_of
 from .queries import open_replacement, partnerships_in_play
 
 
-def issue(actor: User | None, agreement: Agreement) -> None:
-    """Draft -> issued: the partner's signatories see it and are emailed."""
+def issue(actor: User | None, agreement: Agreement, *, announce: bool = True) -> None:
+    """Draft -> issued: the partner's signatories see it and are emailed (unless the caller's own
+    email announces it: `announce=False`)."""
     if agreement.status is not AgreementStatus.DRAFT:
         raise DomainError(_("Only a draft can be issued."))
     agreement.status = AgreementStatus.ISSUED
     agreement.issued_at = utcnow()
     audit.record("agreement.issued", actor=actor, target=agreement)
+    if not announce:
+        return
     # Signatories sign; without one, the owners hear of it (they can give the role).
     signatories = partners.recipients(agreement.organisation, OrgRole.SIGNATORY)
     notify(
@@ -53,6 +56,7 @@ def issue_partnership(
     source: str,
     period_start: date | None = None,
     signatory: tuple[str, str] | None = None,
+    announce: bool = True,
 ) -> Agreement:
     """Approving an application generates and issues the partnership agreement for its tier.
 
@@ -75,7 +79,7 @@ def issue_partnership(
             end_agreement(old, AgreementStatus.SUPERSEDED, reason, actor)
         else:
             end_agreement(old, AgreementStatus.VOID, f"Replaced by {agreement.number} on approval.", actor)
-    issue(actor, agreement)
+    issue(actor, agreement, announce=announce)
     return agreement
 
 

@@ -9,12 +9,16 @@ from .activation import activate_when_ready, announce_awaiting_signature, partne
 from .applications import (
     ApplicationData,
     approve_application,
+    edit_application,
     latest_application,
     open_application,
+    registered_address,
     reject_application,
     request_more_information,
     resubmit_application,
     submit_application,
+    summary,
+    withdraw_application,
 )
 from .approval import (
     DeniedPartyData,
@@ -54,6 +58,7 @@ __all__ = [
     "denied_match",
     "denied_parties",
     "dismiss_line",
+    "edit_application",
     "find_invoice",
     "has_partner_access",
     "import_statement",
@@ -68,6 +73,7 @@ __all__ = [
     "open_application",
     "partnership_executed",
     "record_payment",
+    "registered_address",
     "reject_application",
     "remove_denied_party",
     "request_more_information",
@@ -77,6 +83,8 @@ __all__ = [
     "save_tier",
     "seat_limit",
     "submit_application",
+    "summary",
     "unmatched_bank_lines_count",
     "unmet_conditions",
+    "withdraw_application",
 ]

@@ -4,6 +4,7 @@ reject or ask for more."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,12 +19,14 @@ from ...core.database import lock_for_update
 from ...core.errors import DomainError
 from ...core.links import link
 from ...core.mail import notify, queue_email
+from ...core.money import format_money
 from ...core.types import utcnow
 from ...extensions import db
 from ...partners import services as partners
+from ...partners import vat
 from ...partners.models import Organisation, OrganisationStatus, OrgRole
-from .. import vat
 from ..models import (
+    HEARD_FROM,
     Application,
     ApplicationStatus,
     ApprovalRule,
@@ -34,7 +37,7 @@ from ..models import (
 )
 from . import approval
 from .access import membership_of
-from .invoices import issue_invoice
+from .invoices import invoice_recipients, issue_invoice
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,20 @@ class ApplicationData:
     interests: str
     heard_from: str
     payment_method: PaymentMethod = PaymentMethod.INVOICE
+    registration_number: str = ""
+    address_line1: str = ""
+    address_line2: str = ""
+    postcode: str = ""
+    city: str = ""
+
+    @property
+    def registered_address(self) -> str:
+        return registered_address(self.address_line1, self.address_line2, self.postcode, self.city)
+
+
+def registered_address(line1: str, line2: str, postcode: str, city: str) -> str:
+    town = f"{postcode.strip()} {city.strip()}".strip()
+    return "\n".join(p for p in (line1.strip(), line2.strip(), town) if p)
 
 
 def open_application(organisation: Organisation) -> Application | None:
@@ -72,6 +89,43 @@ def latest_application(organisation: Organisation) -> Application | None:
     )
 
 
+def summary(application: Application) -> list[tuple[str, str]]:
+    """What the applicant sent, as (label, value) rows in the reader's language: the copy in the
+    acknowledgement email and on the membership page."""
+    tier = application.tier
+    rows = [
+        (
+            _("Membership tier"),
+            _(
+                "%(tier)s — %(fee)s a year",
+                tier=tier.name,
+                fee=format_money(tier.annual_fee_cents, tier.currency),
+            ),
+        ),
+        (_("Company"), f"{application.organisation.legal_name}, {application.organisation.country_name}"),
+        (_("Company registration number"), application.registration_number),
+        (
+            _("Registered address"),
+            registered_address(
+                application.address_line1, application.address_line2, application.postcode, application.city
+            ),
+        ),
+        (_("Legal signatory"), f"{application.signatory_name}, {application.signatory_title}"),
+        (_("Billing contact"), f"{application.billing_name} <{application.billing_email}>"),
+        (_("Billing address"), application.billing_address),
+        (_("VAT number"), application.vat_number),
+        (_("How you will pay"), application.payment_method.label),
+        (_("What you would like to work on with us"), application.interests),
+        (
+            _("How you heard of the programme"),
+            str(HEARD_FROM.get(application.heard_from, application.heard_from))
+            if application.heard_from
+            else "",
+        ),
+    ]
+    return [(label, value or "—") for label, value in rows]
+
+
 def _tier_by_slug(slug: str) -> Tier:
     tier = db.session.scalar(sa.select(Tier).where(Tier.slug == slug, Tier.active.is_(True)))
     if tier is None:
@@ -86,9 +140,16 @@ def _apply_values(application: Application, data: ApplicationData, organisation:
     application.tier = _tier_by_slug(data.tier_slug)
     application.signatory_name = data.signatory_name.strip()
     application.signatory_title = data.signatory_title.strip()
+    application.registration_number = " ".join(data.registration_number.split())
+    application.address_line1 = data.address_line1.strip()
+    application.address_line2 = data.address_line2.strip()
+    application.postcode = data.postcode.strip()
+    application.city = data.city.strip()
     application.billing_name = data.billing_name.strip()
     application.billing_email = data.billing_email.strip().lower()
-    application.billing_address = data.billing_address.strip()
+    application.billing_address = data.billing_address.strip() or data.registered_address
+    if not application.billing_address:
+        raise DomainError(_("Enter the registered address or a billing address."), field="address_line1")
     application.vat_number = vat.normalise_vat(data.vat_number, organisation.country)
     application.interests = data.interests.strip()
     application.heard_from = data.heard_from.strip()
@@ -115,16 +176,15 @@ def submit_application(actor: User, organisation: Organisation, data: Applicatio
     db.session.add(application)
     if organisation.status is OrganisationStatus.REGISTERED:
         organisation.status = OrganisationStatus.APPLICANT
-    if application.vat_number and not organisation.vat_number:
-        organisation.vat_number = application.vat_number
     db.session.flush()
     audit.record("application.submitted", actor=actor, target=application, tier=application.tier.slug)
-    if approval.approve_automatically(application) is None:
-        _notify_staff_of_application(application)
+    _settle(actor, application, "received")
     return application
 
 
 def resubmit_application(actor: User, application: Application, data: ApplicationData) -> None:
+    """The owner answers a request for more information: the application is submitted again."""
+    lock_for_update(application)
     if application.status is not ApplicationStatus.MORE_INFO:
         raise DomainError(_("This application is not waiting for changes."))
     _apply_values(application, data, application.organisation)
@@ -132,8 +192,99 @@ def resubmit_application(actor: User, application: Application, data: Applicatio
     application.submitted_at = utcnow()
     audit.record("application.resubmitted", actor=actor, target=application)
     db.session.flush()
-    if approval.approve_automatically(application) is None:
+    _settle(actor, application, "resubmitted")
+
+
+def edit_application(actor: User, application: Application, data: ApplicationData) -> None:
+    """The owner corrects an application that waits for staff; it keeps its place in the queue."""
+    lock_for_update(application)  # staff may be deciding it this very moment
+    if application.status is not ApplicationStatus.SUBMITTED:
+        raise DomainError(_("This application was decided meanwhile; it can no longer be changed."))
+    _check_owner(actor, application)
+    before = {name: getattr(application, name) for name in EDITABLE}
+    _apply_values(application, data, application.organisation)
+    changed = [name for name in EDITABLE if getattr(application, name) != before[name]]
+    if not changed:
+        return
+    audit.record("application.edited", actor=actor, target=application, fields=changed)
+    db.session.flush()
+    _settle(actor, application, "edited")
+
+
+def withdraw_application(actor: User, application: Application) -> None:
+    """The owner takes back an application that has not been decided."""
+    lock_for_update(application)
+    if not application.is_open:
+        raise DomainError(_("This application was decided meanwhile; it can no longer be withdrawn."))
+    _check_owner(actor, application)
+    application.status = ApplicationStatus.WITHDRAWN
+    application.decided_at = utcnow()
+    application.decided_by = actor
+    if application.organisation.status is OrganisationStatus.APPLICANT:
+        application.organisation.status = OrganisationStatus.REGISTERED
+    audit.record("application.withdrawn", actor=actor, target=application)
+
+
+EDITABLE = (
+    "tier",
+    "registration_number",
+    "address_line1",
+    "address_line2",
+    "postcode",
+    "city",
+    "signatory_name",
+    "signatory_title",
+    "billing_name",
+    "billing_email",
+    "billing_address",
+    "vat_number",
+    "interests",
+    "heard_from",
+    "payment_method",
+)
+
+
+def _check_owner(actor: User, application: Application) -> None:
+    if actor.organisation_id != application.organisation_id or not actor.has_org_role(OrgRole.OWNER):
+        raise DomainError(_("Only an owner of your organisation can change the application."))
+
+
+def _settle(actor: User, application: Application, event: str) -> None:
+    """After the owner sent or changed an application: the company's details go into its profile,
+    an approval rule may approve it at once (its email says so), else staff hear of it and the
+    applicant receives a copy of what was sent."""
+    db.session.flush()  # tier_id of a newly chosen tier
+    partners.record_company_details(
+        actor,
+        application.organisation,
+        application,
+        registration_number=application.registration_number,
+        vat_number=application.vat_number,
+        address=(
+            application.address_line1,
+            application.address_line2,
+            application.postcode,
+            application.city,
+        ),
+    )
+    if approval.approve_automatically(application) is not None:
+        return
+    if event != "edited":
         _notify_staff_of_application(application)
+    notify(
+        [actor.email],
+        "application_received",
+        subject=(
+            _l("Your membership application, as changed")
+            if event == "edited"
+            else _l("We received your membership application")
+        ),
+        application=application,
+        event=event,
+        name=actor.full_name,
+        summary=summary,  # called by the template, in the reader's language
+        membership_url=link("membership.overview"),
+    )
 
 
 def _notify_staff_of_application(application: Application) -> None:
@@ -197,7 +348,7 @@ def approve_application(
     membership.stripe_subscription_id = None
     db.session.add(membership)
     db.session.flush()
-    invoice = issue_invoice(membership, application)
+    invoice = issue_invoice(membership, application, announce=False)
     agreement = agreements.issue_partnership(
         actor,
         organisation,
@@ -205,6 +356,7 @@ def approve_application(
         source=f"membership:{membership.id}",
         period_start=invoice.period_start,
         signatory=(application.signatory_name, application.signatory_title),
+        announce=False,
     )
     audit.record(
         "application.approved",
@@ -215,18 +367,51 @@ def approve_application(
         agreement=agreement.number,
         **({"automatic": True, "rule": rule.name, "rule_id": rule.id} if rule is not None else {}),
     )
-    notify(
-        partners.recipients(organisation),
-        "application_approved",
-        subject=_l("Welcome to the %(programme)s", programme=current_app.config["PROGRAMME_NAME"]),
-        application=application,
-        invoice=invoice,
-        agreement=agreement,
-        account_owner=account_owner,
-        membership_url=link("membership.overview"),
-        sign_url=link("agreements.detail", agreement_id=agreement.id),
-    )
+    _announce_approval(application, membership, invoice, agreement, account_owner)
     return membership
+
+
+def _announce_approval(
+    application: Application, membership: Membership, invoice: Any, agreement: Any, account_owner: User
+) -> None:
+    """One email per person, not one per document: what is approved, and what happens next for
+    them (sign, pay, then the welcome), addressed by name. The invoice is attached for those who pay
+    it; those who sign get the link to the agreement."""
+    organisation = application.organisation
+    people = {u.email: u for u in partners.members(organisation)}
+    owners = set(partners.recipients(organisation))
+    signatories = set(partners.recipients(organisation, OrgRole.SIGNATORY))
+    payers = set(invoice_recipients(invoice)) | owners
+    by_card = application.payment_method is PaymentMethod.CARD and approval.card_offered(application.tier)
+    for address in sorted(owners | signatories | payers):
+        user = people.get(address)
+        name = (
+            user.full_name
+            if user
+            else application.billing_name
+            if address == application.billing_email
+            else ""
+        )
+        pays = address in payers
+        queue_email(
+            address,
+            _l("Welcome to the %(programme)s", programme=current_app.config["PROGRAMME_NAME"]),
+            "application_approved",
+            [(f"{invoice.number}.pdf", "application/pdf", invoice.pdf)] if pays else None,
+            name=name,
+            application=application,
+            invoice=invoice,
+            agreement=agreement,
+            account_owner=account_owner,
+            signs=address in signatories,
+            # Nobody holds the signatory role yet: the owners give it (or hold it).
+            give_signatory_role=not signatories and address in owners,
+            pays=pays,
+            by_card=by_card,
+            membership_url=link("membership.overview"),
+            organisation_url=link("partners.organisation"),
+            sign_url=link("agreements.detail", agreement_id=agreement.id),
+        )
 
 
 def reject_application(actor: User, application: Application, reason: str) -> None:

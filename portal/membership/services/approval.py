@@ -33,8 +33,8 @@ from ...core.mail import notify
 from ...core.types import utcnow
 from ...extensions import db
 from ...partners import services as partners
+from ...partners import vat
 from ...partners.models import Organisation, OrganisationStatus
-from .. import vat
 from ..models import (
     Application,
     ApplicationStatus,

@@ -53,9 +53,11 @@ def issue_invoice(
     net_cents: int | None = None,
     period: tuple[date, date] | None = None,
     purpose: str = "membership",
+    announce: bool = True,
 ) -> Invoice:
     """Issue an invoice with its stored PDF: by default for the membership's next (or first) period
-    at its tier's fee (a pending downgrade's tier at renewal); an upgrade passes its own amount."""
+    at its tier's fee (a pending downgrade's tier at renewal); an upgrade passes its own amount.
+    `announce=False`: the caller's own email carries the invoice (approval sends one email)."""
     today = today or date.today()
     organisation = membership.organisation
     tier = tier or membership.pending_tier or membership.tier
@@ -98,8 +100,20 @@ def issue_invoice(
         invoice.pdf = pdf.render_pdf("invoice.html", invoice_context(invoice))
     invoice.pdf_sha256 = pdf.sha256(invoice.pdf)
     audit.record("invoice.issued", target=invoice, organisation_id=organisation.id, total=invoice.total_cents)
+    if announce:
+        announce_invoice(invoice)
+    return invoice
+
+
+def invoice_recipients(invoice: Invoice) -> list[str]:
+    """Who receives an invoice: the billing address it names and the organisation's billing people."""
+    organisation = invoice.organisation
+    return sorted({invoice.buyer["email"], *partners.recipients(organisation, OrgRole.BILLING)} - {""})
+
+
+def announce_invoice(invoice: Invoice) -> None:
     notify(
-        sorted({buyer["email"], *partners.recipients(organisation, OrgRole.BILLING)}),
+        invoice_recipients(invoice),
         "invoice_issued",
         subject=_l("Invoice %(number)s", number=invoice.number),
         attachments=[(f"{invoice.number}.pdf", "application/pdf", invoice.pdf)],
@@ -108,7 +122,6 @@ def issue_invoice(
         description=LazyString(shown_description, invoice),  # in each reader's language
         download_url=link("membership.invoice_pdf", invoice_id=invoice.id),
     )
-    return invoice
 
 
 UPGRADE_SUFFIX = " (upgrade for the rest of the current period)"

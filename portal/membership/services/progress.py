@@ -63,7 +63,7 @@ def journey(
         steps["active"].since = datetime.combine(start, datetime.min.time()) if start else None
         return list(steps.values())
 
-    if application is None or application.status is ApplicationStatus.REJECTED:
+    if application is None or application.status in (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN):
         s = steps["applied"]
         s.state, s.waiting_on = WAITING, _l("you") if is_owner else _l("an owner of your organisation")
         s.url = url_for("membership.tiers") if is_owner else None
