@@ -67,9 +67,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     configure_engines(app)
     init_i18n(app)
-    migrate.init_app(
-        app, db, directory=str(_project_root() / "migrations"), render_item=alembic_render_item
-    )
+    migrate.init_app(app, db, directory=str(_project_root() / "migrations"), render_item=alembic_render_item)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

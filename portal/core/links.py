@@ -21,4 +21,3 @@ def link(endpoint: str, **values: Any) -> str:
         base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme or "https"
     )
     return adapter.build(endpoint, values, force_external=True)
-

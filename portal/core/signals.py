@@ -20,8 +20,9 @@ _signals = Namespace()
 
 class agreements:
     executed: Signal = _signals.signal(
-        "agreements.executed", doc="An agreement was countersigned (or signed, if no countersignature "
-        "is needed) and is now in force. Sender: the Agreement."
+        "agreements.executed",
+        doc="An agreement was countersigned (or signed, if no countersignature "
+        "is needed) and is now in force. Sender: the Agreement.",
     )
     partner_signatory: Signal = _signals.signal(
         "agreements.partner_signatory",

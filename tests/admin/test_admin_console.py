@@ -142,7 +142,7 @@ def test_deactivate_and_reactivate_are_audited(app, staff, ctx):
     assert not db.session.get(User, partner.id).active
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.deactivated"))
     assert event.actor_id == staff.id and event.target_id == partner.id and event.ip == "127.0.0.1"
-    said = f"Oscar Mbeki</a> deactivated the account of <a href=\"/admin/users/{partner.id}\">"
+    said = f'Oscar Mbeki</a> deactivated the account of <a href="/admin/users/{partner.id}">'
     assert said in text(browser.get("/admin/audit"))
     assert said in text(browser.get("/admin/audit?action=user.deactivated"))
     assert said not in text(browser.get("/admin/audit?action=user.reactivated"))

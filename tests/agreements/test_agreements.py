@@ -177,7 +177,9 @@ def test_approval_generates_and_issues_the_partnership_agreement_as_a_four_page_
     assert "Certificate of execution" not in content
 
     # The partner hears of it in the approval email: its signatory is asked to sign.
-    assert any(f"partnership agreement {agreement.number}" in e.body_text for e in emails_to("owner@acme.example"))
+    assert any(
+        f"partnership agreement {agreement.number}" in e.body_text for e in emails_to("owner@acme.example")
+    )
 
 
 def test_the_partner_downloads_the_stored_bytes_and_others_get_404(app, acme):

@@ -82,7 +82,7 @@ def make_read_only(url: str, tmp_path) -> str:
     """The URL of the same, migrated database, now read-only: a SQLite file opened read-only, or a
     PostgreSQL database whose transactions are read-only (as on a replica)."""
     if url.startswith("sqlite"):
-        return f"sqlite:///file:{url[len('sqlite:///'):]}?mode=ro&uri=true"
+        return f"sqlite:///file:{url[len('sqlite:///') :]}?mode=ro&uri=true"
     name = sa.engine.make_url(url).database
     admin = sa.create_engine(
         url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
@@ -102,9 +102,16 @@ def test_a_read_only_database_refuses_writes_with_503_and_healthz_says_read_only
     page = client.get("/signup")
     assert page.status_code == 200  # reading still works
     token = CSRF.search(page.get_data(as_text=True)).group(1)
-    form = {"csrf_token": token, "legal_name": "Ro GmbH", "country": "DE", "full_name": "Ro Ro",
-            "email": "a@ro.example", "password": "correct horse battery staple 9",
-            "confirm": "correct horse battery staple 9", "accept": "y"}
+    form = {
+        "csrf_token": token,
+        "legal_name": "Ro GmbH",
+        "country": "DE",
+        "full_name": "Ro Ro",
+        "email": "a@ro.example",
+        "password": "correct horse battery staple 9",
+        "confirm": "correct horse battery staple 9",
+        "accept": "y",
+    }
     response = client.post("/signup", data=form)
     assert_unavailable_page(response)
     health = client.get("/healthz")

@@ -209,7 +209,9 @@ def test_approval_issues_an_invoice_and_access_waits_for_payment(app, acme):
         assert expected in content, expected
     assert "Welcome to the Industry Partnership Programme" in last_email_to("owner@acme.example").subject
     billing_mail = last_email_to("billing@acme.example")  # the one approval email, with the invoice
-    assert "Welcome to the" in billing_mail.subject and f"Pay invoice {invoice.number}" in billing_mail.body_text
+    assert (
+        "Welcome to the" in billing_mail.subject and f"Pay invoice {invoice.number}" in billing_mail.body_text
+    )
     (attachment,) = billing_mail.attachments  # the billing mailbox need not be a portal user
     assert attachment.filename == f"{invoice.number}.pdf" and attachment.data == invoice.pdf
 

@@ -68,7 +68,7 @@ def readable_text(agreement: Agreement):
 
 
 def standing_line(agreement: Agreement) -> str:
-    """"Countersigned under the standing authorisation of <name>, given <date>." or "", in the
+    """ "Countersigned under the standing authorisation of <name>, given <date>." or "", in the
     current language (the certificate's: the agreement's; /verify's: the reader's). The signature's
     stored statement keeps the English wording of `signing.standing_statement`, as evidence."""
     signature = agreement.signature_of(SignatoryParty.INSTITUTION)
