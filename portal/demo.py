@@ -135,6 +135,24 @@ TIERS = [
         "challenge_limit": 0,
         "catalog_access": CatalogAccess.TEASER,
         "first_look_days": 0,
+        "translations": {
+            "fr": {
+                "description": "Restez proche de la recherche de l'institut et rencontrez ses équipes.",
+                "benefits": [
+                    "Invitations aux événements partenaires et à la vitrine annuelle de la recherche",
+                    "Lettre trimestrielle sur les technologies",
+                    "Consultation des résumés publics des technologies à licencier",
+                ],
+            },
+            "de": {
+                "description": "Bleiben Sie nah an der Forschung des Instituts und lernen Sie seine Teams kennen.",
+                "benefits": [
+                    "Einladungen zu Partnerveranstaltungen und zur jährlichen Forschungsschau",
+                    "Vierteljährlicher Technologie-Newsletter",
+                    "Öffentliche Kurzbeschreibungen lizenzierbarer Technologien",
+                ],
+            },
+        },
         "display_order": 1,
         # Card payment (when Stripe is configured): the tier the zero-touch demo path uses.
         "stripe_price_id": "price_associate_yearly",
@@ -154,6 +172,26 @@ TIERS = [
         "challenge_limit": 3,
         "catalog_access": CatalogAccess.DOSSIER,
         "first_look_days": 14,
+        "translations": {
+            "fr": {
+                "description": "Apportez vos défis de R&D et prenez licence de nos technologies.",
+                "benefits": [
+                    "Tout ce que comprend Associate",
+                    "Jusqu'à 3 défis de R&D ouverts, mis en relation avec des chercheurs",
+                    "Dossiers technologiques confidentiels sous accord de confidentialité",
+                    "Mises en relation avec les groupes de recherche",
+                ],
+            },
+            "de": {
+                "description": "Bringen Sie Ihre F&E-Herausforderungen ein und lizenzieren Sie unsere Technologien.",
+                "benefits": [
+                    "Alles aus Associate",
+                    "Bis zu 3 offene F&E-Herausforderungen, abgestimmt mit Forschenden",
+                    "Vertrauliche Technologiedossiers unter Geheimhaltungsvereinbarung",
+                    "Kontakte zu Forschungsgruppen",
+                ],
+            },
+        },
         "display_order": 2,
     },
     {
@@ -172,6 +210,28 @@ TIERS = [
         "challenge_limit": None,
         "catalog_access": CatalogAccess.DOSSIER,
         "first_look_days": 60,
+        "translations": {
+            "fr": {
+                "description": "Une alliance de long terme qui oriente le programme de recherche.",
+                "benefits": [
+                    "Tout ce que comprend Partner",
+                    "Premier regard sur les nouvelles technologies, 60 jours avant les autres partenaires",
+                    "Un siège au comité de pilotage du programme",
+                    "Un·e chargé·e de développement des partenariats dédié·e",
+                    "Défis de R&D ouverts sans limite",
+                ],
+            },
+            "de": {
+                "description": "Eine langfristige Allianz, die die Forschungsagenda mitgestaltet.",
+                "benefits": [
+                    "Alles aus Partner",
+                    "Erster Blick auf neue Technologien, 60 Tage vor anderen Partnern",
+                    "Ein Sitz im Lenkungsausschuss des Programms",
+                    "Eine eigene Ansprechperson für die Partnerschaft",
+                    "Unbegrenzt offene F&E-Herausforderungen",
+                ],
+            },
+        },
         "display_order": 3,
     },
 ]

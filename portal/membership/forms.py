@@ -125,6 +125,24 @@ class TierForm(FlaskForm):
     benefits = TextAreaField(
         _l("Benefits"), validators=[Length(max=4000)], description=_l("One per line."), render_kw={"rows": 6}
     )
+    description_fr = TextAreaField(
+        _l("Description in French"),
+        validators=[Length(max=2000)],
+        render_kw={"rows": 2},
+        description=_l("Empty: French readers see the English text."),
+    )
+    benefits_fr = TextAreaField(
+        _l("Benefits in French"), validators=[Length(max=4000)], render_kw={"rows": 4}
+    )
+    description_de = TextAreaField(
+        _l("Description in German"),
+        validators=[Length(max=2000)],
+        render_kw={"rows": 2},
+        description=_l("Empty: German readers see the English text."),
+    )
+    benefits_de = TextAreaField(
+        _l("Benefits in German"), validators=[Length(max=4000)], render_kw={"rows": 4}
+    )
     seat_limit = BoundedIntegerField(
         _l("Seat limit"), validators=[Optional(), NumberRange(min=1)], description=_l("Empty for unlimited.")
     )

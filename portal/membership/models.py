@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from ..auth.models import User
 from ..auth.viewer import add_viewer_options
+from ..core.i18n import current_language
 from ..core.types import UTCDateTime, enum_column, utcnow
 from ..extensions import db
 from ..partners.models import Organisation
@@ -52,6 +53,9 @@ class Tier(db.Model):
     currency: Mapped[str] = mapped_column(sa.String(3), default="EUR")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     benefits: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # The description and benefits in the other languages the portal speaks, as admins write them:
+    # {"fr": {"description": "...", "benefits": ["..."]}, "de": {...}}; English is the columns above.
+    translations: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
     seat_limit: Mapped[int | None] = mapped_column()
     challenge_limit: Mapped[int | None] = mapped_column()
     catalog_access: Mapped[CatalogAccess] = mapped_column(
@@ -65,6 +69,19 @@ class Tier(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def in_language(self, language: str) -> tuple[str, list[str]]:
+        """The description and benefits in `language`, in English where admins wrote none."""
+        own = (self.translations or {}).get(language) or {}
+        return own.get("description") or self.description, own.get("benefits") or list(self.benefits or [])
+
+    @property
+    def shown_description(self) -> str:
+        return self.in_language(current_language())[0]
+
+    @property
+    def shown_benefits(self) -> list[str]:
+        return self.in_language(current_language())[1]
 
 
 class PaymentMethod(enum.Enum):

@@ -396,3 +396,41 @@ def test_membership_page_for_a_company_without_membership(app, acme):
     assert "No membership yet" in page and "/tiers" in page
     assert not services.has_partner_access(acme["org"])
     assert db.session.get(User, acme["owner"].id) is not None
+
+
+def test_admins_write_a_tier_in_french_and_german_and_readers_see_their_language(app, ctx, tiers):
+    admin = make_staff(admin=True)
+    commit()
+    boss = Browser(app)
+    boss.login_staff(admin)
+    form = {
+        "name": "Founding Member",
+        "slug": "founding",
+        "annual_fee": "150000",
+        "description": "Shape the programme",
+        "benefits": "Board seat\nNaming rights",
+        "description_de": "Gestalten Sie das Programm mit",
+        "benefits_de": "Sitz im Beirat\n\nNamensrechte",
+        "catalog_access": "dossier",
+        "active": "y",
+    }
+    assert location(boss.post("/admin/tiers/new", form)) == "/admin/tiers"
+    tier = db.session.scalar(
+        sa.select(type(tiers["partner"])).where(type(tiers["partner"]).slug == "founding")
+    )
+    assert tier.translations == {
+        "de": {
+            "description": "Gestalten Sie das Programm mit",
+            "benefits": ["Sitz im Beirat", "Namensrechte"],
+        }
+    }
+    assert "Sitz im Beirat" in text(boss.get(f"/admin/tiers/{tier.id}"))  # the form shows them again
+
+    german = text(Browser(app).get("/tiers", headers={"Accept-Language": "de"}))
+    assert (
+        "Gestalten Sie das Programm mit" in german
+        and "Namensrechte" in german
+        and "Naming rights" not in german
+    )
+    french = text(Browser(app).get("/tiers", headers={"Accept-Language": "fr"}))  # none written: English
+    assert "Shape the programme" in french and "Naming rights" in french

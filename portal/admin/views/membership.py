@@ -180,6 +180,10 @@ def tier_form(tier_id: int | None = None):
     if tier and request.method == "GET":
         form.annual_fee.data = Decimal(tier.annual_fee_cents) / 100
         form.benefits.data = "\n".join(tier.benefits)
+        for language, texts in (tier.translations or {}).items():
+            if language in ("fr", "de"):
+                getattr(form, f"description_{language}").data = texts.get("description", "")
+                getattr(form, f"benefits_{language}").data = "\n".join(texts.get("benefits", []))
         form.catalog_access.data = tier.catalog_access.value
     if form.validate_on_submit():
         values = {name: field.data for name, field in form._fields.items()}

@@ -157,7 +157,7 @@ def _membership_values(tier: Any) -> dict[str, Any]:
     return {
         "tier": tier.name,
         "fee": format_money(tier.annual_fee_cents, tier.currency),
-        "benefits": list(tier.benefits or []),
+        "benefits": list(tier.shown_benefits),  # in the agreement's language (the caller's context)
         "seat_limit": tier.seat_limit or "",
         "challenge_limit": tier.challenge_limit or "",
         "catalog_access": str(tier.catalog_access.label),

@@ -48,7 +48,15 @@ def save_tier(actor: User, tier: Tier | None, values: dict) -> Tier:
     tier.annual_fee_cents = values["annual_fee_cents"]
     tier.currency = values.get("currency") or "EUR"
     tier.description = (values.get("description") or "").strip()
-    tier.benefits = [line.strip() for line in (values.get("benefits") or "").splitlines() if line.strip()]
+    tier.benefits = _lines(values.get("benefits"))
+    tier.translations = {
+        language: {
+            "description": (values.get(f"description_{language}") or "").strip(),
+            "benefits": _lines(values.get(f"benefits_{language}")),
+        }
+        for language in TRANSLATED
+        if (values.get(f"description_{language}") or "").strip() or _lines(values.get(f"benefits_{language}"))
+    }
     tier.seat_limit = values.get("seat_limit")
     tier.challenge_limit = values.get("challenge_limit")
     tier.catalog_access = values["catalog_access"]
@@ -60,3 +68,11 @@ def save_tier(actor: User, tier: Tier | None, values: dict) -> Tier:
     db.session.flush()
     audit.record("tier.created" if created else "tier.updated", actor=actor, target=tier, slug=slug)
     return tier
+
+
+# The languages besides English a tier's texts are written in (the portal's others).
+TRANSLATED = ("fr", "de")
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
