@@ -145,7 +145,8 @@ TIERS = [
                 ],
             },
             "de": {
-                "description": "Bleiben Sie nah an der Forschung des Instituts und lernen Sie seine Teams kennen.",
+                "description": "Bleiben Sie nah an der Forschung des Instituts und lernen Sie seine Teams"
+                " kennen.",
                 "benefits": [
                     "Einladungen zu Partnerveranstaltungen und zur jährlichen Forschungsschau",
                     "Vierteljährlicher Technologie-Newsletter",
@@ -183,7 +184,8 @@ TIERS = [
                 ],
             },
             "de": {
-                "description": "Bringen Sie Ihre F&E-Herausforderungen ein und lizenzieren Sie unsere Technologien.",
+                "description": "Bringen Sie Ihre F&E-Herausforderungen ein und lizenzieren Sie"
+                " unsere Technologien.",
                 "benefits": [
                     "Alles aus Associate",
                     "Bis zu 3 offene F&E-Herausforderungen, abgestimmt mit Forschenden",

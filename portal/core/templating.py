@@ -84,6 +84,26 @@ def register_template_helpers(app: Flask) -> None:
 
         return "—" if value is None else format_when(value, with_time=False)
 
+    @app.template_filter("isodate")
+    def _isodate(value: str | None) -> date | None:
+        """A stored ISO date (`2026-08-25`, as snapshots keep them) back to a date, for `|date`."""
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+
+    @app.template_filter("language_name")
+    def _language_name(code: str | None) -> str:
+        """A language code as the reader says it: `en` is "English", "anglais" or "Englisch"."""
+        from babel import Locale, UnknownLocaleError
+
+        from .i18n import current_language
+
+        try:
+            return Locale.parse(code or "").get_display_name(current_language()) or (code or "")
+        except (ValueError, UnknownLocaleError):
+            return code or ""
+
     @app.template_global()
     def page_url(page: int) -> str:
         args = request.args.to_dict()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from ..auth.models import User
 from ..auth.viewer import add_viewer_options
-from ..core.countries import country_name
+from ..core.countries import country_name, local_country_name
 from ..core.types import UTCDateTime, enum_column, utcnow
 from ..extensions import db
 
@@ -114,7 +114,13 @@ class Organisation(db.Model):
 
     @property
     def country_name(self) -> str:
+        """In English: the form documents snapshot (invoices, agreements) and the console shows."""
         return country_name(self.country)
+
+    @property
+    def local_country_name(self) -> str:
+        """In the reader's language, for partner pages and emails."""
+        return local_country_name(self.country)
 
 
 class OrgRole(enum.Enum):

@@ -118,6 +118,7 @@ def build_params(
             "date": issued_on,
             "start_on": starts_on,
             "start_iso": start.isoformat(),
+            "end_iso": end.isoformat(),
             "end_on": ends_on,
             "term_months": terms.term_months,
             "language": terms.language,
@@ -157,6 +158,8 @@ def _membership_values(tier: Any) -> dict[str, Any]:
     return {
         "tier": tier.name,
         "fee": format_money(tier.annual_fee_cents, tier.currency),
+        "fee_cents": tier.annual_fee_cents,  # for pages, in the reader's format
+        "currency": tier.currency,
         "benefits": list(tier.shown_benefits),  # in the agreement's language (the caller's context)
         "seat_limit": tier.seat_limit or "",
         "challenge_limit": tier.challenge_limit or "",

@@ -102,7 +102,10 @@ def summary(application: Application) -> list[tuple[str, str]]:
                 fee=format_money(tier.annual_fee_cents, tier.currency),
             ),
         ),
-        (_("Company"), f"{application.organisation.legal_name}, {application.organisation.country_name}"),
+        (
+            _("Company"),
+            f"{application.organisation.legal_name}, {application.organisation.local_country_name}",
+        ),
         (_("Company registration number"), application.registration_number),
         (
             _("Registered address"),
