@@ -1103,3 +1103,14 @@ def test_a_french_template_gives_a_pdf_with_french_labels_whoever_asks_for_it(ap
     assert '<html lang="fr">' in page and "Signer cet accord" in page
     assert "Certificate of execution" not in pdf_text(acme["agreement"].pdf)
     assert "FOR THE INSTITUTION" in pdf_text(acme["agreement"].pdf).upper()
+
+
+def test_a_german_reader_sees_the_term_and_fee_in_their_format_and_is_told_the_text_is_english(app, acme):
+    agreement = acme["agreement"]
+    page = text(partner_browser(app).get(f"/agreements/{agreement.id}", headers={"Accept-Language": "de"}))
+    start = date.fromisoformat(agreement.params["agreement"]["start_iso"])
+    assert start.strftime("%d.%m.%Y") in page  # the term as a German reader writes dates
+    assert "25.000,00" in page and "EUR 25,000.00" not in page.split("agreement-text")[0]
+    assert "(Englisch)" in page and "Er ist auf Englisch verfasst" in page
+    english = text(partner_browser(app).get(f"/agreements/{agreement.id}"))
+    assert "the language of the agreement" not in english  # an English reader needs no notice
