@@ -131,7 +131,8 @@ NOTES: dict[str, tuple[tuple[str, str], ...]] = {
     "agreement.void": (("reason", "Reason"),),
     "agreement.superseded": (("reason", "Reason"),),
     "invoice.voided": (("reason", "Reason"),),
-    "organisation.updated": (("fields", "Changed"),),
+    "organisation.updated": (("fields", "Changed"), ("source", "from")),
+    "application.edited": (("fields", "Changed"),),
     "organisation.account_owner_set": (("before", "Before"),),
     "console.exported": (("filters", "Filters"), ("sort", "sorted by")),
 }
