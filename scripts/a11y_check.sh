@@ -47,6 +47,7 @@ for walk in "${walks[@]}"; do
     result=FAILED
     status=1
     grep -E "FAILED|✘" "$dir/walkthrough.log" | head -20 || true
+    [ ! -f "$dir/report.md" ] || sed -n '/^## /,/^## Pages checked/p' "$dir/report.md" | head -80
   fi
   sed -n '/^Accessibility (axe-core/,$p' "$dir/walkthrough.log"
   echo "$walk: $result in $((SECONDS - started))s"

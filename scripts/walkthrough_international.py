@@ -20,8 +20,11 @@ C) English: the main partner pages (Acme's owner) and the console overview and a
 
 Run (the script starts FakeStripe and its own development server, like walkthrough_membership.py):
 
-    python3 -m venv /tmp/pw && /tmp/pw/bin/pip install -q playwright
-    /tmp/pw/bin/python scripts/walkthrough_international.py
+    .venv/bin/python scripts/walkthrough_international.py    # Playwright is in requirements/dev.lock
+    .venv/bin/python scripts/walkthrough_international.py --axe --out /tmp/shots   # as a11y_check.sh
+
+--axe checks every page with axe-core at 1280 and 390 px (WCAG 2.1 A/AA, docs/accessibility.md)
+and exits 1 on any violation; reports in --axe-out.
 
 Screenshots: docs/screenshots/international/<journey>-<step>-<width>.png (--out); review-only
 shots in --extra-dir. The report lists steps, submissions and timings, screenshots, notes (English
@@ -593,6 +596,8 @@ class International(Walkthrough):
         c = c_ctx.new_page()
 
         def c_partner():
+            self.goto(c, "/")  # the landing page, as a visitor
+            self.extra_shot(c, "C-landing.png")
             self.login_partner(c, "owner@acme.example")
             for step, path in (
                 ("dashboard", "/dashboard"),

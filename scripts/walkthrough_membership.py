@@ -15,8 +15,8 @@ C) Acme's signatory accepts the mutual NDA on the NDA gate page.
 
 The script starts its own development server, because the server needs the fake's address:
 
-    python3 -m venv /tmp/pw && /tmp/pw/bin/pip install -q playwright
-    /tmp/pw/bin/python scripts/walkthrough_membership.py
+    .venv/bin/python scripts/walkthrough_membership.py    # Playwright is in requirements/dev.lock
+    .venv/bin/python scripts/walkthrough_membership.py --axe --out /tmp/shots   # as a11y_check.sh
 
 It starts FakeStripe, builds a fresh SQLite database (--db, `flask db upgrade` and
 `flask portal seed-demo`), serves it with `flask --app wsgi run --port 5079` from --app-dir with
