@@ -20,8 +20,11 @@ C) English: the main partner pages (Acme's owner) and the console overview and a
 
 Run (the script starts FakeStripe and its own development server, like walkthrough_membership.py):
 
-    python3 -m venv /tmp/pw && /tmp/pw/bin/pip install -q playwright
-    /tmp/pw/bin/python scripts/walkthrough_international.py
+    .venv/bin/python scripts/walkthrough_international.py    # Playwright is in requirements/dev.lock
+    .venv/bin/python scripts/walkthrough_international.py --axe --out /tmp/shots   # as a11y_check.sh
+
+--axe checks every page with axe-core at 1280 and 390 px (WCAG 2.1 A/AA, docs/accessibility.md)
+and exits 1 on any violation; reports in --axe-out.
 
 Screenshots: docs/screenshots/international/<journey>-<step>-<width>.png (--out); review-only
 shots in --extra-dir. The report lists steps, submissions and timings, screenshots, notes (English
@@ -40,7 +43,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Page, Route
-from walkthrough_kit import CSP_LISTENER, DESKTOP, StepFailed
+from walkthrough_kit import CSP_LISTENER, DESKTOP, Axe, StepFailed
 from walkthrough_membership import FAKE_PAGE, WEBHOOK_SECRET, Server, Walkthrough  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,6 +100,7 @@ class International(Walkthrough):
         """<journey>-<step>-1280.png and (unless phone=False) -390.png, full page."""
         page.wait_for_load_state("load")
         page.evaluate("document.activeElement && document.activeElement.blur()")
+        self.audit(page, f"{journey}-{step}")
         widths = [DESKTOP, PHONE] if phone else [DESKTOP]
         for size in widths:
             page.set_viewport_size(size)
@@ -174,6 +178,7 @@ class International(Walkthrough):
             raise StepFailed(f"nothing to click on {page.url}: {locator}")
         with page.expect_navigation(wait_until="load"):
             locator.first.click()
+        self.audit(page, "click")
 
     def form_button(self, page: Page, action_fragment: str):
         return page.locator(f"form[action*='{action_fragment}'] button[type=submit]").first
@@ -182,6 +187,7 @@ class International(Walkthrough):
         select = page.locator("#language-switcher")
         with page.expect_navigation(wait_until="load"):
             select.select_option(code)  # data-auto-submit submits on change
+        self.audit(page, f"language {code}")
         lang = page.evaluate("document.documentElement.lang")
         if not lang.startswith(code):
             raise StepFailed(f"after switching to {code}, the page says lang={lang!r}")
@@ -491,6 +497,8 @@ class International(Walkthrough):
                 self.goto(a, "/account")
                 self.extra_shot(a, "A-account.png")
                 self.check_language(a, "A")
+                self.goto(a, "/seite-gibt-es-nicht", expect_status=404)  # the error page, with its reference
+                self.extra_shot(a, "A-not-found.png")
 
             self.step("A9 the dashboard and account page", a_dashboard)
 
@@ -578,6 +586,8 @@ class International(Walkthrough):
             def b_dashboard():
                 self.goto(b, "/dashboard")
                 self.shot2(b, "B", "dashboard")
+                self.goto(b, "/page-introuvable", expect_status=404)
+                self.extra_shot(b, "B-not-found.png")
 
             self.step("B7 the dashboard", b_dashboard)
 
@@ -586,6 +596,8 @@ class International(Walkthrough):
         c = c_ctx.new_page()
 
         def c_partner():
+            self.goto(c, "/")  # the landing page, as a visitor
+            self.extra_shot(c, "C-landing.png")
             self.login_partner(c, "owner@acme.example")
             for step, path in (
                 ("dashboard", "/dashboard"),
@@ -607,9 +619,15 @@ class International(Walkthrough):
             self.shot2(staff, "C", "console-approval-rules", phone=False)
             self.goto(staff, "/admin/standing-countersignatures")
             self.shot2(staff, "C", "console-standing", phone=False)
+            # the template editor and its scrollable "Fields you can use" panel
+            self.goto(staff, "/admin/agreement-templates")
+            self.click_nav(staff, staff.locator("main a[href*='/admin/agreement-templates/']"))
+            self.shot2(staff, "C", "console-template", phone=False)
+            self.goto(staff, "/admin/no-such-page", expect_status=404)
+            self.extra_shot(staff, "C-console-not-found.png")
 
         self.step("C1 Acme's owner: the main partner pages in English", c_partner)
-        self.step("C2 console overview, audit log, rules, standing countersignatures", c_console)
+        self.step("C2 console overview, audit log, rules, standing countersignatures, a template", c_console)
         for ctx in (staff_ctx, a_ctx, b_ctx, c_ctx):
             ctx.close()
 
@@ -648,6 +666,12 @@ def main() -> int:
     )
     parser.add_argument("--pdf", default="/tmp/walk-international-invoice.pdf")
     parser.add_argument("--timeout", type=float, default=30, help="seconds to wait for a page")
+    parser.add_argument(
+        "--axe",
+        action="store_true",
+        help="check every page with axe-core (WCAG 2.1 A/AA) at 1280 and 390 px; exit 1 on a violation",
+    )
+    parser.add_argument("--axe-out", default="/tmp/liaison-a11y", help="where --axe writes report.md/json")
     args = parser.parse_args()
 
     fake = FakeStripe().start()
@@ -660,7 +684,13 @@ def main() -> int:
         server.prepare()
         print("- development server")
         server.start(timeout=60)
-        return International(args, server, fake).run()
+        walk = International(args, server, fake)
+        if args.axe:
+            walk.axe = Axe(server.base)
+        status = walk.run()
+        if walk.axe is not None and walk.axe.write(Path(args.axe_out), "walkthrough_international.py"):
+            status = status or 1
+        return status
     except StepFailed as exc:
         print(f"  FAILED: {exc}", file=sys.stderr)
         return 1

@@ -15,8 +15,8 @@ C) Acme's signatory accepts the mutual NDA on the NDA gate page.
 
 The script starts its own development server, because the server needs the fake's address:
 
-    python3 -m venv /tmp/pw && /tmp/pw/bin/pip install -q playwright
-    /tmp/pw/bin/python scripts/walkthrough_membership.py
+    .venv/bin/python scripts/walkthrough_membership.py    # Playwright is in requirements/dev.lock
+    .venv/bin/python scripts/walkthrough_membership.py --axe --out /tmp/shots   # as a11y_check.sh
 
 It starts FakeStripe, builds a fresh SQLite database (--db, `flask db upgrade` and
 `flask portal seed-demo`), serves it with `flask --app wsgi run --port 5079` from --app-dir with
@@ -48,7 +48,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 from playwright.sync_api import Error as PlaywrightError
-from walkthrough_kit import CSP_LISTENER, DESKTOP, BrowserSteps, StepFailed
+from walkthrough_kit import CSP_LISTENER, DESKTOP, Axe, BrowserSteps, StepFailed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -236,6 +236,7 @@ class Walkthrough(BrowserSteps):
     def shot(self, page: Page, name: str) -> None:
         path = self.out / name
         page.wait_for_load_state("load")
+        self.audit(page, name)
         self.check_width(page, name)
         page.evaluate("document.activeElement && document.activeElement.blur()")  # no focus ring in docs
         # 1280 px wide even when the page overflows (check_width reports it): what the window shows.
@@ -260,6 +261,7 @@ class Walkthrough(BrowserSteps):
             )
 
     def extra_shot(self, page: Page, name: str) -> None:
+        self.audit(page, name)
         self.check_width(page, name)
         page.screenshot(path=str(self.extra / name), full_page=True, animations="disabled")
         print(f"  review shot {self.extra / name}")
@@ -472,7 +474,7 @@ class Walkthrough(BrowserSteps):
         if shots:
             self.shot(staff, "agreements-admin-list.png")
         with staff.expect_navigation(wait_until="load"):
-            staff.get_by_role("link", name=number).click()
+            staff.get_by_role("link", name=number, exact=True).click()
         self.expect_text(staff, "h2", "Countersign for the institution")
         staff.check("#confirm")
         if shots:
@@ -633,7 +635,7 @@ class Walkthrough(BrowserSteps):
             self.goto(kumo, "/agreements")
             self.expect_text(kumo, "table", "Executed")
             with kumo.expect_navigation(wait_until="load"):
-                kumo.get_by_role("link", name=self.state["kumo_agreement"]).click()
+                kumo.get_by_role("link", name=self.state["kumo_agreement"], exact=True).click()
             self.shot(kumo, "agreement-executed-partner.png")
             with kumo.expect_download() as dl:
                 kumo.get_by_role("link", name="Download the PDF").first.click()
@@ -876,6 +878,14 @@ def main() -> int:
         "--agreement-pdf", default="/tmp/agreement-executed.pdf", help="where the executed agreement is saved"
     )
     parser.add_argument("--timeout", type=float, default=20, help="seconds to wait for a page")
+    parser.add_argument(
+        "--axe",
+        action="store_true",
+        help="check every page with axe-core (WCAG 2.1 A/AA) at 1280 and 390 px; exit 1 on a violation",
+    )
+    parser.add_argument(
+        "--axe-out", default="/tmp/liaison-a11y-membership", help="where --axe writes reports"
+    )
     args = parser.parse_args()
 
     fake = FakeStripe().start()
@@ -887,7 +897,13 @@ def main() -> int:
         server.prepare()
         print("- development server")
         server.start()
-        return Walkthrough(args, server, fake).run()
+        walk = Walkthrough(args, server, fake)
+        if args.axe:
+            walk.axe = Axe(server.base)
+        status = walk.run()
+        if walk.axe is not None and walk.axe.write(Path(args.axe_out), "walkthrough_membership.py"):
+            status = status or 1
+        return status
     except StepFailed as exc:
         print(f"  FAILED: {exc}", file=sys.stderr)
         return 1
