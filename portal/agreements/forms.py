@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     SelectField,
     StringField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import BoundedIntegerField, Limit
+from ..core.forms import BoundedIntegerField, DayField, Limit
 from .models import AgreementKind
 from .rendering import MAX_BODY_CHARS
 from .templates import LANGUAGES
@@ -62,7 +61,7 @@ class AgreementForm(FlaskForm):
         _l("Title"), validators=[Optional(), Limit(200)], description=_l("Empty: the kind's name.")
     )
     language = SelectField(_l("Language"), choices=dict(LANGUAGES))
-    start_on = DateField(
+    start_on = DayField(
         _l("Starts on"), validators=[Optional()], description=_l("Empty: the day it is issued.")
     )
     term_months = BoundedIntegerField(
@@ -126,7 +125,7 @@ KIND_FIELDS = {
 
 class TemplateForm(FlaskForm):
     title = StringField(_l("Title printed on the agreement"), validators=[DataRequired(), Limit(200)])
-    effective_on = DateField(
+    effective_on = DayField(
         _l("Effective from"),
         validators=[InputRequired(_l("Give the date from which this version applies."))],
         description=_l("New agreements use the latest published version whose date has come."),
@@ -165,4 +164,4 @@ class StandingCountersignatureForm(FlaskForm):
         validators=[DataRequired(), Limit(120)],
         description=_l("As the agreement prints it."),
     )
-    valid_until = DateField(_l("Valid until"), validators=[DataRequired(message=_l("Enter a date."))])
+    valid_until = DayField(_l("Valid until"), validators=[DataRequired(message=_l("Enter a date."))])

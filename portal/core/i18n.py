@@ -195,6 +195,11 @@ def format_count(value: int) -> str:
     return format_decimal(value, locale=_locale())
 
 
+def month_name(month: int) -> str:
+    """The month's name in the reader's language, as in a date ("February", "février", "Februar")."""
+    return _locale().months["format"]["wide"][month]
+
+
 def format_utc(value: datetime) -> str:
     return _aware(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 

@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     SelectField,
     StringField,
@@ -25,7 +24,7 @@ from wtforms.validators import (
     StopValidation,
 )
 
-from ..core.forms import AmountField, BoundedIntegerField, Limit
+from ..core.forms import AmountField, BoundedIntegerField, DayField, Limit
 from .models import HEARD_FROM, CatalogAccess
 
 
@@ -196,7 +195,7 @@ class PaymentForm(FlaskForm):
             NumberRange(min=0.01, max=100_000_000, message=_l("Enter an amount in euros, like 12500.00.")),
         ],
     )
-    received_on = DateField(_l("Received on"), validators=[DataRequired()], default=date.today)
+    received_on = DayField(_l("Received on"), validators=[DataRequired()], default=date.today)
     reference = StringField(_l("Bank reference"), validators=[Limit(120)])
 
 

@@ -1,13 +1,17 @@
 """Issue 10, point 13: a text longer than its field's limit is never cut silently (no `maxlength`
-anywhere; a counter and a clear message instead), and every limit fits its column."""
+anywhere; a counter and a clear message instead), and every limit fits its column. Point 12 (rest):
+an impossible date has a message of its own."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
 
+import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Length
 
@@ -19,13 +23,14 @@ from portal.agreements.models import (
     StandingCountersignature,
 )
 from portal.auth.models import User
-from portal.core.forms import Limit, entry_length
+from portal.core.forms import DayField, Limit, entry_length
 from portal.extensions import db
 from portal.membership.models import (
     Application,
     ApprovalRule,
     BankLine,
     DeniedParty,
+    Invoice,
     Payment,
     Tier,
 )
@@ -35,8 +40,10 @@ from ..support.browser import Browser, text
 from ..support.factories import (
     APPLY,
     commit,
+    make_invoice,
     make_organisation,
     make_partner,
+    make_staff,
     make_tier,
 )
 from ..support.world import build_url, make_world, sign_in
@@ -289,3 +296,89 @@ def test_a_refused_revocation_reason_comes_back_whole(app, ctx):
     assert f'value="{reason}"' in page
     db.session.expire_all()
     assert db.session.get(StandingCountersignature, world.standing.id).revoked_at is None
+
+
+# --- impossible dates ---------------------------------------------------------------------------
+
+
+class DayForm(FlaskForm):
+    day = DayField()
+
+
+def day_errors(app, value: str, language: str = "en") -> list[str]:
+    with app.test_request_context(), force_locale(language):
+        form = DayForm(formdata=MultiDict({"day": value}), meta={"csrf": False})
+        form.validate()
+        return [str(message) for message in form.day.errors]
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "message"),
+    [
+        ("en", "2026-02-30", "There is no 30 February 2026: that month has 28 days."),
+        ("en", "2026-04-31", "There is no 31 April 2026: that month has 30 days."),
+        ("en", "2026-13-01", "There is no month 13: months go from 01 to 12 (YYYY-MM-DD)."),
+        ("en", "30/02/2026", "Enter a date as YYYY-MM-DD, like 2026-04-30."),
+        ("en", "soon", "Enter a date as YYYY-MM-DD, like 2026-04-30."),
+        ("de", "2026-02-30", "Den 30. Februar 2026 gibt es nicht: Dieser Monat hat 28 Tage."),
+        ("de", "morgen", "Geben Sie ein Datum im Format JJJJ-MM-TT ein, zum Beispiel 2026-04-30."),
+        ("fr", "2026-02-30", "Le 30 février 2026 n'existe pas : ce mois a 28 jours."),
+        ("fr", "demain", "Saisissez une date au format AAAA-MM-JJ, par exemple 2026-04-30."),
+    ],
+)
+def test_an_impossible_date_and_an_unreadable_one_have_their_own_messages(app, language, value, message):
+    assert day_errors(app, value, language) == [message]
+
+
+def test_real_dates_are_read(app):
+    assert day_errors(app, "2028-02-29") == []  # a leap day
+    assert day_errors(app, "2026-4-3") == []
+    assert day_errors(app, "2027-02-29") == ["There is no 29 February 2027: that month has 28 days."]
+
+
+def test_an_empty_date_is_left_to_the_fields_own_rule(app):
+    from wtforms.validators import DataRequired, Optional
+
+    class Forms(FlaskForm):
+        optional = DayField(validators=[Optional()])
+        required = DayField(validators=[DataRequired("Enter a date.")])
+
+    with app.test_request_context():
+        form = Forms(formdata=MultiDict({"optional": "", "required": " "}), meta={"csrf": False})
+        assert not form.validate()
+        assert form.optional.errors == [] and form.required.errors == ["Enter a date."]
+        form = Forms(
+            formdata=MultiDict({"optional": "2026-02-30", "required": "2026-02-30"}), meta={"csrf": False}
+        )
+        assert not form.validate()
+        assert form.optional.errors == form.required.errors  # not hidden by "Enter a date."
+        assert form.required.errors == ["There is no 30 February 2026: that month has 28 days."]
+
+
+def test_every_date_field_in_the_portal_is_a_day_field(app):
+    from wtforms import DateField
+
+    plain = [
+        f"{cls.__name__}.{name}"
+        for cls in portal_forms()
+        for name, field in vars(cls).items()
+        if getattr(field, "field_class", None) is not None
+        and issubclass(field.field_class, DateField)
+        and not issubclass(field.field_class, DayField)
+    ]
+    assert plain == []
+
+
+def test_an_impossible_payment_date_records_nothing(app, ctx):
+    staff = make_staff()
+    invoice = make_invoice(make_organisation())
+    commit()
+    browser = Browser(app)
+    browser.login_staff(staff)
+    response = browser.post(
+        f"/admin/invoices/{invoice.id}", {"amount": "10.00", "received_on": "2026-02-30", "reference": "X"}
+    )
+    assert response.status_code in (200, 400)
+    assert "There is no 30 February 2026: that month has 28 days." in text(response)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
+    assert db.session.get(Invoice, invoice.id).balance_cents == invoice.balance_cents
