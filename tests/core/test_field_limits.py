@@ -96,6 +96,8 @@ JSON_FIELDS = {
         "special_conditions",
     )
 }
+# A tier's description and benefits in French and German: its `translations` JSON column.
+JSON_FIELDS |= {f"TierForm.{name}_{lang}" for name in ("description", "benefits") for lang in ("fr", "de")}
 # Read, looked up or compared, never stored: the limit only bounds the work.
 NOT_STORED = {
     "LoginForm.email",
