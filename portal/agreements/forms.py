@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     SelectField,
     StringField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import BoundedIntegerField
+from ..core.forms import BoundedIntegerField, DayField, Limit
 from .models import AgreementKind
 from .rendering import MAX_BODY_CHARS
 from .templates import LANGUAGES
@@ -24,12 +23,12 @@ from .templates import LANGUAGES
 class SignForm(FlaskForm):
     full_name = StringField(
         _l("Your full name"),
-        validators=[DataRequired(_l("Type your full name as your signature.")), Length(max=120)],
+        validators=[DataRequired(_l("Type your full name as your signature.")), Limit(120)],
         description=_l("Typing your name is your electronic signature."),
     )
     other_name = BooleanField(_l("I sign with this name, which is not the name on my account"))
     title = StringField(
-        _l("Your position"), validators=[DataRequired(_l("Type your position.")), Length(max=120)]
+        _l("Your position"), validators=[DataRequired(_l("Type your position.")), Limit(120)]
     )
     confirm = BooleanField(
         _l("I have read the document and I am authorised to sign it for my organisation"),
@@ -40,14 +39,14 @@ class SignForm(FlaskForm):
 
 class VerifyForm(FlaskForm):
     document = FileField(_l("The PDF file"))
-    number = StringField(_l("Agreement number"), validators=[Optional(), Length(max=24)])
-    sha256 = StringField(_l("SHA-256 fingerprint"), validators=[Optional(), Length(max=100)])
+    number = StringField(_l("Agreement number"), validators=[Optional(), Limit(24)])
+    sha256 = StringField(_l("SHA-256 fingerprint"), validators=[Optional(), Limit(100)])
 
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason"),
-        validators=[DataRequired(_l("Give the reason: it stays on the record.")), Length(max=2000)],
+        validators=[DataRequired(_l("Give the reason: it stays on the record.")), Limit(2000)],
     )
 
 
@@ -59,10 +58,10 @@ def kind_choices() -> dict[str, str]:
 class AgreementForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=kind_choices)
     title = StringField(
-        _l("Title"), validators=[Optional(), Length(max=200)], description=_l("Empty: the kind's name.")
+        _l("Title"), validators=[Optional(), Limit(200)], description=_l("Empty: the kind's name.")
     )
     language = SelectField(_l("Language"), choices=dict(LANGUAGES))
-    start_on = DateField(
+    start_on = DayField(
         _l("Starts on"), validators=[Optional()], description=_l("Empty: the day it is issued.")
     )
     term_months = BoundedIntegerField(
@@ -75,24 +74,24 @@ class AgreementForm(FlaskForm):
     )
     subject = StringField(
         _l("Subject"),
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Limit(200)],
         description=_l("The technology or the project."),
     )
     purpose = StringField(
         _l("Purpose"),
-        validators=[Optional(), Length(max=300)],
+        validators=[Optional(), Limit(300)],
         description=_l("What the exchange or the work is for."),
     )
-    field_of_use = StringField(_l("Field of use"), validators=[Optional(), Length(max=200)])
-    territory = StringField(_l("Territory"), validators=[Optional(), Length(max=200)])
+    field_of_use = StringField(_l("Field of use"), validators=[Optional(), Limit(200)])
+    territory = StringField(_l("Territory"), validators=[Optional(), Limit(200)])
     exclusive = BooleanField(_l("Exclusive"))
     upfront_fee = StringField(
         _l("Upfront or option fee"),
-        validators=[Optional(), Length(max=60)],
+        validators=[Optional(), Limit(60)],
         description=_l("e.g. EUR 15,000"),
     )
     royalty = StringField(
-        _l("Royalty"), validators=[Optional(), Length(max=100)], description=_l("e.g. 3 % of net sales")
+        _l("Royalty"), validators=[Optional(), Limit(100)], description=_l("e.g. 3 % of net sales")
     )
     option_months = BoundedIntegerField(
         _l("Option period (months)"),
@@ -100,10 +99,10 @@ class AgreementForm(FlaskForm):
         validators=[Optional(), NumberRange(0, 36, _l("Between 0 and 36."))],
     )
     budget = StringField(
-        _l("Budget"), validators=[Optional(), Length(max=60)], description=_l("e.g. EUR 120,000")
+        _l("Budget"), validators=[Optional(), Limit(60)], description=_l("e.g. EUR 120,000")
     )
-    lead_researcher = StringField(_l("Lead researcher"), validators=[Optional(), Length(max=120)])
-    special_conditions = TextAreaField(_l("Special conditions"), validators=[Optional(), Length(max=2000)])
+    lead_researcher = StringField(_l("Lead researcher"), validators=[Optional(), Limit(120)])
+    special_conditions = TextAreaField(_l("Special conditions"), validators=[Optional(), Limit(2000)])
 
 
 # Which of the form's fields each kind prints (the others are hidden for that kind).
@@ -125,18 +124,18 @@ KIND_FIELDS = {
 
 
 class TemplateForm(FlaskForm):
-    title = StringField(_l("Title printed on the agreement"), validators=[DataRequired(), Length(max=200)])
-    effective_on = DateField(
+    title = StringField(_l("Title printed on the agreement"), validators=[DataRequired(), Limit(200)])
+    effective_on = DayField(
         _l("Effective from"),
         validators=[InputRequired(_l("Give the date from which this version applies."))],
         description=_l("New agreements use the latest published version whose date has come."),
     )
     change_note = StringField(
-        _l("What changed"), validators=[Optional(), Length(max=255)], description=_l("Kept with the version.")
+        _l("What changed"), validators=[Optional(), Limit(255)], description=_l("Kept with the version.")
     )
     body = TextAreaField(
         _l("Text (HTML with fields)"),
-        validators=[DataRequired(_l("The text cannot be empty.")), Length(max=MAX_BODY_CHARS)],
+        validators=[DataRequired(_l("The text cannot be empty.")), Limit(MAX_BODY_CHARS)],
     )
 
 
@@ -162,7 +161,7 @@ class StandingCountersignatureForm(FlaskForm):
     )
     title = StringField(
         _l("Their title"),
-        validators=[DataRequired(), Length(max=120)],
+        validators=[DataRequired(), Limit(120)],
         description=_l("As the agreement prints it."),
     )
-    valid_until = DateField(_l("Valid until"), validators=[DataRequired(message=_l("Enter a date."))])
+    valid_until = DayField(_l("Valid until"), validators=[DataRequired(message=_l("Enter a date."))])

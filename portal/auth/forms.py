@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from ..core.forms import Limit
 from .passwords import MAX_LENGTH, MIN_LENGTH
 
 PASSWORD_HELP = _l("At least %(count)s characters. A few unrelated words work well.", count=MIN_LENGTH)
@@ -20,7 +21,7 @@ def stripped(value):
 def email_field(label: str | None = None, **kwargs) -> EmailField:
     return EmailField(
         label or _l("Email address"),
-        validators=[DataRequired(), Email(message=_l("Enter a valid email address.")), Length(max=254)],
+        validators=[DataRequired(), Email(message=_l("Enter a valid email address.")), Limit(254)],
         filters=[stripped],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
         **kwargs,
@@ -66,7 +67,7 @@ class LoginForm(FlaskForm):
     # Shown only while the account is locked after failed attempts (auth/throttle.py).
     code = StringField(
         _l("Code from your authenticator app"),
-        validators=[Optional(), Length(max=32)],
+        validators=[Optional(), Limit(32, counter=False)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
 
@@ -74,7 +75,7 @@ class LoginForm(FlaskForm):
 class TwoFactorForm(FlaskForm):
     code = StringField(
         _l("Authentication code"),
-        validators=[DataRequired(), Length(max=20)],
+        validators=[DataRequired(), Limit(20, counter=False)],
         description=_l("The 6-digit code from your authenticator app, or one of your recovery codes."),
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
     )
@@ -83,7 +84,7 @@ class TwoFactorForm(FlaskForm):
 class TwoFactorSetupForm(FlaskForm):
     code = StringField(
         _l("Code from your app"),
-        validators=[DataRequired(), Length(max=10)],
+        validators=[DataRequired(), Limit(10, counter=False)],
         description=_l("Enter the 6-digit code your authenticator app shows for Liaison."),
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )

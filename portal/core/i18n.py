@@ -190,6 +190,16 @@ def format_when(value: datetime | date, with_time: bool = True) -> str:
     return f"{day}, {clock} {local.strftime('%Z')}"
 
 
+def format_count(value: int) -> str:
+    """A whole number as the reader writes it: 2,000 / 2 000 / 2.000."""
+    return format_decimal(value, locale=_locale())
+
+
+def month_name(month: int) -> str:
+    """The month's name in the reader's language, as in a date ("February", "février", "Februar")."""
+    return _locale().months["format"]["wide"][month]
+
+
 def format_utc(value: datetime) -> str:
     return _aware(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 

@@ -104,6 +104,13 @@ def register_template_helpers(app: Flask) -> None:
         except (ValueError, UnknownLocaleError):
             return code or ""
 
+    @app.template_filter("count_format")
+    def _count(value: int) -> str:
+        """A whole number in the reader's language: `2,000`, `2 000`, `2.000`."""
+        from .i18n import format_count
+
+        return format_count(value)
+
     @app.template_global()
     def page_url(page: int) -> str:
         args = request.args.to_dict()

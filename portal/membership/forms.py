@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     SelectField,
     StringField,
@@ -20,13 +19,12 @@ from wtforms.validators import (
     DataRequired,
     Email,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     StopValidation,
 )
 
-from ..core.forms import AmountField, BoundedIntegerField
+from ..core.forms import AmountField, BoundedIntegerField, DayField, Limit
 from .models import HEARD_FROM, CatalogAccess
 
 
@@ -47,44 +45,44 @@ class ApplicationForm(FlaskForm):
     )
     registration_number = StringField(
         _l("Company registration number"),
-        validators=[Length(max=64)],
+        validators=[Limit(64)],
         description=_l("As in the trade or companies register; printed on the partnership agreement."),
     )
     address_line1 = StringField(
         _l("Registered address"),
-        validators=[DataRequired(message=_l("Enter the street address.")), Length(max=200)],
+        validators=[DataRequired(message=_l("Enter the street address.")), Limit(200)],
     )
-    address_line2 = StringField(_l("Address line 2"), validators=[Length(max=200)])
-    postcode = StringField(_l("Postcode"), validators=[Length(max=20)])
-    city = StringField(_l("City"), validators=[DataRequired(message=_l("Enter the city.")), Length(max=100)])
+    address_line2 = StringField(_l("Address line 2"), validators=[Limit(200)])
+    postcode = StringField(_l("Postcode"), validators=[Limit(20)])
+    city = StringField(_l("City"), validators=[DataRequired(message=_l("Enter the city.")), Limit(100)])
     signatory_name = StringField(
         _l("Legal signatory: full name"),
-        validators=[DataRequired(), Length(max=120)],
+        validators=[DataRequired(), Limit(120)],
         description=_l("The person who will sign the partnership agreement for your company."),
     )
-    signatory_title = StringField(_l("Legal signatory: title"), validators=[DataRequired(), Length(max=120)])
-    billing_name = StringField(_l("Billing contact"), validators=[DataRequired(), Length(max=120)])
+    signatory_title = StringField(_l("Legal signatory: title"), validators=[DataRequired(), Limit(120)])
+    billing_name = StringField(_l("Billing contact"), validators=[DataRequired(), Limit(120)])
     billing_email = EmailField(
         _l("Billing email"),
-        validators=[DataRequired(), Email(message=_l("Enter a valid email address.")), Length(max=254)],
+        validators=[DataRequired(), Email(message=_l("Enter a valid email address.")), Limit(254)],
         description=_l("Invoices are sent here."),
     )
     billing_address = TextAreaField(
         _l("Billing address, if not the registered address"),
-        validators=[Length(max=500)],
+        validators=[Limit(500)],
         description=_l("As it must appear on the invoice. Leave it empty to use the registered address."),
         render_kw={"rows": 3},
     )
     vat_number = StringField(
         _l("VAT number"),
-        validators=[Length(max=32)],
+        validators=[Limit(32)],
         description=_l(
             "Required for companies in the EU, with the country prefix (for example DE123456789)."
         ),
     )
     interests = TextAreaField(
         _l("What would you like to work on with us?"),
-        validators=[Length(max=2000)],
+        validators=[Limit(2000)],
         description=_l("Research areas, technologies or challenges. It helps us introduce the right people."),
         render_kw={"rows": 4},
     )
@@ -108,9 +106,9 @@ class ApplicationForm(FlaskForm):
 
 
 class TierForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Limit(80)])
     slug = StringField(
-        _l("Slug"), validators=[DataRequired(), Length(max=80)], description=_l("Used in links: /tiers#slug")
+        _l("Slug"), validators=[DataRequired(), Limit(80)], description=_l("Used in links: /tiers#slug")
     )
     annual_fee = AmountField(
         _l("Annual fee (EUR)"),
@@ -121,27 +119,27 @@ class TierForm(FlaskForm):
             NumberRange(min=0, max=10_000_000, message=_l("Enter a fee in euros.")),
         ],
     )
-    description = TextAreaField(_l("Description"), validators=[Length(max=2000)], render_kw={"rows": 3})
+    description = TextAreaField(_l("Description"), validators=[Limit(2000)], render_kw={"rows": 3})
     benefits = TextAreaField(
-        _l("Benefits"), validators=[Length(max=4000)], description=_l("One per line."), render_kw={"rows": 6}
+        _l("Benefits"), validators=[Limit(4000)], description=_l("One per line."), render_kw={"rows": 6}
     )
     description_fr = TextAreaField(
         _l("Description in French"),
-        validators=[Length(max=2000)],
+        validators=[Limit(2000)],
         render_kw={"rows": 2},
         description=_l("Empty: French readers see the English text."),
     )
     benefits_fr = TextAreaField(
-        _l("Benefits in French"), validators=[Length(max=4000)], render_kw={"rows": 4}
+        _l("Benefits in French"), validators=[Limit(4000)], render_kw={"rows": 4}
     )
     description_de = TextAreaField(
         _l("Description in German"),
-        validators=[Length(max=2000)],
+        validators=[Limit(2000)],
         render_kw={"rows": 2},
         description=_l("Empty: German readers see the English text."),
     )
     benefits_de = TextAreaField(
-        _l("Benefits in German"), validators=[Length(max=4000)], render_kw={"rows": 4}
+        _l("Benefits in German"), validators=[Limit(4000)], render_kw={"rows": 4}
     )
     seat_limit = BoundedIntegerField(
         _l("Seat limit"), validators=[Optional(), NumberRange(min=1)], description=_l("Empty for unlimited.")
@@ -160,7 +158,7 @@ class TierForm(FlaskForm):
         description=_l("Days this tier sees new technologies before others."),
     )
     stripe_price_id = StringField(
-        _l("Stripe price id"), validators=[Length(max=120)], description=_l("Optional: enables card payment.")
+        _l("Stripe price id"), validators=[Limit(120)], description=_l("Optional: enables card payment.")
     )
     display_order = BoundedIntegerField(_l("Display order"), validators=[Optional()])
     active = BooleanField(_l("Offered to new applicants"))
@@ -174,14 +172,14 @@ class ApproveForm(FlaskForm):
 
 class RejectForm(FlaskForm):
     reason = TextAreaField(
-        _l("Reason"), validators=[DataRequired(), Length(max=2000)], description=_l("Sent to the applicant.")
+        _l("Reason"), validators=[DataRequired(), Limit(2000)], description=_l("Sent to the applicant.")
     )
 
 
 class MoreInfoForm(FlaskForm):
     message = TextAreaField(
         _l("What do you need?"),
-        validators=[DataRequired(), Length(max=2000)],
+        validators=[DataRequired(), Limit(2000)],
         description=_l("Sent to the applicant."),
     )
 
@@ -197,14 +195,14 @@ class PaymentForm(FlaskForm):
             NumberRange(min=0.01, max=100_000_000, message=_l("Enter an amount in euros, like 12500.00.")),
         ],
     )
-    received_on = DateField(_l("Received on"), validators=[DataRequired()], default=date.today)
-    reference = StringField(_l("Bank reference"), validators=[Length(max=120)])
+    received_on = DayField(_l("Received on"), validators=[DataRequired()], default=date.today)
+    reference = StringField(_l("Bank reference"), validators=[Limit(120)])
 
 
 class RevokeApprovalForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason"),
-        validators=[DataRequired(), Length(max=2000)],
+        validators=[DataRequired(), Limit(2000)],
         description=_l("Sent to the applicant; the application returns to the queue."),
     )
 
@@ -212,22 +210,22 @@ class RevokeApprovalForm(FlaskForm):
 class DeniedPartyForm(FlaskForm):
     name = StringField(
         _l("Company name"),
-        validators=[Length(max=200)],
+        validators=[Limit(200)],
         description=_l("Matched without case, accents or punctuation, as whole words."),
     )
     country = SelectField(_l("Country"), validators=[Optional()], validate_choice=False)
     number = StringField(
         _l("Registration or VAT number"),
-        validators=[Length(max=64)],
+        validators=[Limit(64)],
         description=_l("Letters and digits are compared."),
     )
     note = StringField(
-        _l("Note"), validators=[Length(max=500)], description=_l("Source of the listing, for example.")
+        _l("Note"), validators=[Limit(500)], description=_l("Source of the listing, for example.")
     )
 
 
 class ApprovalRuleForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Limit(120)])
     tier = SelectField(
         _l("Tier"), validators=[DataRequired(message=_l("Choose a tier."))], validate_choice=False
     )
@@ -257,18 +255,18 @@ class StatementUploadForm(FlaskForm):
 class AssignLineForm(FlaskForm):
     invoice = StringField(
         _l("Invoice number or transfer reference"),
-        validators=[DataRequired(_l("Enter the invoice the money is for.")), Length(max=60)],
+        validators=[DataRequired(_l("Enter the invoice the money is for.")), Limit(60)],
         description=_l(
             "For example INV-2026-0001. The line's money goes to its balance; any rest stays here."
         ),
     )
-    note = TextAreaField(_l("Note"), validators=[Length(max=2000)], render_kw={"rows": 2})
+    note = TextAreaField(_l("Note"), validators=[Limit(2000)], render_kw={"rows": 2})
 
 
 class DismissLineForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason"),
-        validators=[DataRequired(_l("Give the reason: it stays on the record.")), Length(max=2000)],
+        validators=[DataRequired(_l("Give the reason: it stays on the record.")), Limit(2000)],
         description=_l("For example: refunded to the payer on 3 April; not a membership payment."),
         render_kw={"rows": 2},
     )

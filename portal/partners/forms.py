@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField, URLField
-from wtforms.validators import URL, DataRequired, Length, Optional
+from wtforms.validators import URL, DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.forms import email_field, new_password_fields
 from ..core.countries import country_choices
-from ..core.forms import COUNTRY_MESSAGE, valid_country
+from ..core.forms import COUNTRY_MESSAGE, Limit, valid_country
 from ..core.widgets import FastSelect
 from .models import ORG_ROLE_LABELS, SECTOR_LABELS, OrgRole, SizeBand
 
@@ -36,9 +36,9 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class OrganisationForm(FlaskForm):
-    legal_name = StringField(_l("Legal name"), validators=[DataRequired(), Length(max=200)])
+    legal_name = StringField(_l("Legal name"), validators=[DataRequired(), Limit(200)])
     trading_name = StringField(
-        _l("Trading name"), validators=[Length(max=200)], description=_l("If different from the legal name.")
+        _l("Trading name"), validators=[Limit(200)], description=_l("If different from the legal name.")
     )
     country = SelectField(
         _l("Country of registration"),
@@ -46,22 +46,22 @@ class OrganisationForm(FlaskForm):
         validate_choice=False,
         widget=FastSelect(),
     )
-    registration_number = StringField(_l("Company registration number"), validators=[Length(max=64)])
+    registration_number = StringField(_l("Company registration number"), validators=[Limit(64)])
     vat_number = StringField(
         _l("VAT number"),
-        validators=[Length(max=32)],
+        validators=[Limit(32)],
         description=_l("For EU companies, with the country prefix."),
     )
-    address_line1 = StringField(_l("Street address"), validators=[Length(max=200)])
-    address_line2 = StringField(_l("Address line 2"), validators=[Length(max=200)])
-    postcode = StringField(_l("Postcode"), validators=[Length(max=20)])
-    city = StringField(_l("City"), validators=[Length(max=100)])
+    address_line1 = StringField(_l("Street address"), validators=[Limit(200)])
+    address_line2 = StringField(_l("Address line 2"), validators=[Limit(200)])
+    postcode = StringField(_l("Postcode"), validators=[Limit(20)])
+    city = StringField(_l("City"), validators=[Limit(100)])
     website = URLField(
         _l("Website"),
         validators=[
             Optional(),
             URL(message=_l("Enter a full address, like https://example.com.")),
-            Length(max=255),
+            Limit(255),
         ],
     )
     sector = SelectField(_l("Sector"), choices=_choices({"": _l("Choose a sector…"), **SECTOR_LABELS}))
@@ -97,7 +97,7 @@ class RolesForm(FlaskForm):
 class SignupForm(FlaskForm):
     legal_name = StringField(
         _l("Company legal name"),
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired(), Limit(200)],
         description=_l("As registered, for example “Acme Robotics GmbH”."),
         render_kw={"autocomplete": "organization"},
     )
@@ -108,10 +108,10 @@ class SignupForm(FlaskForm):
         widget=FastSelect(),
     )
     full_name = StringField(
-        _l("Your full name"), validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
+        _l("Your full name"), validators=[DataRequired(), Limit(120)], render_kw={"autocomplete": "name"}
     )
     job_title = StringField(
-        _l("Job title"), validators=[Length(max=120)], render_kw={"autocomplete": "organization-title"}
+        _l("Job title"), validators=[Limit(120)], render_kw={"autocomplete": "organization-title"}
     )
     email = email_field(_l("Work email address"))
     password, confirm = new_password_fields()
@@ -127,9 +127,9 @@ class SignupForm(FlaskForm):
 
 class AcceptInvitationForm(FlaskForm):
     full_name = StringField(
-        _l("Your full name"), validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
+        _l("Your full name"), validators=[DataRequired(), Limit(120)], render_kw={"autocomplete": "name"}
     )
-    job_title = StringField(_l("Job title"), validators=[Length(max=120)])
+    job_title = StringField(_l("Job title"), validators=[Limit(120)])
     password, confirm = new_password_fields()
     accept = BooleanField(
         _l("I agree that the TTO stores these details to manage the partnership."),

@@ -160,7 +160,12 @@ def revoke_automatic_approval(application_id: int):
 # --- standing countersignatures ------------------------------------------------------------
 
 
-def _standing_page(form: StandingCountersignatureForm | None = None, status: int = 200):
+def _standing_page(
+    form: StandingCountersignatureForm | None = None,
+    status: int = 200,
+    revoke: ReasonForm | None = None,
+    revoking: int | None = None,
+):
     form = form or StandingCountersignatureForm(formdata=None)
     tiers = queries.tiers_by_id()
     form.template.choices = {
@@ -177,7 +182,8 @@ def _standing_page(form: StandingCountersignatureForm | None = None, status: int
         page=paginate(queries.standing_query(), page_number(), PER_PAGE),
         form=form,
         tiers=tiers,
-        revoke_form=ReasonForm(formdata=None),
+        revoke_form=revoke or ReasonForm(formdata=None),
+        revoking=revoking,  # the row whose refused reason comes back whole
         today=date.today(),
     ), status
 
@@ -228,5 +234,5 @@ def standing_revoke(standing_id: int):
                 "success",
             )
         return redirect(url_for("admin.standing_countersignatures"))
-    flash("Give the reason: it stays on the record.", "danger")
-    return _standing_page(status=400)
+    flash(" ".join(map(str, form.reason.errors)) or "Give the reason: it stays on the record.", "danger")
+    return _standing_page(status=400, revoke=form, revoking=standing.id)

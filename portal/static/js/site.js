@@ -19,6 +19,35 @@
         if (!window.confirm(form.dataset.confirm)) event.preventDefault();
       });
     });
+    // Length limits: a live count under each limited field, never a cut (no maxlength). The texts
+    // come translated in the counter's data- attributes; the live region speaks from 90 % only.
+    var numbers = new Intl.NumberFormat(document.documentElement.lang || undefined);
+    document.querySelectorAll("[data-limit-counter]").forEach(function (counter) {
+      var input = document.getElementById(counter.dataset.limitCounter);
+      var live = document.querySelector('[data-limit-live="' + counter.dataset.limitCounter + '"]');
+      var limit = input ? parseInt(input.dataset.limit, 10) : NaN;
+      if (!input || !(limit > 0)) return;
+      var spoken = "", timer = null;
+      function update() {
+        // Characters as the server counts them: code points, a line break as one.
+        var count = Array.from(input.value).length;
+        var over = count - limit;
+        var template = over > 0 ? counter.dataset.limitOver : counter.dataset.limitText;
+        var message = template.replace("{count}", numbers.format(count)).replace("{over}", numbers.format(over));
+        counter.textContent = message;
+        counter.classList.toggle("text-danger", over > 0);
+        counter.classList.toggle("fw-semibold", over > 0);
+        if (!live) return;
+        clearTimeout(timer);
+        var near = count >= limit * 0.9;
+        timer = setTimeout(function () {
+          var say = near ? message : "";
+          if (say !== spoken) { live.textContent = say; spoken = say; }
+        }, near ? 700 : 0);
+      }
+      input.addEventListener("input", update);
+      update();
+    });
     // Move focus to the error summary after a failed submit.
     var summary = document.querySelector("[data-autofocus]");
     if (summary) summary.focus();
