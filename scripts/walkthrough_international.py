@@ -136,7 +136,15 @@ class International(Walkthrough):
         if not (lang or "").startswith(want):
             self.notes.append(f"[{journey}] {where}: the page is in {lang!r}, not {want!r}")
             return
-        text = page.locator("body").inner_text()
+        # Text marked as another language (an agreement's own text and title, lang="en") is that
+        # document's, not the page's: left out.
+        text = page.evaluate(
+            """want => { const body = document.body.cloneNode(true);
+                body.querySelectorAll('[lang]').forEach(e => { if (!e.lang.startsWith(want)) e.remove(); });
+                document.documentElement.appendChild(body); body.style.display = 'block';
+                const text = body.innerText; body.remove(); return text; }""",
+            want,
+        )
         english = []
         for line in (raw.strip() for raw in text.splitlines()):
             if not line or any(b in line for b in BRAND_LINES) or len(line) < 4:
@@ -250,7 +258,9 @@ class International(Walkthrough):
             )
             self.switch_language(page, want)
 
-    def apply(self, page: Page, journey: str, tier: str, method: str, vat: str, address: str) -> None:
+    def apply(
+        self, page: Page, journey: str, tier: str, method: str, vat: str, address: str, registration: str = ""
+    ) -> None:
         if not page.url.replace(self.base, "").startswith("/membership/apply"):
             self.goto(page, f"/membership/apply?tier={tier}")
         chosen = page.locator("#tier").input_value()
@@ -258,9 +268,16 @@ class International(Walkthrough):
             raise StepFailed(f"the tier select shows {chosen!r}, not {tier!r}")
         page.select_option("#payment_method", method)
         page.fill("#vat_number", vat)
-        if not page.locator("#billing_address").input_value():
-            # sign-up asks for no address, so the application cannot prefill it
-            page.fill("#billing_address", address)
+        # Sign-up asks for no address, so the application cannot prefill it: the registered address
+        # (street on the first line, postcode and city on the last) and the registration number go
+        # into the company profile from here; the billing address stays empty (the same one).
+        street, town = address.split("\n")[0], address.split("\n")[-1]
+        postcode, _, city = town.rpartition(" ")
+        for selector, value in (("#address_line1", street), ("#postcode", postcode), ("#city", city)):
+            if not page.locator(selector).input_value():
+                page.fill(selector, value)
+        if not page.locator("#registration_number").input_value():
+            page.fill("#registration_number", registration)
         if not page.locator("#signatory_title").input_value():
             page.fill("#signatory_title", "CEO")
         page.fill("#interests", "Robotics, sensors and materials; joint PhD projects.")
@@ -454,7 +471,13 @@ class International(Walkthrough):
             self.sign_up(a, "A", "partner", yamada)
             self.confirm_email(a, "A", yamada, "partner")
             self.apply(
-                a, "A", "partner", "card", "T1234567890123", "1-2-3 Nihonbashi, Chuo-ku\n103-0027 Tokyo"
+                a,
+                "A",
+                "partner",
+                "card",
+                "T1234567890123",
+                "1-2-3 Nihonbashi, Chuo-ku\n103-0027 Tokyo",
+                "0100-01-123456",
             )
             status = self.db("SELECT status, approval_rule_id FROM application ORDER BY id DESC LIMIT 1")[0]
             print(f"  application: {status}")
@@ -520,7 +543,15 @@ class International(Walkthrough):
             self.shot2(b, "B", "tiers")
             self.sign_up(b, "B", "partner", lumiere)
             self.confirm_email(b, "B", lumiere, "partner")
-            self.apply(b, "B", "partner", "invoice", "FR40303265045", "12 rue de la Paix\n75002 Paris")
+            self.apply(
+                b,
+                "B",
+                "partner",
+                "invoice",
+                "FR40303265045",
+                "12 rue de la Paix\n75002 Paris",
+                "303 265 045 RCS Paris",
+            )
 
         def b_staff_approve():
             t = time.monotonic()

@@ -385,6 +385,14 @@ class Walkthrough(BrowserSteps):
             "#interests", "Bio-based coatings and battery separator materials; open to joint PhD projects."
         )
         page.select_option("#heard_from", "event")
+        for selector, value in (
+            ("#registration_number", "0100-01-654321"),
+            ("#address_line1", "2-4-1 Marunouchi"),
+            ("#postcode", "100-0005"),
+            ("#city", "Tokyo"),
+        ):
+            if not page.locator(selector).input_value():
+                page.fill(selector, value)
         if not prefilled["signatory_name"]:
             page.fill("#signatory_name", "Haruto Sato")
             page.fill("#signatory_title", "Director, Open Innovation")

@@ -27,9 +27,7 @@ class SignForm(FlaskForm):
         description=_l("Typing your name is your electronic signature."),
     )
     other_name = BooleanField(_l("I sign with this name, which is not the name on my account"))
-    title = StringField(
-        _l("Your position"), validators=[DataRequired(_l("Type your position.")), Limit(120)]
-    )
+    title = StringField(_l("Your position"), validators=[DataRequired(_l("Type your position.")), Limit(120)])
     confirm = BooleanField(
         _l("I have read the document and I am authorised to sign it for my organisation"),
         validators=[DataRequired(_l("Confirm that you have authority to sign."))],
@@ -98,9 +96,7 @@ class AgreementForm(FlaskForm):
         default=0,
         validators=[Optional(), NumberRange(0, 36, _l("Between 0 and 36."))],
     )
-    budget = StringField(
-        _l("Budget"), validators=[Optional(), Limit(60)], description=_l("e.g. EUR 120,000")
-    )
+    budget = StringField(_l("Budget"), validators=[Optional(), Limit(60)], description=_l("e.g. EUR 120,000"))
     lead_researcher = StringField(_l("Lead researcher"), validators=[Optional(), Limit(120)])
     special_conditions = TextAreaField(_l("Special conditions"), validators=[Optional(), Limit(2000)])
 

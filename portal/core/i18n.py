@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -73,7 +74,31 @@ def _zones() -> frozenset[str]:
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(_zones()) if "/" in name or name == "UTC"]
+    """Every time zone of a country, named in the reader's language as "country — city"
+    (`Deutschland — Berlin`, `Japon — Tokyo`), sorted by that name; UTC first."""
+    return list(_zone_choices(current_language()))
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES))
+def _zone_choices(language: str) -> tuple[tuple[str, str], ...]:
+    from babel.core import get_global
+    from babel.dates import get_timezone, get_timezone_location
+
+    locale = Locale.parse(language)
+    territories = get_global("zone_territories")
+    named = []
+    for zone in _zones():
+        if "/" not in zone:
+            continue
+        code = territories.get(zone, "")
+        territory = locale.territories.get(code) if code not in ("", "ZZ", "001") else None
+        if not territory:  # Etc/GMT+5, old aliases: kept (a browser may report one), by their id
+            named.append((zone, zone.replace("_", " ")))
+            continue
+        city = get_timezone_location(get_timezone(zone), locale=locale, return_city=True)
+        named.append((zone, territory if city == territory else f"{territory} — {city}"))
+    named.sort(key=lambda pair: unicodedata.normalize("NFKD", pair[1]).casefold())
+    return (("UTC", "UTC"), *named)
 
 
 def _viewer() -> Any:

@@ -129,18 +129,14 @@ class TierForm(FlaskForm):
         render_kw={"rows": 2},
         description=_l("Empty: French readers see the English text."),
     )
-    benefits_fr = TextAreaField(
-        _l("Benefits in French"), validators=[Limit(4000)], render_kw={"rows": 4}
-    )
+    benefits_fr = TextAreaField(_l("Benefits in French"), validators=[Limit(4000)], render_kw={"rows": 4})
     description_de = TextAreaField(
         _l("Description in German"),
         validators=[Limit(2000)],
         render_kw={"rows": 2},
         description=_l("Empty: German readers see the English text."),
     )
-    benefits_de = TextAreaField(
-        _l("Benefits in German"), validators=[Limit(4000)], render_kw={"rows": 4}
-    )
+    benefits_de = TextAreaField(_l("Benefits in German"), validators=[Limit(4000)], render_kw={"rows": 4})
     seat_limit = BoundedIntegerField(
         _l("Seat limit"), validators=[Optional(), NumberRange(min=1)], description=_l("Empty for unlimited.")
     )

@@ -1114,3 +1114,22 @@ def test_a_german_reader_sees_the_term_and_fee_in_their_format_and_is_told_the_t
     assert "(Englisch)" in page and "Er ist auf Englisch verfasst" in page
     english = text(partner_browser(app).get(f"/agreements/{agreement.id}"))
     assert "the language of the agreement" not in english  # an English reader needs no notice
+
+
+def test_the_signing_statement_is_shown_and_recorded_in_the_signers_language(app, acme):
+    from portal.agreements.models import AgreementSignature
+
+    agreement = acme["agreement"]
+    owner = partner_browser(app)
+    owner.post("/language", {"language": "de"})
+    page = text(owner.get(f"/agreements/{agreement.id}"))
+    german = f"Ich bestätige, dass ich berechtigt bin, den Vertrag {agreement.number} im Namen von Acme Robotics GmbH"
+    assert german in page and "I confirm that I am authorised" not in page
+    assert (
+        location(owner.post(f"/agreements/{agreement.id}/sign", sign_form(agreement)))
+        == f"/agreements/{agreement.id}"
+    )
+    signature = db.session.scalar(
+        sa.select(AgreementSignature).where(AgreementSignature.agreement_id == agreement.id)
+    )
+    assert signature.statement.startswith(german)  # the evidence is what the signer read

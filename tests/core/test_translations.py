@@ -201,3 +201,24 @@ def test_a_reader_zone_set_in_one_thread_is_not_seen_in_another(app):
     finally:
         release.set()
         thread.join(5)
+
+
+@pytest.mark.parametrize(
+    ("language", "berlin", "tokyo"),
+    [
+        ("en", "Germany — Berlin", "Japan — Tokyo"),
+        ("fr", "Allemagne — Berlin", "Japon — Tokyo"),
+        ("de", "Deutschland — Berlin", "Japan — Tokio"),
+    ],
+)
+def test_time_zones_are_named_in_the_readers_language_and_none_is_left_out(app, language, berlin, tokyo):
+    from zoneinfo import available_timezones
+
+    from portal.core.i18n import time_zone_choices
+
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        choices = dict(time_zone_choices())
+    assert choices["Europe/Berlin"] == berlin and choices["Asia/Tokyo"] == tokyo
+    assert list(choices)[0] == "UTC"
+    # Every zone a browser may report stays choosable, so saving the form never changes it silently.
+    assert {z for z in available_timezones() if "/" in z} <= set(choices)

@@ -36,9 +36,12 @@ from .standing import countersign_under_standing
 def signing_statement(agreement: Agreement, party: SignatoryParty) -> str:
     name = agreement.params["partner" if party is SignatoryParty.PARTNER else "institution"]
     legal = name.get("legal_name") or name.get("name")
-    return (
-        f"I confirm that I am authorised to sign agreement {agreement.number} on behalf of {legal}, "
-        "and I sign it electronically."
+    # In the signer's language: the statement recorded is the one the page showed them.
+    return _(
+        "I confirm that I am authorised to sign agreement %(number)s on behalf of %(organisation)s, "
+        "and I sign it electronically.",
+        number=agreement.number,
+        organisation=legal,
     )
 
 
