@@ -1123,7 +1123,10 @@ def test_the_signing_statement_is_shown_and_recorded_in_the_signers_language(app
     owner = partner_browser(app)
     owner.post("/language", {"language": "de"})
     page = text(owner.get(f"/agreements/{agreement.id}"))
-    german = f"Ich bestätige, dass ich berechtigt bin, den Vertrag {agreement.number} im Namen von Acme Robotics GmbH"
+    german = (
+        "Ich bestätige, dass ich berechtigt bin, den Vertrag "
+        f"{agreement.number} im Namen von Acme Robotics GmbH"
+    )
     assert german in page and "I confirm that I am authorised" not in page
     assert (
         location(owner.post(f"/agreements/{agreement.id}/sign", sign_form(agreement)))
