@@ -19,7 +19,8 @@
         if (!window.confirm(form.dataset.confirm)) event.preventDefault();
       });
     });
-    // Length limits: a live count under each limited field, never a cut (no maxlength). The texts
+    // Length limits: a live count under each limited field (one-line fields from 80 % of the
+    // limit), never a cut (no maxlength). The texts
     // come translated in the counter's data- attributes; the live region speaks from 90 % only.
     var numbers = new Intl.NumberFormat(document.documentElement.lang || undefined);
     document.querySelectorAll("[data-limit-counter]").forEach(function (counter) {
@@ -35,6 +36,9 @@
         var template = over > 0 ? counter.dataset.limitOver : counter.dataset.limitText;
         var message = template.replace("{count}", numbers.format(count)).replace("{over}", numbers.format(over));
         counter.textContent = message;
+        // A one-line field shows its count only near the limit (a text area always): a short name
+        // or postcode needs no "5 / 20 characters" under it.
+        counter.hidden = input.tagName !== "TEXTAREA" && count < limit * 0.8;
         counter.classList.toggle("text-danger", over > 0);
         counter.classList.toggle("fw-semibold", over > 0);
         if (!live) return;
