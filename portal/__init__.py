@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from typing import Any
 
@@ -25,6 +26,15 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     register_template_helpers(app)
     register_cli(app)
     return app
+
+
+def freeze_startup_objects() -> None:
+    """For a serving process, once the app is built: what start-up made (modules, models, the URL
+    map, catalogs) lives as long as the process, so it leaves the garbage collector's view. Without
+    this, each full collection walks those ~240,000 objects again (about 0.25 s on the 2-core
+    machine, every thousand requests or so; issue 15). Not for tests, which build many apps."""
+    gc.collect()
+    gc.freeze()
 
 
 def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any] | None) -> None:

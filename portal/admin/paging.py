@@ -9,6 +9,7 @@ the oldest come first), so a deep page costs what the first one does.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from math import ceil
@@ -63,12 +64,31 @@ class Page:
             previous = number
 
 
-def bounded_count(stmt: sa.Select, cap: int | None = None) -> tuple[int, bool]:
-    """The number of rows `stmt` selects, counting no further than `cap`."""
+def bounded_count(
+    stmt: sa.Select, cap: int | None = None, params: dict[str, Any] | None = None
+) -> tuple[int, bool]:
+    """The number of rows `stmt` selects, counting no further than `cap`. With `params`, `stmt` is
+    a prepared statement (core.database.prepared) and these its values: the count is prepared too."""
     cap = COUNT_CAP if cap is None else cap
-    rows = stmt.with_only_columns(sa.literal_column("1"), maintain_column_froms=True).order_by(None)
-    found = db.session.scalar(sa.select(sa.func.count()).select_from(rows.limit(cap + 1).subquery()))
+    counting = _prepared_count(stmt, cap) if params is not None else _count(stmt, cap)
+    found = db.session.scalar(counting, params)
     return min(found, cap), found > cap
+
+
+def _count(stmt: sa.Select, cap: int) -> sa.Select:
+    rows = stmt.with_only_columns(sa.literal_column("1"), maintain_column_froms=True).order_by(None)
+    return sa.select(sa.func.count()).select_from(rows.limit(cap + 1).subquery())
+
+
+@functools.lru_cache(maxsize=64)  # prepared statements only: a few, living as long as the process
+def _prepared_count(stmt: sa.Select, cap: int) -> sa.Select:
+    return _count(stmt, cap)
+
+
+@functools.lru_cache(maxsize=64)
+def prepared_first(stmt: sa.Select, limit: int) -> sa.Select:
+    """The first `limit` rows of a prepared statement, prepared too."""
+    return stmt.limit(limit)
 
 
 def paginate(stmt: sa.Select, page: int, per_page: int) -> Page:

@@ -22,6 +22,7 @@ from ..agreements.models import (
     TemplateStatus,
 )
 from ..auth.models import PlatformRole, User
+from ..core.database import prepared
 from ..core.models import AuditEvent
 from ..extensions import db
 from ..membership.models import (
@@ -39,7 +40,7 @@ from ..membership.models import (
     Tier,
 )
 from ..partners.models import Organisation, OrganisationStatus
-from .paging import bounded_count
+from .paging import bounded_count, prepared_first
 from .sorting import Sorting, SortSpec
 
 
@@ -170,39 +171,40 @@ def audit_query(action: str = "", actor: str = "", oldest_first: bool = False) -
     return stmt
 
 
+def _count(model, *where) -> sa.ScalarSelect:
+    return sa.select(sa.func.count(model.id)).where(*where).scalar_subquery()
+
+
+@prepared
+def _dashboard_counts() -> sa.Select:
+    return sa.select(
+        _count(Organisation).label("organisations"),
+        _count(User, User.platform_role == PlatformRole.PARTNER, User.active.is_(True)).label("partners"),
+        _count(User, User.email_verified_at.is_(None)).label("unverified"),
+        _count(User, User.platform_role != PlatformRole.PARTNER).label("staff"),
+    )
+
+
 def dashboard_counts() -> dict[str, int]:
     """The console home's counts, in one statement."""
-
-    def count(model, *where) -> sa.ScalarSelect:
-        return sa.select(sa.func.count(model.id)).where(*where).scalar_subquery()
-
-    row = db.session.execute(
-        sa.select(
-            count(Organisation).label("organisations"),
-            count(User, User.platform_role == PlatformRole.PARTNER, User.active.is_(True)).label("partners"),
-            count(User, User.email_verified_at.is_(None)).label("unverified"),
-            count(User, User.platform_role != PlatformRole.PARTNER).label("staff"),
-        )
-    ).one()
+    row = db.session.execute(_dashboard_counts()).one()
     return {**row._asdict(), "unassigned": console_queues()["unassigned"]}
+
+
+@prepared
+def _console_queues() -> sa.Select:
+    return sa.select(
+        _count(Organisation, Organisation.account_owner_id.is_(None)).label("unassigned"),
+        _count(Application, Application.status == ApplicationStatus.SUBMITTED).label("applications"),
+        _count(Agreement, Agreement.status == AgreementStatus.PARTNER_SIGNED).label("countersign"),
+        _count(BankLine, BankLine.decision == BankLineDecision.PENDING).label("bank_lines"),
+    )
 
 
 def console_queues() -> dict[str, int]:
     """Counts of work waiting on staff (the console navigation and home), once per request."""
     if "console_queues" not in g:
-
-        def count(model, *where) -> sa.ScalarSelect:
-            return sa.select(sa.func.count(model.id)).where(*where).scalar_subquery()
-
-        row = db.session.execute(
-            sa.select(
-                count(Organisation, Organisation.account_owner_id.is_(None)).label("unassigned"),
-                count(Application, Application.status == ApplicationStatus.SUBMITTED).label("applications"),
-                count(Agreement, Agreement.status == AgreementStatus.PARTNER_SIGNED).label("countersign"),
-                count(BankLine, BankLine.decision == BankLineDecision.PENDING).label("bank_lines"),
-            )
-        ).one()
-        g.console_queues = row._asdict()  # one statement for the counts
+        g.console_queues = db.session.execute(_console_queues()).one()._asdict()  # one statement
     return g.console_queues
 
 
@@ -353,20 +355,25 @@ def applications_of(organisation_id: int) -> list[Application]:
 # --- the work queue (console overview): what waits on staff, oldest first ------------------------
 
 
-def waiting_applications(limit: int) -> tuple[int, list[Application]]:
-    """Submitted applications to decide (those sent back for more wait on the partner)."""
-    stmt = (
+@prepared
+def _waiting_applications() -> sa.Select:
+    return (
         sa.select(Application)
         .where(Application.status == ApplicationStatus.SUBMITTED)
         .options(joinedload(Application.organisation), joinedload(Application.tier))
         .order_by(Application.submitted_at, Application.id)
     )
-    return bounded_count(stmt)[0], list(db.session.scalars(stmt.limit(limit)))
 
 
-def agreements_to_countersign(limit: int) -> tuple[int, list[tuple[Agreement, datetime]]]:
-    """Agreements the partner has signed, with the time they did: the wait starts there."""
-    signed = (
+def waiting_applications(limit: int) -> tuple[int, list[Application]]:
+    """Submitted applications to decide (those sent back for more wait on the partner)."""
+    stmt = _waiting_applications()
+    return bounded_count(stmt, params={})[0], list(db.session.scalars(prepared_first(stmt, limit)))
+
+
+@prepared
+def _partner_signed() -> sa.Select:
+    return (
         sa.select(Agreement, AgreementSignature.signed_at)
         .join(
             AgreementSignature,
@@ -379,27 +386,43 @@ def agreements_to_countersign(limit: int) -> tuple[int, list[tuple[Agreement, da
         .options(joinedload(Agreement.organisation))
         .order_by(AgreementSignature.signed_at, Agreement.id)
     )
-    rows = db.session.execute(signed.limit(limit)).all()
-    return bounded_count(signed)[0], [(agreement, signed_at) for agreement, signed_at in rows]
 
 
-def overdue_invoices(today: date, limit: int) -> tuple[int, list[Invoice]]:
-    stmt = (
+def agreements_to_countersign(limit: int) -> tuple[int, list[tuple[Agreement, datetime]]]:
+    """Agreements the partner has signed, with the time they did: the wait starts there."""
+    signed = _partner_signed()
+    rows = db.session.execute(prepared_first(signed, limit)).all()
+    return bounded_count(signed, params={})[0], [(agreement, signed_at) for agreement, signed_at in rows]
+
+
+@prepared
+def _overdue_invoices() -> sa.Select:
+    return (
         sa.select(Invoice)
-        .where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < today)
+        .where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_on < sa.bindparam("today", type_=sa.Date))
         .options(joinedload(Invoice.organisation))
         .order_by(Invoice.due_on, Invoice.id)
     )
-    return bounded_count(stmt)[0], list(db.session.scalars(stmt.limit(limit)))
 
 
-def organisations_without_owner(limit: int) -> tuple[int, list[Organisation]]:
-    stmt = (
+def overdue_invoices(today: date, limit: int) -> tuple[int, list[Invoice]]:
+    stmt, params = _overdue_invoices(), {"today": today}
+    invoices = list(db.session.scalars(prepared_first(stmt, limit), params))
+    return bounded_count(stmt, params=params)[0], invoices
+
+
+@prepared
+def _organisations_without_owner() -> sa.Select:
+    return (
         sa.select(Organisation)
         .where(Organisation.account_owner_id.is_(None))
         .order_by(Organisation.created_at, Organisation.id)
     )
-    return bounded_count(stmt)[0], list(db.session.scalars(stmt.limit(limit)))
+
+
+def organisations_without_owner(limit: int) -> tuple[int, list[Organisation]]:
+    stmt = _organisations_without_owner()
+    return bounded_count(stmt, params={})[0], list(db.session.scalars(prepared_first(stmt, limit)))
 
 
 def tiers_query() -> sa.Select:
@@ -412,14 +435,19 @@ def unmatched_bank_lines_count() -> int:
     return console_queues()["bank_lines"]
 
 
-def waiting_bank_lines(limit: int) -> tuple[int, list[BankLine]]:
-    """Imported credit lines waiting on a staff decision, oldest booking first (the work queue)."""
-    stmt = (
+@prepared
+def _waiting_bank_lines() -> sa.Select:
+    return (
         sa.select(BankLine)
         .where(BankLine.decision == BankLineDecision.PENDING)
         .order_by(BankLine.booked_on, BankLine.id)
     )
-    return bounded_count(stmt)[0], list(db.session.scalars(stmt.limit(limit)))
+
+
+def waiting_bank_lines(limit: int) -> tuple[int, list[BankLine]]:
+    """Imported credit lines waiting on a staff decision, oldest booking first (the work queue)."""
+    stmt = _waiting_bank_lines()
+    return bounded_count(stmt, params={})[0], list(db.session.scalars(prepared_first(stmt, limit)))
 
 
 def bank_statements_query() -> sa.Select:

@@ -10,6 +10,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from ..core.database import prepared
 from ..extensions import db
 from .models import Agreement, AgreementKind, AgreementStatus, AgreementTemplate, TemplateStatus
 
@@ -29,19 +30,21 @@ def current_template(kind: AgreementKind, language: str = "en", today: date | No
     )
 
 
-def partnership_executed(organisation_id: int) -> bool:
+@prepared
+def _partnership_executed() -> sa.Select:
     return (
-        db.session.scalar(
-            sa.select(Agreement.id)
-            .where(
-                Agreement.organisation_id == organisation_id,
-                Agreement.kind == AgreementKind.PARTNERSHIP,
-                Agreement.status == AgreementStatus.EXECUTED,
-            )
-            .limit(1)
+        sa.select(Agreement.id)
+        .where(
+            Agreement.organisation_id == sa.bindparam("organisation_id"),
+            Agreement.kind == AgreementKind.PARTNERSHIP,
+            Agreement.status == AgreementStatus.EXECUTED,
         )
-        is not None
+        .limit(1)
     )
+
+
+def partnership_executed(organisation_id: int) -> bool:
+    return db.session.scalar(_partnership_executed(), {"organisation_id": organisation_id}) is not None
 
 
 def nda_acceptance(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
+from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask
@@ -16,6 +18,18 @@ from sqlalchemy.engine import Engine
 from ..extensions import db
 
 _installed = False
+_Statement = TypeVar("_Statement")
+
+
+def prepared(build: Callable[[], _Statement]) -> Callable[[], _Statement]:
+    """A statement built once per process, its varying values as `sa.bindparam`s given at execution
+    (`db.session.scalar(stmt(), {"organisation_id": 3})`): for the queries pages run on every request.
+    SQLAlchemy then neither builds it again nor recomputes its cache key, which is most of a small
+    query's cost: `latest_application` (a select with a joinedload) took 0.39 ms built per call and
+    0.11 ms prepared, in process on SQLite (issue 15)."""
+    return functools.cache(build)
+
+
 _immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
 
 

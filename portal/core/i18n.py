@@ -31,7 +31,8 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
 from babel.numbers import format_decimal
 from flask import Flask, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale, get_timezone
+from flask.globals import _cv_app
+from flask_babel import Babel, Domain, force_locale, get_locale, get_timezone
 from flask_login import current_user
 
 LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "de": "Deutsch"}
@@ -42,7 +43,32 @@ TZ_COOKIE = "tz"
 # depend on a session cookie a probe might carry); they are read in the default language.
 SESSIONLESS_ENDPOINTS = frozenset({None, "static", "main.healthz", "main.brand_css"})
 
+
+class _ReaderDomain(Domain):
+    """Flask-Babel's message domain, finding the translations of the locale being rendered in one
+    dictionary look-up. Flask-Babel's own path looks the request's state up through `g` three times
+    and formats the locale's name on every `_()`: about a hundred proxy look-ups per page. The locale
+    is read on every call, so `force_locale` (emails, PDFs) and `refresh()` still switch it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._by_locale: dict[Locale, Any] = {}
+
+    def get_translations(self) -> Any:
+        context = _cv_app.get(None)
+        state = context.g.__dict__.get("_flask_babel") if context is not None else None
+        locale = getattr(state, "babel_locale", None)
+        if locale is None or getattr(state, "babel_domain", self) is not self:
+            return super().get_translations()
+        try:
+            return self._by_locale[locale]
+        except KeyError:
+            translations = self._by_locale[locale] = super().get_translations()
+            return translations
+
+
 babel = Babel()
+babel.domain_instance = _ReaderDomain()  # what Flask-Babel's gettext, lazy_gettext and _() use
 
 
 def catalog_directories() -> list[str]:
@@ -247,6 +273,14 @@ def init_i18n(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(catalog_directories()) or "translations"
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} text as extracted (one line)
+    domain = babel.domain_instance  # as Flask-Babel installs them, without its three look-ups of `g`
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+    )
 
     @app.before_request
     def _settle_reader() -> None:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from ..auth.models import User
 from ..core import audit
+from ..core.database import prepared
 from ..core.errors import DomainError
 from ..core.web import security_event
 from ..extensions import db
@@ -108,12 +109,15 @@ def recipients(organisation: Organisation, *roles: OrgRole) -> list[str]:
     return sorted({u.email for u in members(organisation) if u.org_roles & wanted})
 
 
-def member_count(organisation: Organisation) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(User.id)).where(
-            User.organisation_id == organisation.id, User.active.is_(True)
-        )
+@prepared
+def _member_count() -> sa.Select:
+    return sa.select(sa.func.count(User.id)).where(
+        User.organisation_id == sa.bindparam("organisation_id"), User.active.is_(True)
     )
+
+
+def member_count(organisation: Organisation) -> int:
+    return db.session.scalar(_member_count(), {"organisation_id": organisation.id})
 
 
 def members(organisation: Organisation) -> list[User]:

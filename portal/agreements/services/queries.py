@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
+from ...core.database import prepared
 from ...core.errors import DomainError
 from ...extensions import db
 from ...partners.models import Organisation
@@ -79,14 +80,20 @@ def agreements_of(organisation: Organisation, include_drafts: bool = False) -> l
     return list(db.session.scalars(stmt.order_by(Agreement.created_at.desc(), Agreement.id.desc())))
 
 
-def awaiting_signature(organisation: Organisation) -> list[Agreement]:
-    return list(
-        db.session.scalars(
-            sa.select(Agreement)
-            .where(Agreement.organisation_id == organisation.id, Agreement.status == AgreementStatus.ISSUED)
-            .order_by(Agreement.id)
+@prepared
+def _awaiting_signature() -> sa.Select:
+    return (
+        sa.select(Agreement)
+        .where(
+            Agreement.organisation_id == sa.bindparam("organisation_id"),
+            Agreement.status == AgreementStatus.ISSUED,
         )
+        .order_by(Agreement.id)
     )
+
+
+def awaiting_signature(organisation: Organisation) -> list[Agreement]:
+    return list(db.session.scalars(_awaiting_signature(), {"organisation_id": organisation.id}))
 
 
 def partnership_agreement_of(organisation_id: int) -> Agreement | None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from ...agreements import services as agreements
 from ...auth.models import User
 from ...core import audit
-from ...core.database import lock_for_update
+from ...core.database import lock_for_update, prepared
 from ...core.errors import DomainError
 from ...core.links import link
 from ...core.mail import notify, queue_email
@@ -79,14 +79,19 @@ def open_application(organisation: Organisation) -> Application | None:
     )
 
 
-def latest_application(organisation: Organisation) -> Application | None:
-    return db.session.scalar(
+@prepared
+def _latest_application() -> sa.Select:
+    return (
         sa.select(Application)
-        .where(Application.organisation_id == organisation.id)
+        .where(Application.organisation_id == sa.bindparam("organisation_id"))
         .options(joinedload(Application.tier))
         .order_by(Application.id.desc())
         .limit(1)
     )
+
+
+def latest_application(organisation: Organisation) -> Application | None:
+    return db.session.scalar(_latest_application(), {"organisation_id": organisation.id})
 
 
 def summary(application: Application) -> list[tuple[str, str]]:

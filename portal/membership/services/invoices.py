@@ -14,7 +14,7 @@ from flask_babel.speaklater import LazyString
 
 from ...auth.models import User
 from ...core import audit, pdf
-from ...core.database import lock_for_update, next_in_sequence
+from ...core.database import lock_for_update, next_in_sequence, prepared
 from ...core.errors import DomainError
 from ...core.i18n import as_reader, reader_of
 from ...core.institution import seller_details
@@ -283,11 +283,14 @@ def _invoice_paid(invoice: Invoice) -> None:
     activate_when_ready(membership, invoice)
 
 
-def invoices_of(organisation: Organisation) -> list[Invoice]:
-    return list(
-        db.session.scalars(
-            sa.select(Invoice)
-            .where(Invoice.organisation_id == organisation.id)
-            .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
-        )
+@prepared
+def _invoices_of() -> sa.Select:
+    return (
+        sa.select(Invoice)
+        .where(Invoice.organisation_id == sa.bindparam("organisation_id"))
+        .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
     )
+
+
+def invoices_of(organisation: Organisation) -> list[Invoice]:
+    return list(db.session.scalars(_invoices_of(), {"organisation_id": organisation.id}))

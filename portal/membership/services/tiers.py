@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from ...auth.models import User
 from ...core import audit
+from ...core.database import prepared
 from ...core.errors import DomainError
 from ...extensions import db
 from ..models import (
@@ -16,12 +17,13 @@ from ..models import (
 )
 
 
+@prepared
+def _active_tiers() -> sa.Select:
+    return sa.select(Tier).where(Tier.active.is_(True)).order_by(Tier.display_order, Tier.annual_fee_cents)
+
+
 def active_tiers() -> list[Tier]:
-    return list(
-        db.session.scalars(
-            sa.select(Tier).where(Tier.active.is_(True)).order_by(Tier.display_order, Tier.annual_fee_cents)
-        )
-    )
+    return list(db.session.scalars(_active_tiers()))
 
 
 def all_tiers() -> list[Tier]:
