@@ -386,20 +386,20 @@ def _announce_approval(
     them (sign, pay, then the welcome), addressed by name. The invoice is attached for those who pay
     it; those who sign get the link to the agreement."""
     organisation = application.organisation
-    people = {u.email: u for u in partners.members(organisation)}
-    owners = set(partners.recipients(organisation))
-    signatories = set(partners.recipients(organisation, OrgRole.SIGNATORY))
-    payers = set(invoice_recipients(invoice)) | owners
+    people = partners.members(organisation)  # once: every role below is read from these rows
+    by_address = {u.email: u for u in people}
+
+    def holding(role: OrgRole) -> set[str]:
+        return {u.email for u in people if role in u.org_roles}
+
+    owners, signatories = holding(OrgRole.OWNER), holding(OrgRole.SIGNATORY)
+    payers = set(invoice_recipients(invoice, people)) | owners
     by_card = application.payment_method is PaymentMethod.CARD and approval.card_offered(application.tier)
     for address in sorted(owners | signatories | payers):
-        user = people.get(address)
-        name = (
-            user.full_name
-            if user
-            else application.billing_name
-            if address == application.billing_email
-            else ""
-        )
+        user = by_address.get(address)
+        name = user.full_name if user else ""
+        if user is None and address == application.billing_email:
+            name = application.billing_name
         pays = address in payers
         queue_email(
             address,

@@ -105,10 +105,13 @@ def issue_invoice(
     return invoice
 
 
-def invoice_recipients(invoice: Invoice) -> list[str]:
-    """Who receives an invoice: the billing address it names and the organisation's billing people."""
-    organisation = invoice.organisation
-    return sorted({invoice.buyer["email"], *partners.recipients(organisation, OrgRole.BILLING)} - {""})
+def invoice_recipients(invoice: Invoice, people: list[User] | None = None) -> list[str]:
+    """Who receives an invoice: the billing address it names and the organisation's billing people
+    (from `people`, the organisation's active members, when the caller has loaded them already)."""
+    if people is None:
+        people = partners.members(invoice.organisation)
+    billing = {u.email for u in people if OrgRole.BILLING in u.org_roles}
+    return sorted(({invoice.buyer["email"]} | billing) - {""})
 
 
 def announce_invoice(invoice: Invoice) -> None:
