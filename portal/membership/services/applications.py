@@ -3,7 +3,7 @@ reject or ask for more."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import sqlalchemy as sa
@@ -233,23 +233,8 @@ def withdraw_application(actor: User, application: Application) -> None:
     audit.record("application.withdrawn", actor=actor, target=application)
 
 
-EDITABLE = (
-    "tier",
-    "registration_number",
-    "address_line1",
-    "address_line2",
-    "postcode",
-    "city",
-    "signatory_name",
-    "signatory_title",
-    "billing_name",
-    "billing_email",
-    "billing_address",
-    "vat_number",
-    "interests",
-    "heard_from",
-    "payment_method",
-)
+# What an edit may change: every field the form sends (the tier by its row, not its slug).
+EDITABLE = tuple("tier" if f.name == "tier_slug" else f.name for f in fields(ApplicationData))
 
 
 def _check_owner(actor: User, application: Application) -> None:
