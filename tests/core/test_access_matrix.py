@@ -71,6 +71,9 @@ POLICY: dict[str, str] = {
     "main.index": PUBLIC,
     "main.brand_css": PUBLIC,
     "main.healthz": PUBLIC,
+    # catalog
+    "catalog.index": PUBLIC,
+    "catalog.detail": PUBLIC,
     # auth: sign-up, login, reset
     "partners.signup": ANONYMOUS_ONLY,
     "partners.signup_done": PUBLIC,

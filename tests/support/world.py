@@ -8,10 +8,13 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import sqlalchemy as sa
 
 from portal.agreements.models import Agreement, AgreementStatus, StandingCountersignature
 from portal.auth import tokens
 from portal.auth.models import User
+from portal.catalog import services as catalog
+from portal.catalog.models import Domain, Lead, Researcher, SavedSearch, Technology, TechnologyStatus
 from portal.core.types import utcnow
 from portal.extensions import db
 from portal.membership.models import (
@@ -63,6 +66,11 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
     statement: BankStatement | None = None
     bank_line: BankLine | None = None  # unmatched, waiting for a decision
+    technology: Technology | None = None  # published, with an inventor
+    researcher: Researcher | None = None
+    domain: Domain | None = None
+    lead: Lead | None = None  # org_a's licensing interest in `technology`
+    saved_search: SavedSearch | None = None  # the owner's
 
     def user(self, role: str) -> User:
         return {"member": self.member, "owner": self.owner, "staff": self.staff, "admin": self.admin}[role]
@@ -114,6 +122,34 @@ def make_bank_statement(staff: User) -> tuple[BankStatement, BankLine]:
     return statement, line
 
 
+def make_catalog_objects(world: World) -> None:
+    """A published technology with an inventor, org_a's lead on it and the owner's saved search."""
+    world.domain = db.session.scalar(sa.select(Domain).order_by(Domain.display_order).limit(1))
+    world.researcher = Researcher(name="Dr Matrix Inventor", group="Matrix Lab", expertise=["matrices"])
+    db.session.add(world.researcher)
+    db.session.flush()
+    world.technology = catalog.create_technology(
+        catalog.TechnologyData(
+            title="Matrix sensing technology",
+            benefit="Senses matrices.",
+            problem="A matrix problem.",
+            domain_id=world.domain.id if world.domain else None,
+            trl=5,
+            inventor_ids=[world.researcher.id],
+        ),
+        actor=world.staff,
+        status=TechnologyStatus.PUBLISHED,
+    )
+    world.lead = Lead(
+        technology_id=world.technology.id, organisation_id=world.org_a.id, created_by_id=world.owner.id
+    )
+    world.saved_search = SavedSearch(
+        user_id=world.owner.id, organisation_id=world.org_a.id, name="Matrix search", params={"q": "matrix"}
+    )
+    db.session.add_all([world.lead, world.saved_search])
+    db.session.flush()
+
+
 def make_world() -> World:
     """Organisation A with an owner, a member and an open invitation; a staff user; an admin;
     and a valid token for every token link. Committed (visible to the app's requests)."""
@@ -149,6 +185,7 @@ def make_world() -> World:
     db.session.add(world.standing)
     db.session.flush()
     world.statement, world.bank_line = make_bank_statement(staff)
+    make_catalog_objects(world)
     world.tokens = {
         "auth.verify_email": tokens.make_token("verify-email", {"uid": member.id, "email": member.email}),
         "auth.reset_password": tokens.make_token(
@@ -196,6 +233,12 @@ SAMPLE_VALUES = {
     "standing_id": lambda w, endpoint: w.standing.id,
     "statement_id": lambda w, endpoint: w.statement.id,
     "line_id": lambda w, endpoint: w.bank_line.id,
+    "slug": lambda w, endpoint: w.technology.slug,
+    "technology_id": lambda w, endpoint: w.technology.id,
+    "researcher_id": lambda w, endpoint: w.researcher.id,
+    "domain_id": lambda w, endpoint: w.domain.id,
+    "lead_id": lambda w, endpoint: w.lead.id,
+    "saved_search_id": lambda w, endpoint: w.saved_search.id,
 }
 
 

@@ -1,0 +1,1 @@
+"""The technology catalog (push): listings, researchers, search, leads, saved searches."""
