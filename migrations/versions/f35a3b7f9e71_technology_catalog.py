@@ -1,5 +1,5 @@
-"""technology catalog: listings, researchers, domains (the ten ICT domains seeded), files, leads,
-saved searches, digest entries, daily views
+"""technology catalog: listings, researchers, domains (ten seeded), files, leads, saved searches
+(with digest entries) and daily views
 
 Revision ID: f35a3b7f9e71
 Revises: 9c1d3e5f7a20

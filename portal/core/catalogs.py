@@ -46,7 +46,7 @@ CATALOGS: dict[str, tuple[str, ...]] = {
     "membership": ("membership", "billing", "templates/membership"),
     "agreements": ("agreements", "templates/agreements", "templates/pdf"),
     "main": ("main", "templates/main"),
-    "catalog": ("catalog", "templates/catalog"),
+    "catalog": ("catalog", "matching", "templates/catalog"),
     "emails": ("templates/emails",),
 }
 # Python modules with no partner-facing text (tooling, checks, the sandbox).

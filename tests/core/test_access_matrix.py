@@ -74,6 +74,7 @@ POLICY: dict[str, str] = {
     # catalog
     "catalog.index": PUBLIC,
     "catalog.detail": PUBLIC,
+    "admin.matching_page": STAFF,
     # auth: sign-up, login, reset
     "partners.signup": ANONYMOUS_ONLY,
     "partners.signup_done": PUBLIC,
