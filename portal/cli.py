@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .agreements import services as agreements
+from .catalog.services import saved as saved_searches
 from .auth import services as accounts
 from .auth.models import PlatformRole
 from .billing import gateway
@@ -122,6 +123,15 @@ def deliver_mail(limit: int) -> None:
     """Send queued emails that are due, including earlier failures (with backoff)."""
     sent, failed = deliver_pending(limit=limit)
     click.echo(f"sent {sent}, failed {failed}")
+
+
+@portal_cli.command("send-digests")
+def send_digests() -> None:
+    """Email each due saved search the new technologies that match it (daily or weekly; each
+    technology once per saved search, however often this runs). Run it hourly or daily."""
+    report = saved_searches.send_digests()
+    deliver_pending()
+    click.echo(str(report))
 
 
 translations_cli = AppGroup("translations", help="Extract, update, compile and check the translations.")
