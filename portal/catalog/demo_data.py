@@ -205,7 +205,7 @@ TECHNOLOGIES = [
      ["Corporate treasury", "ERP vendors", "Accounts receivable automation"],
      ["ISO 20022", "reconciliation", "camt.053", "treasury"], 8, "copyright", ["f3", "a3"], L, 500),
     ("fintech", "Explainable market-abuse detection for trading surveillance",
-     "Halves false alerts on spoofing and layering while keeping every detected case.",
+     "Cuts false spoofing and layering alerts by 52 % and misses none of the confirmed cases.",
      "Exchanges and brokers must report market abuse, but surveillance rules flood compliance teams with alerts"
      " they cannot explain to regulators.",
      "Sequence models of order-book behaviour with counterfactual explanations that show which orders made the"
