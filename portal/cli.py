@@ -11,10 +11,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .agreements import services as agreements
-from .catalog.services import saved as saved_searches
 from .auth import services as accounts
 from .auth.models import PlatformRole
 from .billing import gateway
+from .catalog.services import saved as saved_searches
 from .core.errors import DomainError
 from .core.mail import deliver_pending
 from .demo import seed

@@ -22,7 +22,9 @@ class SaveSearchForm(FlaskForm):
     """The search itself travels in the form's hidden fields (the /technologies parameters)."""
 
     name = StringField(
-        _l("Name of the search"), validators=[DataRequired(), Limit(120)], description=_l("Like “Drones, TRL 6+”.")
+        _l("Name of the search"),
+        validators=[DataRequired(), Limit(120)],
+        description=_l("Like “Drones, TRL 6+”."),
     )
     frequency = SelectField(
         _l("Email me new matches"), choices=frequency_choices(), default=DigestFrequency.WEEKLY.value

@@ -74,7 +74,9 @@ def test_the_demo_technologies_are_searchable_under_the_ladder(app, ctx):
     assert fraud.id not in [h.doc_id for h in teaser.hits]
     assert fraud.id in [h.doc_id for h in detail.hits]
 
-    acme = catalog.viewer_context(db.session.scalar(sa.select(User).where(User.email == "engineer@acme.example")))
+    acme = catalog.viewer_context(
+        db.session.scalar(sa.select(User).where(User.email == "engineer@acme.example"))
+    )
     assert acme.first_look and acme.level >= catalog.Level.PARTNER_DETAIL
     seen = catalog.find(acme, catalog.parse({}), per_page=100)
     public = catalog.find(catalog.VISITOR, catalog.parse({}), per_page=100)

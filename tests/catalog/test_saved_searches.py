@@ -115,7 +115,10 @@ def test_the_email_carries_teaser_fields_only_and_links(app, ctx):
     user = member()
     saved_search(user, "lidar")
     technology(
-        "Lidar odometry", benefit="Cuts drift by 40 %.", problem="SECRET-PROBLEM text", at=T0 + timedelta(minutes=1)
+        "Lidar odometry",
+        benefit="Cuts drift by 40 %.",
+        problem="SECRET-PROBLEM text",
+        at=T0 + timedelta(minutes=1),
     )
     commit()
     saved_searches.send_digests(T0 + timedelta(minutes=2))
@@ -152,7 +155,9 @@ def test_a_word_only_in_a_partner_field_announces_nothing_to_a_teaser_reader(app
     lapsed = make_partner()  # no membership: reads the catalog as a visitor
     for user in (entitled, associate, lapsed):
         saved_search(user, "zeolite")
-    technology("Sorbent bed for server rooms", problem="Uses a zeolite lattice.", at=T0 + timedelta(minutes=1))
+    technology(
+        "Sorbent bed for server rooms", problem="Uses a zeolite lattice.", at=T0 + timedelta(minutes=1)
+    )
     commit()
     saved_searches.send_digests(T0 + timedelta(minutes=2))
     assert digest_titles(entitled) == [["Sorbent bed for server rooms"]]
@@ -245,7 +250,8 @@ def test_save_the_current_search_from_the_search_page(app, ctx):
     assert "data-save-search" in page and 'name="q" value="drone"' in page
     assert 'name="page"' not in page
     response = browser.post(
-        "/technologies/saved/new", {"q": "drone", "trl_min": "4", "name": "Drones TRL 4+", "frequency": "daily"}
+        "/technologies/saved/new",
+        {"q": "drone", "trl_min": "4", "name": "Drones TRL 4+", "frequency": "daily"},
     )
     assert location(response) == "/technologies/saved"
     saved = db.session.scalar(sa.select(SavedSearch).where(SavedSearch.user_id == user.id))
@@ -271,7 +277,10 @@ def test_another_users_saved_search_answers_404_and_stays(app, ctx):
     browser = Browser(app)
     browser.login(colleague.email)
     for action in ("delete", "pause", "frequency"):
-        assert browser.post(f"/technologies/saved/{saved.id}/{action}", {"frequency": "daily"}).status_code == 404
+        assert (
+            browser.post(f"/technologies/saved/{saved.id}/{action}", {"frequency": "daily"}).status_code
+            == 404
+        )
     assert "Search lidar" not in text(browser.get("/technologies/saved"))
     db.session.expire_all()
     kept = db.session.get(SavedSearch, saved.id)

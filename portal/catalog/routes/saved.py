@@ -117,7 +117,9 @@ def saved_pause(saved_search_id: int):
         if saved_search.active:
             flash(_("Digest of “%(name)s” resumed.", name=saved_search.name), "success")
         else:
-            flash(_("Digest of “%(name)s” paused. The search stays saved.", name=saved_search.name), "success")
+            flash(
+                _("Digest of “%(name)s” paused. The search stays saved.", name=saved_search.name), "success"
+            )
     return redirect(url_for("catalog.saved"))
 
 

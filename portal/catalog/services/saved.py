@@ -131,7 +131,7 @@ def describe(params: Mapping[str, Any], domains: Mapping[str, Domain]) -> list[C
         names = [domains[s].shown_name if s in domains else s for s in query.domains]
         out.append(Criterion(_("Domains"), ", ".join(names)))
     if query.trl_min or query.trl_max:
-        out.append(Criterion(_("TRL"), f"{query.trl_min or 1}–{query.trl_max or 9}"))
+        out.append(Criterion(_("TRL"), f"{query.trl_min or 1} - {query.trl_max or 9}"))
     if query.ip_status:
         from ..models import IpStatus
 
@@ -141,9 +141,7 @@ def describe(params: Mapping[str, Any], domains: Mapping[str, Domain]) -> list[C
 
         out.append(Criterion(_("Licensing"), ", ".join(LicensingOption(v).label for v in query.options)))
     if query.statuses:
-        out.append(
-            Criterion(_("Status"), ", ".join(TechnologyStatus(v).label for v in query.statuses))
-        )
+        out.append(Criterion(_("Status"), ", ".join(TechnologyStatus(v).label for v in query.statuses)))
     return out
 
 
@@ -187,14 +185,18 @@ class DigestReport:
 
 
 def is_due(saved: SavedSearch, now: datetime) -> bool:
-    return saved.active and (saved.last_sent_at is None or saved.last_sent_at <= now - CADENCE[saved.frequency])
+    return saved.active and (
+        saved.last_sent_at is None or saved.last_sent_at <= now - CADENCE[saved.frequency]
+    )
 
 
 def due_ids(now: datetime) -> list[int]:
     """Active saved searches never sent, or sent at least a day (daily) or a week (weekly) ago."""
     conditions = [SavedSearch.last_sent_at.is_(None)]
     for frequency, interval in CADENCE.items():
-        conditions.append(sa.and_(SavedSearch.frequency == frequency, SavedSearch.last_sent_at <= now - interval))
+        conditions.append(
+            sa.and_(SavedSearch.frequency == frequency, SavedSearch.last_sent_at <= now - interval)
+        )
     return list(
         db.session.scalars(
             sa.select(SavedSearch.id)
