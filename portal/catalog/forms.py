@@ -27,7 +27,10 @@ class SaveSearchForm(FlaskForm):
         description=_l("Like “Drones, TRL 6+”."),
     )
     frequency = SelectField(
-        _l("Email me new matches"), choices=frequency_choices(), default=DigestFrequency.WEEKLY.value
+        _l("Email me new matches"),
+        choices=frequency_choices(),
+        default=DigestFrequency.WEEKLY.value,
+        validators=[DataRequired()],
     )
 
 
