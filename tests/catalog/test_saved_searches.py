@@ -130,6 +130,16 @@ def test_the_email_carries_teaser_fields_only_and_links(app, ctx):
     assert link_in(email, "/technologies/saved/unsubscribe/")
 
 
+def test_the_digest_is_written_in_the_readers_language(app, ctx):
+    user = member(locale="de")
+    saved_search(user, "lidar")
+    technology("Lidar odometry", at=T0 + timedelta(minutes=1))
+    commit()
+    saved_searches.send_digests(T0 + timedelta(minutes=2))
+    (email,) = emails_to(user.email)
+    assert '<html lang="de"' in email.body_html
+
+
 def test_first_look_technologies_reach_a_tier_without_first_look_only_after_the_window(app, ctx):
     early = member(first_look_days=14)
     late = member(first_look_days=0)

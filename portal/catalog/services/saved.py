@@ -34,7 +34,16 @@ from ...core.links import link
 from ...core.mail import notify
 from ...core.types import utcnow
 from ...extensions import db
-from ..models import DigestEntry, DigestFrequency, Domain, SavedSearch, Technology, TechnologyStatus
+from ..models import (
+    DigestEntry,
+    DigestFrequency,
+    Domain,
+    IpStatus,
+    LicensingOption,
+    SavedSearch,
+    Technology,
+    TechnologyStatus,
+)
 from .ladder import viewer_context
 from .search import CatalogQuery, find, parse, query_params
 
@@ -133,12 +142,8 @@ def describe(params: Mapping[str, Any], domains: Mapping[str, Domain]) -> list[C
     if query.trl_min or query.trl_max:
         out.append(Criterion(_("TRL"), f"{query.trl_min or 1} - {query.trl_max or 9}"))
     if query.ip_status:
-        from ..models import IpStatus
-
         out.append(Criterion(_("IP status"), ", ".join(IpStatus(v).label for v in query.ip_status)))
     if query.options:
-        from ..models import LicensingOption
-
         out.append(Criterion(_("Licensing"), ", ".join(LicensingOption(v).label for v in query.options)))
     if query.statuses:
         out.append(Criterion(_("Status"), ", ".join(TechnologyStatus(v).label for v in query.statuses)))
