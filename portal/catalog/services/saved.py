@@ -252,7 +252,10 @@ def digest_for(saved_search_id: int, now: datetime | None = None) -> int:
     now = now or utcnow()
     begin_write()  # SQLite: take the write lock first (a concurrent run waits, then finds them announced)
     saved = db.session.scalar(
-        sa.select(SavedSearch).where(SavedSearch.id == saved_search_id).with_for_update(of=SavedSearch)
+        sa.select(SavedSearch)
+        .where(SavedSearch.id == saved_search_id)
+        .with_for_update(of=SavedSearch)
+        .execution_options(populate_existing=True)  # a concurrent run's last_sent_at, not a stale copy
     )
     if saved is None or not is_due(saved, now):
         return 0
