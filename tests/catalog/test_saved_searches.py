@@ -316,3 +316,47 @@ def test_the_owner_changes_cadence_pauses_and_deletes(app, ctx):
     assert location(browser.post(f"/technologies/saved/{saved_id}/delete")) == "/technologies/saved"
     db.session.expire_all()
     assert db.session.get(SavedSearch, saved_id) is None
+
+
+@pytest.fixture
+def real_app(scratch_database, monkeypatch):
+    from flask_migrate import upgrade
+
+    from portal import create_app
+
+    app = create_app("testing", {"DATABASE_URL": scratch_database, "RATELIMIT_ENABLED": False})
+    monkeypatch.setattr(db, "session", db._make_scoped_session({}))  # real transactions
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_simultaneous_runs_announce_each_technology_once(real_app):
+    """Two (here four) digest jobs at the same instant on separate connections: one email."""
+    from ..support.concurrency import run_simultaneously
+
+    with real_app.app_context():
+        user = member()
+        saved_search(user, "lidar")
+        technology("Lidar odometry", at=T0 + timedelta(minutes=1))
+        db.session.commit()
+        email = user.email
+
+    def run(_: int) -> int:
+        with real_app.app_context():
+            try:
+                return saved_searches.send_digests(T0 + timedelta(minutes=2)).announced
+            finally:
+                db.session.remove()
+
+    assert sorted(run_simultaneously(4, run)) == [0, 0, 0, 1]
+    with real_app.app_context():
+        assert len(digest_titles_of(email)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(DigestEntry)) == 1
+
+
+def digest_titles_of(address: str) -> list:
+    return [e for e in emails_to(address) if e.template == "saved_search_digest"]
