@@ -50,6 +50,7 @@ STAFF = "staff"  # the staff console: staff or admin who completed the second fa
 ADMIN = "admin"  # admin-only pages of the staff console
 TWO_FACTOR = "two_factor"  # signed-in users whose account has two-factor on and who used it
 ENROL_2FA = "enrol_2fa"  # signed-in users without a second factor (staff have one: sent to /account)
+OWN = "own"  # a partner user's own object (the world's owner's): a colleague gets 404, staff 403
 
 POLICIES = {
     PUBLIC,
@@ -64,6 +65,7 @@ POLICIES = {
     ADMIN,
     TWO_FACTOR,
     ENROL_2FA,
+    OWN,
 }
 
 POLICY: dict[str, str] = {
@@ -75,6 +77,12 @@ POLICY: dict[str, str] = {
     "catalog.index": PUBLIC,
     "catalog.detail": PUBLIC,
     "admin.matching_page": STAFF,
+    "catalog.saved": PARTNER,
+    "catalog.save_search": PARTNER,
+    "catalog.saved_frequency": OWN,
+    "catalog.saved_pause": OWN,
+    "catalog.saved_delete": OWN,
+    "catalog.unsubscribe": TOKEN,
     # auth: sign-up, login, reset
     "partners.signup": ANONYMOUS_ONLY,
     "partners.signup_done": PUBLIC,
@@ -191,7 +199,7 @@ ROLES = ["anonymous", "member", "owner", "staff", "admin"]
 # What each role gets from a page of each policy. "ok" is 200 for a GET page and the
 # endpoint's ALLOWED_POST outcome for a POST-only endpoint; "login" is a 302 to
 # /login?next=<the page>; ("redirect", path) is a 302 to that path.
-OK, LOGIN_REDIRECT, FORBIDDEN = "ok", "login", 403
+OK, LOGIN_REDIRECT, FORBIDDEN, NOT_FOUND = "ok", "login", 403, 404
 DASHBOARD, CONSOLE, SIGN_IN = ("redirect", "/dashboard"), ("redirect", "/admin/"), ("redirect", "/login")
 
 EXPECTED: dict[str, dict[str, object]] = {
@@ -235,6 +243,13 @@ EXPECTED: dict[str, dict[str, object]] = {
         "owner": OK,
         "staff": ("redirect", "/account"),
         "admin": ("redirect", "/account"),
+    },
+    OWN: {
+        "anonymous": LOGIN_REDIRECT,
+        "member": NOT_FOUND,
+        "owner": OK,
+        "staff": FORBIDDEN,
+        "admin": FORBIDDEN,
     },
     ADMIN: {
         "anonymous": LOGIN_REDIRECT,
@@ -290,6 +305,10 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "admin.agreement_template_save": (400, None),
     "admin.agreement_template_preview": (200, "pdf"),
     "admin.agreement_template_publish": (302, "/admin/agreement-templates/{template_id}"),  # already
+    "catalog.save_search": (400, None),
+    "catalog.saved_frequency": (302, "/technologies/saved"),  # no choice: flashed, nothing changed
+    "catalog.saved_pause": (302, "/technologies/saved"),
+    "catalog.saved_delete": (302, "/technologies/saved"),
 }
 
 
@@ -360,6 +379,8 @@ def test_access(app, world, browser, endpoint, role):
 
     if expected == LOGIN_REDIRECT:
         assert_login_redirect(response, urlsplit(url).path)
+    elif expected == NOT_FOUND:
+        assert response.status_code == 404, f"{role} {url}: {response.status_code}"
     elif expected == FORBIDDEN:
         assert response.status_code == 403, f"{role} {url}: {response.status_code}"
         assert "Not allowed" in text(response)
