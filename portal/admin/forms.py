@@ -33,32 +33,39 @@ class TechnologyForm(FlaskForm):
         validators=[Limit(300)],
         description="Public: what a company gains, in one sentence. Needed to publish.",
     )
-    domain_id = SelectField("Domain", choices=[], validate_choice=False)
+    domain_id = SelectField("Domain", choices={}, validate_choice=False)
     trl = SelectField(
         "Technology readiness level (TRL)",
-        choices=[(str(n), f"TRL {n}") for n in range(1, 10)],
+        choices={str(n): f"TRL {n}" for n in range(1, 10)},
         default="1",
     )
-    ip_status = SelectField("IP status", choices=[(s.value, s.label) for s in IpStatus])
+    ip_status = SelectField("IP status", choices={})
     problem = TextAreaField(
         "The problem", validators=[Limit(20_000)], render_kw={"rows": 4}, description="Partners only."
     )
     solution = TextAreaField("The solution", validators=[Limit(20_000)], render_kw={"rows": 4})
-    advantages = TextAreaField("Advantages", validators=[Limit(10_000)], description=ONE_PER_LINE, render_kw={"rows": 4})
-    applications = TextAreaField(
-        "Applications and markets", validators=[Limit(10_000)], description=ONE_PER_LINE, render_kw={"rows": 4}
+    advantages = TextAreaField(
+        "Advantages", validators=[Limit(10_000)], description=ONE_PER_LINE, render_kw={"rows": 4}
     )
-    keywords = TextAreaField("Keywords", validators=[Limit(4000)], description=ONE_PER_LINE, render_kw={"rows": 3})
+    applications = TextAreaField(
+        "Applications and markets",
+        validators=[Limit(10_000)],
+        description=ONE_PER_LINE,
+        render_kw={"rows": 4},
+    )
+    keywords = TextAreaField(
+        "Keywords", validators=[Limit(4000)], description=ONE_PER_LINE, render_kw={"rows": 3}
+    )
     patent_numbers = TextAreaField(
         "Patent numbers", validators=[Limit(4000)], description=ONE_PER_LINE, render_kw={"rows": 2}
     )
     licensing_options = MultiCheckboxField(
-        "Licensing options", choices=[(o.value, o.label) for o in LicensingOption], validate_choice=True
+        "Licensing options", choices={}, validate_choice=True
     )
     lab = StringField("Lab", validators=[Limit(200)])
     inventors = SelectMultipleField(
         "Inventors",
-        choices=[],
+        choices={},
         coerce=int,
         description="From the researcher directory; hold Ctrl (or ⌘) to choose several.",
         render_kw={"size": 6},
@@ -72,8 +79,14 @@ class TechnologyForm(FlaskForm):
     first_look_days = BoundedIntegerField(
         "First-look days",
         validators=[Optional(), NumberRange(min=0, max=365, message="Enter a number of days from 0 to 365.")],
-        description="Days after publication when only first-look tiers see the listing. Empty: leave as it is.",
+        description="Days after publication when only first-look tiers see the listing. Empty: unchanged.",
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The labels are the catalog's (translated at use); the console reads them in English.
+        self.ip_status.choices = {s.value: str(s.label) for s in IpStatus}
+        self.licensing_options.choices = {o.value: str(o.label) for o in LicensingOption}
 
 
 class StatusForm(FlaskForm):
@@ -98,9 +111,15 @@ class ResearcherForm(FlaskForm):
 
 class DomainForm(FlaskForm):
     name = StringField("Name (English)", validators=[DataRequired(), Limit(120)])
-    slug = StringField("Slug", validators=[DataRequired(), Limit(80)], description="Used in links: cyber-security")
-    name_fr = StringField("Name in French", validators=[Limit(120)], description="Empty: French readers see English.")
-    name_de = StringField("Name in German", validators=[Limit(120)], description="Empty: German readers see English.")
+    slug = StringField(
+        "Slug", validators=[DataRequired(), Limit(80)], description="Used in links: cyber-security"
+    )
+    name_fr = StringField(
+        "Name in French", validators=[Limit(120)], description="Empty: French readers see English."
+    )
+    name_de = StringField(
+        "Name in German", validators=[Limit(120)], description="Empty: German readers see English."
+    )
     display_order = BoundedIntegerField("Order", validators=[InputRequired()], default=0)
     active = BooleanField("Active (offered for new listings and in the catalog's filters)", default=True)
 
@@ -108,7 +127,7 @@ class DomainForm(FlaskForm):
 class FileForm(FlaskForm):
     kind = SelectField(
         "Kind",
-        choices=[(FileKind.IMAGE.value, "Image (public)"), (FileKind.DOSSIER.value, "Dossier document (NDA)")],
+        choices={FileKind.IMAGE.value: "Image (public)", FileKind.DOSSIER.value: "Dossier document (NDA)"},
         validators=[DataRequired()],
     )
     file = FileField(

@@ -509,7 +509,12 @@ def bank_lines_query(status: str) -> sa.Select:
 # --- the catalog -------------------------------------------------------------------------------
 
 TECHNOLOGY_SORT = SortSpec(
-    {"id": Technology.id, "reference": Technology.reference, "status": Technology.status, "trl": Technology.trl},
+    {
+        "id": Technology.id,
+        "reference": Technology.reference,
+        "status": Technology.status,
+        "trl": Technology.trl,
+    },
     "-id",
     Technology.id,
 )
@@ -535,7 +540,9 @@ def technologies_query(filters: TechnologyFilters, sorting: Sorting | None = Non
     elif filters.domain.isdigit() and len(filters.domain) < 10:
         stmt = stmt.where(Technology.domain_id == int(filters.domain))
     if filters.q:
-        stmt = stmt.where(contains(filters.q, Technology.reference, Technology.title, Technology.benefit, Technology.lab))
+        stmt = stmt.where(
+            contains(filters.q, Technology.reference, Technology.title, Technology.benefit, Technology.lab)
+        )
     return stmt
 
 
@@ -593,7 +600,9 @@ def technology_stats(technology_id: int, today: date) -> TechnologyStats:
         views.where(TechnologyDailyStat.day >= since).scalar_subquery(),
         views.scalar_subquery(),
         sa.select(sa.func.count(Lead.id)).where(Lead.technology_id == technology_id).scalar_subquery(),
-        sa.select(sa.func.count(DigestEntry.id)).where(DigestEntry.technology_id == technology_id).scalar_subquery(),
+        sa.select(sa.func.count(DigestEntry.id))
+        .where(DigestEntry.technology_id == technology_id)
+        .scalar_subquery(),
     )
     row = db.session.execute(stmt).one()
     return TechnologyStats(*(int(v or 0) for v in row))

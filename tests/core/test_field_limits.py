@@ -23,6 +23,7 @@ from portal.agreements.models import (
     StandingCountersignature,
 )
 from portal.auth.models import User
+from portal.catalog.models import Domain, Researcher, Technology
 from portal.core.forms import DayField, Limit, entry_length
 from portal.extensions import db
 from portal.membership.models import (
@@ -58,6 +59,9 @@ FORM_MODELS = {
     "ApprovalRuleForm": ApprovalRule,
     "OrganisationForm": Organisation,
     "TemplateForm": AgreementTemplate,
+    "TechnologyForm": Technology,
+    "ResearcherForm": Researcher,
+    "DomainForm": Domain,
 }
 # Fields stored under another name or in another model.
 COLUMNS = {
@@ -98,6 +102,11 @@ JSON_FIELDS = {
 }
 # A tier's description and benefits in French and German: its `translations` JSON column.
 JSON_FIELDS |= {f"TierForm.{name}_{lang}" for name in ("description", "benefits") for lang in ("fr", "de")}
+# A listing's lists (one per line), a researcher's expertise and a domain's names: JSON columns.
+JSON_FIELDS |= {
+    f"TechnologyForm.{name}" for name in ("advantages", "applications", "keywords", "patent_numbers")
+}
+JSON_FIELDS |= {"ResearcherForm.expertise", "DomainForm.name_fr", "DomainForm.name_de"}
 # Read, looked up or compared, never stored: the limit only bounds the work.
 NOT_STORED = {
     "LoginForm.email",

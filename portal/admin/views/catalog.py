@@ -7,12 +7,20 @@ import hashlib
 from dataclasses import asdict
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ...catalog import services as catalog
-from ...catalog.models import Domain, FileKind, IpStatus, Researcher, Technology, TechnologyFile, TechnologyStatus
+from ...catalog.models import (
+    Domain,
+    FileKind,
+    IpStatus,
+    Researcher,
+    Technology,
+    TechnologyFile,
+    TechnologyStatus,
+)
 from ...catalog.services import csv_io, directory, files
 from ...core.errors import DomainError
 from ...core.forms import apply_domain_error, bounded_int
@@ -144,14 +152,12 @@ def technology_detail(technology_id: int):
 def _choices(form: TechnologyForm, technology: Technology | None) -> None:
     domains = queries.all_domains()
     current = technology.domain_id if technology else None
-    form.domain_id.choices = [("", "No domain")] + [
-        (str(d.id), d.name if d.active else f"{d.name} (inactive)")
-        for d in domains
-        if d.active or d.id == current
-    ]
-    form.inventors.choices = [
-        (r.id, f"{r.name} · {r.group}" if r.group else r.name) for r in queries.all_researchers()
-    ]
+    form.domain_id.choices = {"": "No domain"} | {
+        str(d.id): d.name if d.active else f"{d.name} (inactive)" for d in domains if d.active or d.id == current
+    }
+    form.inventors.choices = {
+        r.id: f"{r.name} · {r.group}" if r.group else r.name for r in queries.all_researchers()
+    }
 
 
 def _technology_data(form: TechnologyForm) -> catalog.TechnologyData:
@@ -178,7 +184,7 @@ def _technology_data(form: TechnologyForm) -> catalog.TechnologyData:
 
 def _check_domain(form: TechnologyForm) -> bool:
     value = form.domain_id.data or ""
-    if value and value not in {c[0] for c in form.domain_id.choices}:
+    if value and value not in form.domain_id.choices:
         form.domain_id.errors = [*form.domain_id.errors, "Choose a domain from the list."]
         return False
     return True
@@ -246,7 +252,9 @@ def technology_status(technology_id: int):
 PREVIEWS = {
     "visitor": (catalog.VISITOR, catalog.Level.TEASER, "a visitor"),
     "partner": (
-        catalog.Viewer(level=catalog.Level.PARTNER_DETAIL, first_look=True, tier_level=catalog.Level.PARTNER_DETAIL),
+        catalog.Viewer(
+            level=catalog.Level.PARTNER_DETAIL, first_look=True, tier_level=catalog.Level.PARTNER_DETAIL
+        ),
         catalog.Level.PARTNER_DETAIL,
         "a partner with partner detail access",
     ),
@@ -271,7 +279,9 @@ def technology_preview(technology_id: int):
         level=level,
         Level=catalog.Level,
         viewer=viewer,
-        detail_tiers=catalog.tiers_offering(catalog.Level.PARTNER_DETAIL) if level < catalog.Level.PARTNER_DETAIL else [],
+        detail_tiers=catalog.tiers_offering(catalog.Level.PARTNER_DETAIL)
+        if level < catalog.Level.PARTNER_DETAIL
+        else [],
         preview_back=back,
     )
 
@@ -392,8 +402,13 @@ def technologies_import_confirm():
         return _import_page(ImportForm(formdata=None), code=400)
     storage.delete(form.upload.data)
     flash(
-        f"Import done: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged"
-        + (f", {counts['researchers']} researcher(s) added to the directory." if counts["researchers"] else "."),
+        f"Import done: {counts['created']} created, {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged"
+        + (
+            f", {counts['researchers']} researcher(s) added to the directory."
+            if counts["researchers"]
+            else "."
+        ),
         "success",
     )
     return redirect(url_for("admin.technologies"))
@@ -472,7 +487,9 @@ def researcher_delete(researcher_id: int):
 
 @bp.route("/domains")
 def domains():
-    return render_template("admin/catalog/domains.html", domains=queries.all_domains(), usage=queries.domain_usage())
+    return render_template(
+        "admin/catalog/domains.html", domains=queries.all_domains(), usage=queries.domain_usage()
+    )
 
 
 @bp.route("/domains/new", methods=["GET", "POST"])

@@ -99,8 +99,10 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = _("Row %(row)s, column %(column)s", row=self.row, column=self.column) if self.column else _(
-            "Row %(row)s", row=self.row
+        where = (
+            _("Row %(row)s, column %(column)s", row=self.row, column=self.column)
+            if self.column
+            else _("Row %(row)s", row=self.row)
         )
         return f"{where}: {self.message}"
 
@@ -139,7 +141,11 @@ def _cell(raw: dict[str, Any], name: str) -> str:
         return ""
     if isinstance(value, list):  # more cells than header columns
         value = ",".join(value)
-    return un_neutralise(str(value)).strip() if name not in ("problem", "solution") else un_neutralise(str(value))
+    return (
+        un_neutralise(str(value)).strip()
+        if name not in ("problem", "solution")
+        else un_neutralise(str(value))
+    )
 
 
 def read_csv(data: bytes) -> Plan:
@@ -176,7 +182,9 @@ def read_csv(data: bytes) -> Plan:
     try:
         for index, raw in enumerate(reader, start=2):
             if index - 1 > MAX_ROWS:
-                plan.errors.append(RowError(index, None, _("At most %(count)s rows per file.", count=MAX_ROWS)))
+                plan.errors.append(
+                    RowError(index, None, _("At most %(count)s rows per file.", count=MAX_ROWS))
+                )
                 break
             if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
                 continue  # an empty line
@@ -191,14 +199,20 @@ def read_csv(data: bytes) -> Plan:
                     RowError(
                         index,
                         "reference",
-                        _("%(reference)s is also on row %(row)s.", reference=row.reference, row=seen[row.reference]),
+                        _(
+                            "%(reference)s is also on row %(row)s.",
+                            reference=row.reference,
+                            row=seen[row.reference],
+                        ),
                     )
                 )
                 continue
             seen[row.reference] = index
             plan.rows.append(row)
     except csv.Error as exc:
-        plan.errors.append(RowError(reader.line_num, None, _("The CSV cannot be read here: %(error)s", error=str(exc))))
+        plan.errors.append(
+            RowError(reader.line_num, None, _("The CSV cannot be read here: %(error)s", error=str(exc)))
+        )
     return plan
 
 
@@ -223,7 +237,10 @@ def _read_row(index: int, raw: dict[str, Any], errors: list[RowError], existing:
             error(name, _("This column is required."))
     for name, limit in LIMITS.items():
         if len(values[name]) > limit:
-            error(name, _("At most %(max)s characters; this has %(length)s.", max=limit, length=len(values[name])))
+            error(
+                name,
+                _("At most %(max)s characters; this has %(length)s.", max=limit, length=len(values[name])),
+            )
     trl = 1
     if not values["trl"].isdigit() or not 1 <= int(values["trl"]) <= 9:
         error("trl", _("The TRL is a number from 1 to 9."))
@@ -267,7 +284,10 @@ def _read_row(index: int, raw: dict[str, Any], errors: list[RowError], existing:
     inventors, new_inventors = [], []
     for name in inventor_names:
         found = db.session.scalar(
-            sa.select(Researcher).where(sa.func.lower(Researcher.name) == name.lower()).order_by(Researcher.id).limit(1)
+            sa.select(Researcher)
+            .where(sa.func.lower(Researcher.name) == name.lower())
+            .order_by(Researcher.id)
+            .limit(1)
         )
         if found is None:
             new_inventors.append(name)
@@ -410,7 +430,9 @@ def write_csv(out: TextIO, technologies: Iterable[Technology] | None = None) -> 
     writer.writerow(COLUMNS)
     count = 0
     source: Iterable[Technology] = (
-        technologies if technologies is not None else db.session.scalars(export_query().execution_options(yield_per=500))
+        technologies
+        if technologies is not None
+        else db.session.scalars(export_query().execution_options(yield_per=500))
     )
     for technology in source:
         writer.writerow([neutralise(cell) for cell in row_of(technology)])

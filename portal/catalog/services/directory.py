@@ -116,7 +116,10 @@ def find_or_create_researcher(actor, name: str, group: str = "") -> tuple[Resear
     """The directory entry of that name (case-insensitive, the oldest), or a new one."""
     name = " ".join(name.split())
     found = db.session.scalar(
-        sa.select(Researcher).where(sa.func.lower(Researcher.name) == name.lower()).order_by(Researcher.id).limit(1)
+        sa.select(Researcher)
+        .where(sa.func.lower(Researcher.name) == name.lower())
+        .order_by(Researcher.id)
+        .limit(1)
     )
     if found is not None:
         return found, False
@@ -161,12 +164,15 @@ _DOMAIN_FIELDS = ("name", "slug", "translations", "display_order", "active")
 def _check_unique(data: DomainData, own_id: int | None) -> None:
     clash = db.session.scalar(
         sa.select(Domain).where(
-            sa.or_(Domain.slug == data.slug, sa.func.lower(Domain.name) == data.name.lower()), Domain.id != (own_id or 0)
+            sa.or_(Domain.slug == data.slug, sa.func.lower(Domain.name) == data.name.lower()),
+            Domain.id != (own_id or 0),
         )
     )
     if clash is not None:
         if clash.slug == data.slug:
-            raise DomainError(_("The slug %(slug)s is taken by %(name)s.", slug=data.slug, name=clash.name), "slug")
+            raise DomainError(
+                _("The slug %(slug)s is taken by %(name)s.", slug=data.slug, name=clash.name), "slug"
+            )
         raise DomainError(_("A domain named %(name)s exists already.", name=clash.name), "name")
 
 

@@ -77,7 +77,9 @@ def _megabytes(size: int) -> str:
 
 def _too_large(kind: FileKind) -> DomainError:
     limit = IMAGE_MAX if kind is FileKind.IMAGE else DOSSIER_MAX
-    return DomainError(_("The file is larger than %(size)s MB; nothing was saved.", size=_megabytes(limit)), "file")
+    return DomainError(
+        _("The file is larger than %(size)s MB; nothing was saved.", size=_megabytes(limit)), "file"
+    )
 
 
 # --- images -------------------------------------------------------------------------------------
@@ -85,14 +87,17 @@ def _too_large(kind: FileKind) -> DomainError:
 
 def _looks_like_svg(head: bytes) -> bool:
     text = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return text.startswith(b"<svg") or (text.startswith(b"<?xml") and b"<svg" in text) or b"<svg" in text[:512]
+    return (
+        text.startswith(b"<svg") or (text.startswith(b"<?xml") and b"<svg" in text) or b"<svg" in text[:512]
+    )
 
 
 def detect_image(data: bytes) -> FileType:
     """The image's type by its magic bytes, confirmed by a full parse; DomainError otherwise."""
     if _looks_like_svg(data):
         raise DomainError(
-            _("SVG images are not accepted (they can contain scripts). Upload a PNG, JPEG or WebP image."), "file"
+            _("SVG images are not accepted (they can contain scripts). Upload a PNG, JPEG or WebP image."),
+            "file",
         )
     if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
         kind, pillow_format = PNG, "PNG"
@@ -117,7 +122,7 @@ def _parses_as(data: bytes, pillow_format: str) -> bool:
                 return False
             image.load()  # decodes every pixel: a truncated file fails here
         return True
-    except Exception:  # noqa: BLE001 - any parser complaint (or bomb warning) means "not a valid image"
+    except Exception:
         return False
 
 
@@ -139,7 +144,8 @@ def detect_document(data: bytes) -> FileType:
 def _office_type(data: bytes) -> FileType:
     not_office = DomainError(_("This file is not a PDF, Word (DOCX) or Excel (XLSX) document."), "file")
     bomb = DomainError(
-        _("This document expands to far more than its size (a compressed archive bomb) and is refused."), "file"
+        _("This document expands to far more than its size (a compressed archive bomb) and is refused."),
+        "file",
     )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -171,7 +177,7 @@ def _office_type(data: bytes) -> FileType:
                         raise bomb
     except DomainError:
         raise
-    except Exception:  # noqa: BLE001 - a corrupt entry, a bad CRC, an encrypted part
+    except Exception:
         raise not_office from None
     return kind
 
@@ -286,7 +292,9 @@ def remove_file(record: TechnologyFile, *, actor) -> None:
     if technology is not None:
         db.session.expire(technology, ["files"])
         _update_image_key(technology)
-        audit.record("technology.file_removed", actor=actor, target=technology, kind=kind.value, filename=filename)
+        audit.record(
+            "technology.file_removed", actor=actor, target=technology, kind=kind.value, filename=filename
+        )
 
 
 def _update_image_key(technology: Technology) -> None:
