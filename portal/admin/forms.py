@@ -18,9 +18,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def lines(text: str | None) -> list[str]:
-    """A one-per-line text area as a list (blank lines dropped)."""
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+def lines(text: str | list[str] | None) -> list[str]:
+    """A one-per-line text area as a list (blank lines dropped). A field the form did not send
+    keeps the object's list, which comes back as it was."""
+    items = text if isinstance(text, list) else (text or "").splitlines()
+    return [line.strip() for line in items if str(line).strip()]
 
 
 ONE_PER_LINE = "One per line."
