@@ -50,7 +50,7 @@ COLUMNS = (
     "status",
 )
 LIST_COLUMNS = {"advantages", "applications", "keywords", "patent_numbers", "inventors", "licensing_options"}
-REQUIRED = ("reference", "title")
+REQUIRED = ("reference", "title", "trl")
 LIMITS = {"reference": 40, "title": 200, "benefit": 300, "lab": 200}
 MAX_ROWS = 5000
 MAX_BYTES = 10 * 1024 * 1024
@@ -232,7 +232,7 @@ def _read_row(index: int, raw: dict[str, Any], errors: list[RowError], existing:
         errors.append(RowError(index, column, message))
 
     values = {name: _cell(raw, name) for name in COLUMNS}
-    for name in REQUIRED:
+    for name in ("reference", "title"):  # an empty trl has its own message
         if not values[name]:
             error(name, _("This column is required."))
     for name, limit in LIMITS.items():
