@@ -41,7 +41,7 @@ class TechnologyForm(FlaskForm):
         choices={str(n): f"TRL {n}" for n in range(1, 10)},
         default="1",
     )
-    ip_status = SelectField("IP status", choices={})
+    ip_status = SelectField("IP status", choices={}, default=IpStatus.KNOW_HOW.value)
     problem = TextAreaField(
         "The problem", validators=[Limit(20_000)], render_kw={"rows": 4}, description="Partners only."
     )
@@ -61,9 +61,7 @@ class TechnologyForm(FlaskForm):
     patent_numbers = TextAreaField(
         "Patent numbers", validators=[Limit(4000)], description=ONE_PER_LINE, render_kw={"rows": 2}
     )
-    licensing_options = MultiCheckboxField(
-        "Licensing options", choices={}, validate_choice=True
-    )
+    licensing_options = MultiCheckboxField("Licensing options", choices={}, validate_choice=True)
     lab = StringField("Lab", validators=[Limit(200)])
     inventors = SelectMultipleField(
         "Inventors",

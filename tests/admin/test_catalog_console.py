@@ -182,7 +182,7 @@ def test_the_visitor_preview_hides_partner_fields_and_the_partner_preview_shows_
     assert "Photonic lattice filter" in visitor and "Filters light without loss." in visitor
     assert CANARY not in visitor and "Dr Iris Inventor" not in visitor and DOSSIER_CANARY not in visitor
     assert CANARY in partner and "Dr Iris Inventor" in partner and DOSSIER_CANARY not in partner
-    assert DOSSIER_CANARY in dossier and "as a visitor sees it" in visitor
+    assert DOSSIER_CANARY in dossier and "as a visitor sees it" in visitor and "Back to" in visitor
 
 
 def test_the_listing_page_shows_views_interests_and_saved_search_hits(console, listing):

@@ -153,7 +153,9 @@ def _choices(form: TechnologyForm, technology: Technology | None) -> None:
     domains = queries.all_domains()
     current = technology.domain_id if technology else None
     form.domain_id.choices = {"": "No domain"} | {
-        str(d.id): d.name if d.active else f"{d.name} (inactive)" for d in domains if d.active or d.id == current
+        str(d.id): d.name if d.active else f"{d.name} (inactive)"
+        for d in domains
+        if d.active or d.id == current
     }
     form.inventors.choices = {
         r.id: f"{r.name} · {r.group}" if r.group else r.name for r in queries.all_researchers()
@@ -270,11 +272,11 @@ PREVIEWS = {
 def technology_preview(technology_id: int):
     """The public page of the listing, rendered at a chosen ladder level (whatever its status)."""
     technology = _load_technology(technology_id)
-    viewer, level, who = PREVIEWS.get(request.args.get("as", "visitor"), PREVIEWS["visitor"])
-    back = url_for("admin.technology_detail", technology_id=technology.id)
-    flash(f"Preview of {technology.reference} as {who} sees it ({technology.status.label.lower()}).", "info")
+    key = request.args.get("as", "visitor")
+    key = key if key in PREVIEWS else "visitor"
+    viewer, level, who = PREVIEWS[key]
     return render_template(
-        "catalog/detail.html",
+        "admin/catalog/preview.html",
         technology=technology,
         level=level,
         Level=catalog.Level,
@@ -282,7 +284,9 @@ def technology_preview(technology_id: int):
         detail_tiers=catalog.tiers_offering(catalog.Level.PARTNER_DETAIL)
         if level < catalog.Level.PARTNER_DETAIL
         else [],
-        preview_back=back,
+        preview_key=key,
+        preview_who=who,
+        preview_back=url_for("admin.technology_detail", technology_id=technology.id),
     )
 
 
