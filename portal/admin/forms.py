@@ -39,9 +39,12 @@ class TechnologyForm(FlaskForm):
     trl = SelectField(
         "Technology readiness level (TRL)",
         choices={str(n): f"TRL {n}" for n in range(1, 10)},
+        validators=[DataRequired()],
         default="1",
     )
-    ip_status = SelectField("IP status", choices={}, default=IpStatus.KNOW_HOW.value)
+    ip_status = SelectField(
+        "IP status", choices={}, validators=[DataRequired()], default=IpStatus.KNOW_HOW.value
+    )
     problem = TextAreaField(
         "The problem", validators=[Limit(20_000)], render_kw={"rows": 4}, description="Partners only."
     )

@@ -376,6 +376,8 @@ def technologies_import():
     db.session.rollback()  # reading wrote nothing; keep it that way
     if not plan.ok:
         return _import_page(form, plan, filename=upload.filename or "", code=400)
+    if not (plan.count("create") or plan.count("update")):
+        return _import_page(form, plan, filename=upload.filename or "")  # nothing to confirm
     key = get_storage().save(data, suffix=".csv", max_size=csv_io.MAX_BYTES)
     confirm = ConfirmImportForm(formdata=None, upload=key, sha256=hashlib.sha256(data).hexdigest())
     return _import_page(form, plan, confirm, filename=upload.filename or "")
