@@ -133,16 +133,22 @@ def test_staff_create_and_edit_a_listing_with_every_field(console, researcher):
 
 def test_bad_input_comes_back_whole_with_a_message_and_nothing_is_saved(console):
     long_title = "T" * 201
-    response = console.post("/admin/technologies/new", form_values(title=long_title, trl="12", domain_id="99999"))
+    response = console.post(
+        "/admin/technologies/new", form_values(title=long_title, trl="12", domain_id="99999")
+    )
     assert response.status_code == 400
     page = text(response)
     assert "At most 200 characters; this has 201." in page and long_title in page
     assert "Not a valid choice" in page or "Choose a domain" in page
-    assert db.session.scalar(sa.select(sa.func.count(Technology.id)).where(Technology.title == long_title)) == 0
+    assert (
+        db.session.scalar(sa.select(sa.func.count(Technology.id)).where(Technology.title == long_title)) == 0
+    )
 
 
 def test_publish_sets_the_publication_date_and_first_look_and_is_audited(console, listing):
-    response = console.post(f"/admin/technologies/{listing.id}/status", {"status": "published", "first_look_days": "14"})
+    response = console.post(
+        f"/admin/technologies/{listing.id}/status", {"status": "published", "first_look_days": "14"}
+    )
     assert location(response) == f"/admin/technologies/{listing.id}"
     db.session.expire_all()
     technology = db.session.get(Technology, listing.id)
@@ -150,7 +156,9 @@ def test_publish_sets_the_publication_date_and_first_look_and_is_audited(console
     assert technology.first_look_until - technology.published_at == timedelta(days=14)
     assert technology.in_first_look()
     event = db.session.scalar(
-        sa.select(AuditEvent).where(AuditEvent.action == "technology.status_changed").order_by(AuditEvent.id.desc())
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "technology.status_changed")
+        .order_by(AuditEvent.id.desc())
     )
     assert event.details == {"before": "draft", "after": "published"}
     for status in ("under_option", "licensed", "archived", "draft"):
@@ -197,7 +205,8 @@ def test_the_listing_page_shows_views_interests_and_saved_search_hits(console, l
         ]
     )
     searches = [
-        SavedSearch(user_id=partner.id, organisation_id=partner.organisation_id, name=f"s{n}") for n in range(2)
+        SavedSearch(user_id=partner.id, organisation_id=partner.organisation_id, name=f"s{n}")
+        for n in range(2)
     ]
     db.session.add_all(searches)
     db.session.flush()
@@ -227,13 +236,20 @@ def test_the_list_filters_by_status_domain_and_text_and_exports_the_same(console
     sorted_page = console.get("/admin/technologies?sort=-trl&status=bogus")
     assert sorted_page.status_code == 200
     export = console.get(f"/admin/technologies.csv?domain={domain.id}")
-    assert other.reference in export.get_data(as_text=True) and listing.reference not in export.get_data(as_text=True)
+    assert other.reference in export.get_data(as_text=True) and listing.reference not in export.get_data(
+        as_text=True
+    )
 
 
 def test_staff_keep_the_researcher_directory(console, listing, researcher):
     created = console.post(
         "/admin/researchers/new",
-        {"name": "Dr New Person", "email": "new@uni.example", "group": "Lab X", "expertise": "optics\nlasers"},
+        {
+            "name": "Dr New Person",
+            "email": "new@uni.example",
+            "group": "Lab X",
+            "expertise": "optics\nlasers",
+        },
     )
     assert location(created) == "/admin/researchers"
     person = db.session.scalar(sa.select(Researcher).where(Researcher.name == "Dr New Person"))
@@ -252,7 +268,13 @@ def test_staff_keep_the_researcher_directory(console, listing, researcher):
 def test_domains_are_for_admins(console, admin_console, listing):
     assert console.get("/admin/domains").status_code == 200
     assert console.get("/admin/domains/new").status_code == 403
-    values = {"name": "Quantum", "slug": "quantum", "name_fr": "Quantique", "name_de": "Quanten", "display_order": "5"}
+    values = {
+        "name": "Quantum",
+        "slug": "quantum",
+        "name_fr": "Quantique",
+        "name_de": "Quanten",
+        "display_order": "5",
+    }
     assert console.post("/admin/domains/new", values).status_code == 403
     response = admin_console.post("/admin/domains/new", {**values, "active": "y"})
     assert location(response) == "/admin/domains"
@@ -275,7 +297,7 @@ def test_domains_are_for_admins(console, admin_console, listing):
 def test_catalog_actions_read_as_sentences_in_the_audit_log(console, listing):
     console.post(f"/admin/technologies/{listing.id}/status", {"status": "published"})
     page = " ".join(text(console.get("/admin/audit")).split())
-    assert f"created the listing</span>" not in page
+    assert "created the listing</span>" not in page
     assert "Stella Staff</a> created the listing" in page
-    assert f"moved the listing <a href=\"/admin/technologies/{listing.id}\">{listing.reference}" in page
+    assert f'moved the listing <a href="/admin/technologies/{listing.id}">{listing.reference}' in page
     assert "from draft to published" in page

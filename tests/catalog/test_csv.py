@@ -77,13 +77,18 @@ def test_re_importing_updates_and_the_same_file_twice_changes_nothing(ctx):
         ("LX-002", "unchanged", []),
     ]
     assert import_file(changed) == {"created": 0, "updated": 1, "unchanged": 1, "researchers": 0}
-    assert db.session.scalar(sa.select(Technology.title).where(Technology.reference == "LX-001")).endswith("v2")
+    assert db.session.scalar(sa.select(Technology.title).where(Technology.reference == "LX-001")).endswith(
+        "v2"
+    )
     before = (count(Technology), count(Researcher), count(AuditEvent) + 1)  # + the import's own entry
     stamps = db.session.execute(sa.select(Technology.id, Technology.updated_at).order_by(Technology.id)).all()
     assert import_file(changed) == {"created": 0, "updated": 0, "unchanged": 2, "researchers": 0}
     assert (count(Technology), count(Researcher), count(AuditEvent)) == before
     db.session.expire_all()
-    assert db.session.execute(sa.select(Technology.id, Technology.updated_at).order_by(Technology.id)).all() == stamps
+    assert (
+        db.session.execute(sa.select(Technology.id, Technology.updated_at).order_by(Technology.id)).all()
+        == stamps
+    )
 
 
 def test_row_errors_name_the_row_and_column_and_nothing_is_imported(ctx):
@@ -121,7 +126,7 @@ def test_an_export_imports_back_unchanged_with_formulas_neutralised(ctx):
     db.session.flush()
     catalog.create_technology(
         catalog.TechnologyData(
-            title="=HYPERLINK(\"http://evil\")",
+            title='=HYPERLINK("http://evil")',
             benefit="+10% yield; fewer steps",
             problem="Line one\nLine two, with comma",
             advantages=["a;b", "back\\slash", "-minus"],
@@ -145,7 +150,11 @@ def test_an_export_imports_back_unchanged_with_formulas_neutralised(ctx):
     assert plan.ok, [str(e) for e in plan.errors]
     assert {r.action for r in plan.rows} == {"unchanged"}
     row = next(r for r in plan.rows if r.reference == "RT-1")
-    assert row.data.title == '=HYPERLINK("http://evil")' and row.data.advantages == ["a;b", "back\\slash", "-minus"]
+    assert row.data.title == '=HYPERLINK("http://evil")' and row.data.advantages == [
+        "a;b",
+        "back\\slash",
+        "-minus",
+    ]
 
 
 # --- the command line ----------------------------------------------------------------------------

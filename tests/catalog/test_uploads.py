@@ -53,7 +53,9 @@ def file_rows(technology_id: int) -> int:
 @pytest.mark.parametrize(
     ("fmt", "content_type"), [("PNG", "image/png"), ("JPEG", "image/jpeg"), ("WEBP", "image/webp")]
 )
-def test_real_images_are_stored_with_their_detected_type_and_hash(ctx, storage, technology, staff, fmt, content_type):
+def test_real_images_are_stored_with_their_detected_type_and_hash(
+    ctx, storage, technology, staff, fmt, content_type
+):
     data = image_bytes(fmt)
     record = files.add_file(technology, FileKind.IMAGE, "../../etc/Photo of lab.bin", data, actor=staff)
     commit()
@@ -68,23 +70,47 @@ def test_real_images_are_stored_with_their_detected_type_and_hash(ctx, storage, 
 @pytest.mark.parametrize(
     ("kind", "name", "data", "message"),
     [
-        (FileKind.IMAGE, "setup.png", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 4000, "not a PNG, JPEG or WebP"),
+        (
+            FileKind.IMAGE,
+            "setup.png",
+            b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 4000,
+            "not a PNG, JPEG or WebP",
+        ),
         (
             FileKind.IMAGE,
             "logo.svg",
             b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
             "SVG images are not accepted",
         ),
-        (FileKind.IMAGE, "big.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * (files.IMAGE_MAX - 7), "larger than 5 MB"),
+        (
+            FileKind.IMAGE,
+            "big.png",
+            b"\x89PNG\r\n\x1a\n" + b"\x00" * (files.IMAGE_MAX - 7),
+            "larger than 5 MB",
+        ),
         (FileKind.IMAGE, "cut.png", image_bytes("PNG", (400, 300))[:200], "damaged or incomplete"),
-        (FileKind.DOSSIER, "big.pdf", b"%PDF-" + b"0" * (files.DOSSIER_MAX - 10) + b"%%EOF\n", "larger than 20 MB"),
+        (
+            FileKind.DOSSIER,
+            "big.pdf",
+            b"%PDF-" + b"0" * (files.DOSSIER_MAX - 10) + b"%%EOF\n",
+            "larger than 20 MB",
+        ),
         (FileKind.DOSSIER, "cut.pdf", PDF[:40], "This PDF is incomplete"),
         (FileKind.DOSSIER, "bomb.docx", office_bytes(body=b"\x00" * (60 * 1024 * 1024)), "archive bomb"),
         (FileKind.DOSSIER, "plain.zip", office_bytes(part="other/x.xml"), "not a PDF, Word (DOCX) or Excel"),
         (FileKind.DOSSIER, "run.exe.pdf", b"MZ\x90\x00" * 100, "not a PDF, Word (DOCX) or Excel"),
     ],
-    ids=["exe-as-png", "svg-script", "image-1-byte-over", "truncated-png", "pdf-1-byte-over", "truncated-pdf",
-         "zip-bomb-docx", "zip-not-office", "exe-as-pdf"],
+    ids=[
+        "exe-as-png",
+        "svg-script",
+        "image-1-byte-over",
+        "truncated-png",
+        "pdf-1-byte-over",
+        "truncated-pdf",
+        "zip-bomb-docx",
+        "zip-not-office",
+        "exe-as-pdf",
+    ],
 )
 def test_refused_files_leave_no_row_and_no_file(ctx, storage, technology, staff, kind, name, data, message):
     if "1-byte-over" in name or name.startswith("big"):
@@ -126,7 +152,9 @@ def test_a_transaction_that_fails_after_the_upload_leaves_no_file(ctx, storage, 
     assert file_rows(technology.id) == 0
 
 
-def test_removing_a_file_deletes_row_and_bytes_once_committed_and_moves_the_image(ctx, storage, technology, staff):
+def test_removing_a_file_deletes_row_and_bytes_once_committed_and_moves_the_image(
+    ctx, storage, technology, staff
+):
     first = files.add_file(technology, FileKind.IMAGE, "first.png", image_bytes(), actor=staff)
     second = files.add_file(technology, FileKind.IMAGE, "second.jpg", image_bytes("JPEG"), actor=staff)
     commit()
@@ -139,7 +167,9 @@ def test_removing_a_file_deletes_row_and_bytes_once_committed_and_moves_the_imag
     commit()
     assert stored_files(storage) == [second_key]
     assert db.session.get(Technology, technology.id).image_key == second_key
-    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.target_id == technology.id)).all()
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.target_id == technology.id)
+    ).all()
     assert actions.count("technology.file_added") == 2 and "technology.file_removed" in actions
 
 

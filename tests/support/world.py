@@ -4,7 +4,6 @@ token for every token link, and the helpers that turn an endpoint into a URL and
 from __future__ import annotations
 
 import hashlib
-
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
