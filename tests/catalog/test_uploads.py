@@ -235,3 +235,17 @@ def test_the_console_upload_download_and_removal(app, storage, technology, brows
     db.session.expire_all()
     assert file_rows(technology.id) == 0 and stored_files(storage) == []
     assert db.session.get(Technology, technology.id).image_key is None
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+def test_a_truncated_image_is_refused_even_when_pillow_accepts_truncated_files(
+    ctx, storage, technology, staff, monkeypatch, fmt
+):
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # what WeasyPrint sets process-wide
+    data = image_bytes(fmt, (300, 200))
+    with pytest.raises(DomainError, match="damaged or incomplete"):
+        files.add_file(technology, FileKind.IMAGE, "cut", data[: len(data) // 2], actor=staff)
+    db.session.rollback()
+    assert file_rows(technology.id) == 0 and stored_files(storage) == []

@@ -107,9 +107,19 @@ def detect_image(data: bytes) -> FileType:
         kind, pillow_format = WEBP, "WEBP"
     else:
         raise DomainError(_("This file is not a PNG, JPEG or WebP image."), "file")
-    if not _parses_as(data, pillow_format):
+    if not _complete(data, kind) or not _parses_as(data, pillow_format):
         raise DomainError(_("This image is damaged or incomplete and cannot be read."), "file")
     return kind
+
+
+def _complete(data: bytes, kind: FileType) -> bool:
+    """The file's own end marker is where it should be. Checked by hand because Pillow may be told
+    to accept truncated images process-wide (WeasyPrint sets `LOAD_TRUNCATED_IMAGES`)."""
+    if kind is PNG:
+        return data.rstrip(b"\x00")[-12:] == b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    if kind is JPEG:
+        return data.rstrip(b"\x00")[-2:] == b"\xff\xd9"
+    return int.from_bytes(data[4:8], "little") + 8 in (len(data), len(data) - 1)  # WebP: RIFF size
 
 
 def _parses_as(data: bytes, pillow_format: str) -> bool:
