@@ -192,6 +192,24 @@ POLICY: dict[str, str] = {
     "admin.agreement_template_save": ADMIN,
     "admin.agreement_template_preview": STAFF,
     "admin.agreement_template_publish": ADMIN,
+    # the catalog console
+    "admin.technologies": STAFF,
+    "admin.technologies_export": STAFF,
+    "admin.technology_detail": STAFF,
+    "admin.technology_form": STAFF,
+    "admin.technology_status": STAFF,
+    "admin.technology_preview": STAFF,
+    "admin.technology_file_add": STAFF,
+    "admin.technology_file_remove": STAFF,
+    "admin.technology_file_download": STAFF,
+    "admin.technologies_import": STAFF,
+    "admin.technologies_import_confirm": STAFF,
+    "admin.researchers": STAFF,
+    "admin.researcher_form": STAFF,
+    "admin.researcher_delete": STAFF,
+    "admin.domains": STAFF,
+    "admin.domain_form": ADMIN,
+    "admin.domain_delete": ADMIN,
 }
 
 ROLES = ["anonymous", "member", "owner", "staff", "admin"]
@@ -309,6 +327,12 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "catalog.saved_frequency": (302, "/technologies/saved"),  # no choice: flashed, nothing changed
     "catalog.saved_pause": (302, "/technologies/saved"),
     "catalog.saved_delete": (302, "/technologies/saved"),
+    "admin.technology_status": (400, "text:Choose an action from the listing"),
+    "admin.technology_file_add": (400, None),
+    "admin.technology_file_remove": (400, "text:Choose the file to remove"),
+    "admin.technologies_import_confirm": (400, "text:upload the file again"),
+    "admin.researcher_delete": (400, "text:is an inventor of"),  # the world's researcher is
+    "admin.domain_delete": (400, "text:listing(s) are in"),  # the world's technology is in it
 }
 
 

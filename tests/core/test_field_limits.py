@@ -23,7 +23,7 @@ from portal.agreements.models import (
     StandingCountersignature,
 )
 from portal.auth.models import User
-from portal.catalog.models import SavedSearch
+from portal.catalog.models import Domain, Researcher, SavedSearch, Technology
 from portal.core.forms import DayField, Limit, entry_length
 from portal.extensions import db
 from portal.membership.models import (
@@ -60,6 +60,9 @@ FORM_MODELS = {
     "OrganisationForm": Organisation,
     "TemplateForm": AgreementTemplate,
     "SaveSearchForm": SavedSearch,
+    "TechnologyForm": Technology,
+    "ResearcherForm": Researcher,
+    "DomainForm": Domain,
 }
 # Fields stored under another name or in another model.
 COLUMNS = {
@@ -100,6 +103,11 @@ JSON_FIELDS = {
 }
 # A tier's description and benefits in French and German: its `translations` JSON column.
 JSON_FIELDS |= {f"TierForm.{name}_{lang}" for name in ("description", "benefits") for lang in ("fr", "de")}
+# A listing's lists (one per line), a researcher's expertise and a domain's names: JSON columns.
+JSON_FIELDS |= {
+    f"TechnologyForm.{name}" for name in ("advantages", "applications", "keywords", "patent_numbers")
+}
+JSON_FIELDS |= {"ResearcherForm.expertise", "DomainForm.name_fr", "DomainForm.name_de"}
 # Read, looked up or compared, never stored: the limit only bounds the work.
 NOT_STORED = {
     "LoginForm.email",
