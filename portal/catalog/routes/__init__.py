@@ -1,9 +1,11 @@
 """The catalog's pages. One blueprint (`blueprint.py`); the modules below add their views to it:
-`listing` (search and the listing page). Importing them registers the routes."""
+`listing` (search and the listing page), `files` (the public image, dossier downloads),
+`interest` (a partner's licensing interest) and `marketing` (the brief PDF, the Atom feed, the
+sitemap). Importing them registers the routes."""
 
 from __future__ import annotations
 
-from . import listing  # noqa: F401
+from . import files, interest, listing, marketing  # noqa: F401
 from .blueprint import bp
 
 __all__ = ["bp"]
