@@ -117,6 +117,9 @@ PHRASES: dict[str, str] = {
     "tier.created": "{actor} created the tier {target}",
     "tier.updated": "{actor} changed the tier {target}",
     "console.exported": "{actor} exported the {list} list as CSV",
+    "lead.created": "{actor} expressed licensing interest for {org} in {technology} ({target})",
+    "lead.status_changed": "{actor} moved {target} of {org} from {before} to {after}",
+    "lead.term_sheet_issued": "{actor} prepared the licence term sheet {agreement} for {target} of {org}",
 }
 
 # Details shown below the sentence, by action, with their label.
@@ -135,6 +138,7 @@ NOTES: dict[str, tuple[tuple[str, str], ...]] = {
     "application.edited": (("fields", "Changed"),),
     "organisation.account_owner_set": (("before", "Before"),),
     "console.exported": (("filters", "Filters"), ("sort", "sorted by")),
+    "lead.status_changed": (("note", "Note to the partner"),),
 }
 
 # Details that only machines need (hashes, internal ids): never shown.
@@ -162,6 +166,7 @@ def _target_url(event: AuditEvent) -> str | None:
         "invoice": ("admin.invoice_detail", "invoice_id"),
         "agreement": ("admin.agreement_detail", "agreement_id"),
         "agreementtemplate": ("admin.agreement_template_detail", "template_id"),
+        "lead": ("admin.lead_detail", "lead_id"),
     }.get(kind or "")
     if endpoint:
         return url_for(endpoint[0], **{endpoint[1]: ident})

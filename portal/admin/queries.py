@@ -22,6 +22,7 @@ from ..agreements.models import (
     TemplateStatus,
 )
 from ..auth.models import PlatformRole, User
+from ..catalog.models import Lead, LeadStatus, Technology
 from ..core.database import prepared
 from ..core.models import AuditEvent
 from ..extensions import db
@@ -493,4 +494,37 @@ def bank_lines_query(status: str) -> sa.Select:
     )
     if status in {d.value for d in BankLineDecision} - {"none"}:
         stmt = stmt.where(BankLine.decision == BankLineDecision(status))
+    return stmt
+
+
+# --- licensing leads (catalog) ------------------------------------------------------------------
+
+LEAD_SORT = SortSpec(
+    {"created": Lead.created_at, "status": Lead.status, "updated": Lead.updated_at}, "-created", Lead.id
+)
+
+
+def leads_query(status: str, q: str, mine_id: int | None, sorting: Sorting | None = None) -> sa.Select:
+    """Leads with their technology, organisation and assignee (joined: one query per page)."""
+    stmt = LEAD_SORT.apply(
+        sa.select(Lead).options(
+            joinedload(Lead.technology), joinedload(Lead.organisation), joinedload(Lead.assigned_to)
+        ),
+        sorting or LEAD_SORT.parse(None),
+    )
+    if status == "open":
+        stmt = stmt.where(Lead.status.in_([LeadStatus.NEW, LeadStatus.IN_DISCUSSION, LeadStatus.TERM_SHEET]))
+    elif status in {s.value for s in LeadStatus}:
+        stmt = stmt.where(Lead.status == LeadStatus(status))
+    if mine_id is not None:
+        stmt = stmt.where(Lead.assigned_to_id == mine_id)
+    if q:
+        stmt = stmt.where(
+            Lead.technology_id.in_(
+                sa.select(Technology.id).where(contains(q, Technology.reference, Technology.title))
+            )
+            | Lead.organisation_id.in_(
+                sa.select(Organisation.id).where(contains(q, Organisation.legal_name, Organisation.trading_name))
+            )
+        )
     return stmt

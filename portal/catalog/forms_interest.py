@@ -40,13 +40,9 @@ class InterestForm(FlaskForm):
 
 
 class LeadStatusForm(FlaskForm):
-    status = SelectField("New status", choices=[(s.value, s.label) for s in LeadStatus])
+    status = SelectField("New status", choices={s.value: s.label for s in LeadStatus})
     note = TextAreaField(
         "Note to the partner",
         validators=[Optional(), Limit(2000)],
         description="Optional. Sent to the partner with the new status, and kept in the audit log.",
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.status.choices = [(s.value, str(s.label)) for s in LeadStatus]

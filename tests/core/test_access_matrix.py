@@ -50,6 +50,7 @@ STAFF = "staff"  # the staff console: staff or admin who completed the second fa
 ADMIN = "admin"  # admin-only pages of the staff console
 TWO_FACTOR = "two_factor"  # signed-in users whose account has two-factor on and who used it
 ENROL_2FA = "enrol_2fa"  # signed-in users without a second factor (staff have one: sent to /account)
+GATED = "gated"  # catalog files under the disclosure ladder: staff, else 404 here (tests/catalog)
 
 POLICIES = {
     PUBLIC,
@@ -64,6 +65,7 @@ POLICIES = {
     ADMIN,
     TWO_FACTOR,
     ENROL_2FA,
+    GATED,
 }
 
 POLICY: dict[str, str] = {
@@ -74,6 +76,16 @@ POLICY: dict[str, str] = {
     # catalog
     "catalog.index": PUBLIC,
     "catalog.detail": PUBLIC,
+    "catalog.image": PUBLIC,
+    "catalog.dossier_file": GATED,  # the world's organisation has no dossier tier nor NDA
+    "catalog.interest": PARTNER,  # the form for members with partner detail, else what joining gives
+    "catalog.brief": PUBLIC,
+    "catalog.feed": PUBLIC,
+    "catalog.sitemap": PUBLIC,
+    "admin.leads": STAFF,
+    "admin.lead_detail": STAFF,
+    "admin.lead_status": STAFF,
+    "admin.lead_term_sheet": STAFF,
     # auth: sign-up, login, reset
     "partners.signup": ANONYMOUS_ONLY,
     "partners.signup_done": PUBLIC,
@@ -190,7 +202,7 @@ ROLES = ["anonymous", "member", "owner", "staff", "admin"]
 # What each role gets from a page of each policy. "ok" is 200 for a GET page and the
 # endpoint's ALLOWED_POST outcome for a POST-only endpoint; "login" is a 302 to
 # /login?next=<the page>; ("redirect", path) is a 302 to that path.
-OK, LOGIN_REDIRECT, FORBIDDEN = "ok", "login", 403
+OK, LOGIN_REDIRECT, FORBIDDEN, NOT_FOUND = "ok", "login", 403, 404
 DASHBOARD, CONSOLE, SIGN_IN = ("redirect", "/dashboard"), ("redirect", "/admin/"), ("redirect", "/login")
 
 EXPECTED: dict[str, dict[str, object]] = {
@@ -242,6 +254,7 @@ EXPECTED: dict[str, dict[str, object]] = {
         "staff": FORBIDDEN,
         "admin": OK,
     },
+    GATED: {"anonymous": NOT_FOUND, "member": NOT_FOUND, "owner": NOT_FOUND, "staff": OK, "admin": OK},
 }
 
 # The answer an allowed role gets from a POST-only endpoint, posted with a valid CSRF token and
@@ -289,6 +302,8 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "admin.agreement_template_save": (400, None),
     "admin.agreement_template_preview": (200, "pdf"),
     "admin.agreement_template_publish": (302, "/admin/agreement-templates/{template_id}"),  # already
+    "admin.lead_status": (400, "text:Choose the new status."),
+    "admin.lead_term_sheet": (302, "/admin/leads/{lead_id}"),  # a draft licence term sheet
 }
 
 
@@ -352,6 +367,7 @@ def test_access(app, world, browser, endpoint, role):
                     org_a_id=world.org_a.id,
                     agreement_id=world.agreement_a.id,
                     template_id=world.agreement_a.template_id,
+                    lead_id=world.lead.id,
                 )
             else:
                 assert "This field is required" in text(response)  # the form, with its errors
@@ -362,6 +378,8 @@ def test_access(app, world, browser, endpoint, role):
     elif expected == FORBIDDEN:
         assert response.status_code == 403, f"{role} {url}: {response.status_code}"
         assert "Not allowed" in text(response)
+    elif expected == NOT_FOUND:
+        assert response.status_code == 404, f"{role} {url}: {response.status_code}"
     else:
         _, target = expected
         assert response.status_code == 302, f"{role} {url}: {response.status_code}"

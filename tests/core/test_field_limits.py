@@ -23,6 +23,7 @@ from portal.agreements.models import (
     StandingCountersignature,
 )
 from portal.auth.models import User
+from portal.catalog.models import Lead
 from portal.core.forms import DayField, Limit, entry_length
 from portal.extensions import db
 from portal.membership.models import (
@@ -58,6 +59,7 @@ FORM_MODELS = {
     "ApprovalRuleForm": ApprovalRule,
     "OrganisationForm": Organisation,
     "TemplateForm": AgreementTemplate,
+    "InterestForm": Lead,
 }
 # Fields stored under another name or in another model.
 COLUMNS = {
@@ -108,6 +110,7 @@ NOT_STORED = {
     "VerifyForm.number",
     "VerifyForm.sha256",
     "AssignLineForm.invoice",
+    "LeadStatusForm.note",  # emailed and kept in the audit entry's details (JSON)
 }
 
 

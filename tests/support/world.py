@@ -14,7 +14,16 @@ from portal.agreements.models import Agreement, AgreementStatus, StandingCounter
 from portal.auth import tokens
 from portal.auth.models import User
 from portal.catalog import services as catalog
-from portal.catalog.models import Domain, Lead, Researcher, SavedSearch, Technology, TechnologyStatus
+from portal.catalog.models import (
+    Domain,
+    FileKind,
+    Lead,
+    Researcher,
+    SavedSearch,
+    Technology,
+    TechnologyFile,
+    TechnologyStatus,
+)
 from portal.core.types import utcnow
 from portal.extensions import db
 from portal.membership.models import (
@@ -71,6 +80,8 @@ class World:
     domain: Domain | None = None
     lead: Lead | None = None  # org_a's licensing interest in `technology`
     saved_search: SavedSearch | None = None  # the owner's
+    image_file: TechnologyFile | None = None  # the technology's public image
+    dossier_file: TechnologyFile | None = None  # a dossier document (NDA-gated)
 
     def user(self, role: str) -> User:
         return {"member": self.member, "owner": self.owner, "staff": self.staff, "admin": self.admin}[role]
@@ -148,6 +159,12 @@ def make_catalog_objects(world: World) -> None:
     )
     db.session.add_all([world.lead, world.saved_search])
     db.session.flush()
+    from .catalog import PNG, store_file
+
+    world.image_file = store_file(world.technology, FileKind.IMAGE, PNG, "matrix.png", "image/png")
+    world.dossier_file = store_file(
+        world.technology, FileKind.DOSSIER, b"%PDF-1.4 matrix dossier", "Matrix dossier.pdf", "application/pdf"
+    )
 
 
 def make_world() -> World:
@@ -239,6 +256,7 @@ SAMPLE_VALUES = {
     "domain_id": lambda w, endpoint: w.domain.id,
     "lead_id": lambda w, endpoint: w.lead.id,
     "saved_search_id": lambda w, endpoint: w.saved_search.id,
+    "file_id": lambda w, endpoint: (w.dossier_file if "dossier" in endpoint else w.image_file).id,
 }
 
 

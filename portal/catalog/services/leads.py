@@ -154,7 +154,11 @@ def express_interest(
     notify(
         staff_emails,
         "lead_received",
-        subject=f"New licensing interest: {organisation.display_name}, {technology.reference}",
+        subject=_l(
+            "New licensing interest: %(organisation)s, %(reference)s",
+            organisation=organisation.display_name,
+            reference=technology.reference,
+        ),
         lead=lead_values(lead, technology, organisation),
         from_name=actor.full_name,
         from_email=actor.email,
