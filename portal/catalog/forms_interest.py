@@ -40,7 +40,11 @@ class InterestForm(FlaskForm):
 
 
 class LeadStatusForm(FlaskForm):
-    status = SelectField("New status", choices={s.value: s.label for s in LeadStatus})
+    status = SelectField(
+        "New status",
+        choices={s.value: s.label for s in LeadStatus},
+        validators=[DataRequired("Choose the new status.")],
+    )
     note = TextAreaField(
         "Note to the partner",
         validators=[Optional(), Limit(2000)],

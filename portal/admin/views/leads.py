@@ -93,7 +93,7 @@ def lead_status(lead_id: int):
     form = LeadStatusForm()
     form.status.choices = {s.value: s.label for s in lead_services.TRANSITIONS[lead.status]}
     if not form.validate_on_submit():
-        if not form.status.data or form.status.errors:
+        if form.status.errors:
             form.status.errors = ["Choose the new status."]
         return _detail(lead, form, 400)
     try:
