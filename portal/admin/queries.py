@@ -524,7 +524,9 @@ def leads_query(status: str, q: str, mine_id: int | None, sorting: Sorting | Non
                 sa.select(Technology.id).where(contains(q, Technology.reference, Technology.title))
             )
             | Lead.organisation_id.in_(
-                sa.select(Organisation.id).where(contains(q, Organisation.legal_name, Organisation.trading_name))
+                sa.select(Organisation.id).where(
+                    contains(q, Organisation.legal_name, Organisation.trading_name)
+                )
             )
         )
     return stmt

@@ -1,14 +1,13 @@
-"""The licensing interest form (partners) and the lead status form (the console, English only)."""
+"""The licensing interest form (partners)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from ..core.forms import Limit
-from .models import LeadStatus
 
 
 class InterestForm(FlaskForm):
@@ -36,17 +35,4 @@ class InterestForm(FlaskForm):
         _l("Message to the Technology Transfer Office"),
         validators=[Optional(), Limit(4000)],
         description=_l("Anything else: questions, the licence you have in mind, who else to involve."),
-    )
-
-
-class LeadStatusForm(FlaskForm):
-    status = SelectField(
-        "New status",
-        choices={s.value: s.label for s in LeadStatus},
-        validators=[DataRequired("Choose the new status.")],
-    )
-    note = TextAreaField(
-        "Note to the partner",
-        validators=[Optional(), Limit(2000)],
-        description="Optional. Sent to the partner with the new status, and kept in the audit log.",
     )

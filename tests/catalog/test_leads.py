@@ -206,9 +206,7 @@ def test_issuing_a_term_sheet_is_idempotent_and_prefilled(app, setting):
     for _ in range(2):
         assert location(console.post(f"/admin/leads/{lead.id}/term-sheet")) == f"/admin/leads/{lead.id}"
     db.session.expire_all()
-    agreements = db.session.scalars(
-        sa.select(Agreement).where(Agreement.source == f"lead:{lead.id}")
-    ).all()
+    agreements = db.session.scalars(sa.select(Agreement).where(Agreement.source == f"lead:{lead.id}")).all()
     assert len(agreements) == 1
     (agreement,) = agreements
     lead = db.session.get(Lead, lead.id)
@@ -233,7 +231,9 @@ def test_issuing_a_term_sheet_is_idempotent_and_prefilled(app, setting):
 
 def test_a_lead_whose_author_left_is_told_to_the_organisations_owners(app, setting):
     member = setting["member"]
-    colleague = make_partner(organisation=member.organisation, roles={OrgRole.MEMBER}, email="col@lead.example")
+    colleague = make_partner(
+        organisation=member.organisation, roles={OrgRole.MEMBER}, email="col@lead.example"
+    )
     commit()
     browser = Browser(app)
     browser.login(colleague.email)

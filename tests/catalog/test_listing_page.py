@@ -57,7 +57,11 @@ def listing(app, ctx):
     dossier = make_member(CatalogAccess.DOSSIER, legal_name="Dossier Dynamics SA")
     image = store_file(technology, FileKind.IMAGE, PNG, "mesh.png", "image/png")
     document = store_file(
-        technology, FileKind.DOSSIER, b"%PDF-1.4 confidential results", "Résultats confidentiels.pdf", "application/pdf"
+        technology,
+        FileKind.DOSSIER,
+        b"%PDF-1.4 confidential results",
+        "Résultats confidentiels.pdf",
+        "application/pdf",
     )
     commit()
     return {
@@ -155,7 +159,9 @@ def test_a_dossier_member_is_offered_the_nda_then_sees_the_dossier(app, listing)
     response = browser.get(download)
     assert response.status_code == 200
     assert response.data == b"%PDF-1.4 confidential results"
-    assert response.headers["Content-Disposition"].startswith('attachment; filename="Resultats confidentiels.pdf"')
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="Resultats confidentiels.pdf"'
+    )
     assert "filename*=UTF-8''R%C3%A9sultats%20confidentiels.pdf" in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "no-store"
 
@@ -166,10 +172,16 @@ def test_dossier_downloads_are_404_for_everyone_below_the_dossier_level(app, lis
     for user in (None, listing["teaser"].owner, listing["details"].owner):
         assert browser_for(app, user).get(download).status_code == 404
     # the image's id under the dossier path, and the dossier's id under the image path: 404
-    assert browser_for(app, listing["staff"]).get(
-        f"/technologies/{technology.slug}/dossier/{listing['image'].id}"
-    ).status_code == 404
-    assert Browser(app).get(f"/technologies/{technology.slug}/images/{listing['document'].id}").status_code == 404
+    assert (
+        browser_for(app, listing["staff"])
+        .get(f"/technologies/{technology.slug}/dossier/{listing['image'].id}")
+        .status_code
+        == 404
+    )
+    assert (
+        Browser(app).get(f"/technologies/{technology.slug}/images/{listing['document'].id}").status_code
+        == 404
+    )
     # staff may read it (the console)
     assert browser_for(app, listing["staff"]).get(download).status_code == 200
 

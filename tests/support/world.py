@@ -163,7 +163,11 @@ def make_catalog_objects(world: World) -> None:
 
     world.image_file = store_file(world.technology, FileKind.IMAGE, PNG, "matrix.png", "image/png")
     world.dossier_file = store_file(
-        world.technology, FileKind.DOSSIER, b"%PDF-1.4 matrix dossier", "Matrix dossier.pdf", "application/pdf"
+        world.technology,
+        FileKind.DOSSIER,
+        b"%PDF-1.4 matrix dossier",
+        "Matrix dossier.pdf",
+        "application/pdf",
     )
 
 

@@ -5,18 +5,34 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Optional
 
 from ...agreements.models import Agreement
-from ...catalog.forms_interest import LeadStatusForm
 from ...catalog.models import Lead, LeadStatus, Technology
 from ...catalog.services import leads as lead_services
 from ...core.errors import DomainError
+from ...core.forms import Limit
 from ...core.models import AuditEvent
 from ...extensions import db
 from ...partners.models import Organisation
 from .. import PER_PAGE, audit_words, bp, page_number, queries, sorting_of
 from ..paging import paginate
+
+
+class LeadStatusForm(FlaskForm):
+    status = SelectField(
+        "New status",
+        choices={s.value: s.label for s in LeadStatus},
+        validators=[DataRequired("Choose the new status.")],
+    )
+    note = TextAreaField(
+        "Note to the partner",
+        validators=[Optional(), Limit(2000)],
+        description="Optional. Sent to the partner with the new status, and kept in the audit log.",
+    )
 
 
 @bp.route("/leads")
@@ -125,6 +141,3 @@ def lead_term_sheet(lead_id: int):
     else:
         flash(f"This lead already has its term sheet, {agreement.number}.", "info")
     return redirect(url_for("admin.lead_detail", lead_id=lead_id))
-
-
-

@@ -47,7 +47,10 @@ def interest(slug: str):
         else:
             db.session.commit()
             flash(
-                _("Thank you: your licensing interest is with the Technology Transfer Office. We have emailed you a copy."),
+                _(
+                    "Thank you: your licensing interest is with the Technology Transfer Office. "
+                    "We have emailed you a copy."
+                ),
                 "success",
             )
             return redirect(url_for("catalog.detail", slug=technology.slug))

@@ -30,7 +30,7 @@ def feed():
     technologies = marketing.feed_technologies()
     entries = [marketing.teaser_values(t) | {"updated": t.published_at} for t in technologies]
     body = render_template(
-        "catalog/feed.xml",
+        "catalog/feed.atom.html",
         entries=entries,
         updated=(entries[0]["updated"] if entries else utcnow()),
         feed_url=link("catalog.feed"),
@@ -46,7 +46,9 @@ def sitemap():
     body = render_template(
         "catalog/sitemap.xml",
         pages=[link(endpoint) for endpoint in PUBLIC_PAGES],
-        technologies=[(link("catalog.detail", slug=slug), updated) for slug, updated in marketing.sitemap_entries()],
+        technologies=[
+            (link("catalog.detail", slug=slug), updated) for slug, updated in marketing.sitemap_entries()
+        ],
     )
     response = Response(body, mimetype="application/xml")
     response.headers["Cache-Control"] = "public, max-age=3600"

@@ -129,8 +129,8 @@ def express_interest(
     if existing is not None:
         raise DomainError(
             _(
-                "Your organisation already expressed interest in this technology on %(day)s; it is %(status)s. "
-                "Write to your contact at the Technology Transfer Office to add to it.",
+                "Your organisation already expressed interest in this technology on %(day)s; "
+                "it is %(status)s. Write to your contact at the Technology Transfer Office to add to it.",
                 day=existing.created_at.date().isoformat(),
                 status=str(existing.status.label).lower(),
             )
@@ -202,14 +202,21 @@ def _partner_recipient(lead: Lead) -> list[str]:
     return [u.email for u in lead.organisation.users if u.active and u.has_org_role("owner")]
 
 
-def set_status(actor: User, lead: Lead, status: LeadStatus, note: str = "", *, now: datetime | None = None) -> None:
+def set_status(
+    actor: User, lead: Lead, status: LeadStatus, note: str = "", *, now: datetime | None = None
+) -> None:
     """Move a lead (audited; the partner is emailed)."""
     previous = lead.status
     if status is previous:
-        raise DomainError(f"The lead is already {previous.label.lower()}.", "status")
+        raise DomainError(_("The lead is already %(status)s.", status=str(previous.label).lower()), "status")
     if status not in TRANSITIONS[previous]:
         raise DomainError(
-            f"A {previous.label.lower()} lead cannot become {status.label.lower()}.", "status"
+            _(
+                "A lead that is %(before)s cannot become %(after)s.",
+                before=str(previous.label).lower(),
+                after=str(status.label).lower(),
+            ),
+            "status",
         )
     lead.status = status
     lead.updated_at = now or utcnow()
@@ -264,7 +271,12 @@ def issue_term_sheet(actor: User, lead: Lead) -> tuple[Agreement, bool]:
         if existing is not None:
             return existing, False
     if lead.status in (LeadStatus.LICENSED, LeadStatus.DECLINED):
-        raise DomainError(f"The lead is {lead.status.label.lower()}: reopen it before issuing a term sheet.")
+        raise DomainError(
+            _(
+                "The lead is %(status)s: reopen it before issuing a term sheet.",
+                status=str(lead.status.label).lower(),
+            )
+        )
     agreement = agreements.create_agreement(
         actor, lead.organisation, AgreementKind.LICENCE, term_sheet_terms(lead), source=f"lead:{lead.id}"
     )
