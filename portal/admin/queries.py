@@ -199,6 +199,7 @@ def _console_queues() -> sa.Select:
         _count(Application, Application.status == ApplicationStatus.SUBMITTED).label("applications"),
         _count(Agreement, Agreement.status == AgreementStatus.PARTNER_SIGNED).label("countersign"),
         _count(BankLine, BankLine.decision == BankLineDecision.PENDING).label("bank_lines"),
+        _count(Lead, Lead.status == LeadStatus.NEW).label("new_leads"),
     )
 
 
@@ -530,3 +531,19 @@ def leads_query(status: str, q: str, mine_id: int | None, sorting: Sorting | Non
             )
         )
     return stmt
+
+
+@prepared
+def _new_leads() -> sa.Select:
+    return (
+        sa.select(Lead)
+        .where(Lead.status == LeadStatus.NEW)
+        .options(joinedload(Lead.organisation), joinedload(Lead.technology))
+        .order_by(Lead.created_at, Lead.id)
+    )
+
+
+def new_leads(limit: int) -> tuple[int, list[Lead]]:
+    """Licensing interest nobody has answered yet, oldest first (the work queue)."""
+    stmt = _new_leads()
+    return bounded_count(stmt, params={})[0], list(db.session.scalars(prepared_first(stmt, limit)).unique())
