@@ -7,6 +7,7 @@ from flask import Response, render_template
 
 from ...core.links import link
 from ...core.types import utcnow
+from ...extensions import limiter
 from .. import services as catalog
 from ..services import marketing
 from .blueprint import bp
@@ -16,6 +17,7 @@ PUBLIC_PAGES = ("main.index", "membership.tiers", "catalog.index", "agreements.v
 
 
 @bp.route("/technologies/<slug>/brief.pdf")
+@limiter.limit("30 per minute")  # each one is a WeasyPrint render (about 0.3 s)
 def brief(slug: str):
     # The visitor's view: a listing in first look (or a draft) has no public brief.
     technology, _level = listing_or_404(slug, catalog.VISITOR)
