@@ -241,3 +241,26 @@ def test_first_look_is_for_first_look_tiers_only(app, ctx):
     for path in ("/technologies/feed.atom", "/sitemap.xml"):
         body = text(Browser(app).get(path))
         assert technology.slug not in body and "Early bird sensor" not in body
+
+
+def test_the_template_renders_with_only_the_previews_context(app, listing):
+    """The console's preview renders detail.html with technology, level, Level, viewer and
+    detail_tiers only (a forced level): it must not need what the listing page adds."""
+    from flask import render_template
+
+    from portal.catalog.services.ladder import Level, Viewer
+
+    with app.test_request_context("/admin/preview"):
+        for level in (Level.TEASER, Level.PARTNER_DETAIL, Level.DOSSIER):
+            page = render_template(
+                "catalog/detail.html",
+                technology=listing["technology"],
+                level=level,
+                Level=Level,
+                viewer=Viewer(level=level, staff=True, tier_level=Level.DOSSIER),
+                detail_tiers=[listing["details"].tier] if level < Level.PARTNER_DETAIL else [],
+            )
+            assert TEASER["title"] in page
+            assert (CANARIES["problem"] in page) is (level >= Level.PARTNER_DETAIL)
+            assert (CANARIES["dossier_summary"] in page) is (level >= Level.DOSSIER)
+            assert "application/ld+json" not in page  # the page's metadata is the listing page's
