@@ -248,3 +248,53 @@ def test_a_lead_whose_author_left_is_told_to_the_organisations_owners(app, setti
     lead_services.set_status(setting["officer"], lead, LeadStatus.DECLINED, "Not available in your field.")
     commit()
     assert last_email_to(member.owner.email).template == "lead_status_changed"
+
+
+# --- simultaneous clicks, with real commits ---------------------------------------------------
+
+
+def test_simultaneous_submissions_and_term_sheet_clicks_make_one_of_each(scratch_database, monkeypatch):
+    from flask_migrate import upgrade
+
+    from portal import create_app
+
+    from ..support.concurrency import post_simultaneously
+    from ..support.context import app_context
+
+    app = create_app("testing", {"DATABASE_URL": scratch_database, "RATELIMIT_ENABLED": False})
+    monkeypatch.setattr(db, "session", db._make_scoped_session({}))  # real transactions
+    with app_context(app):
+        upgrade()
+        officer = make_staff(email="race-officer@tto.example")
+        technology = make_canary_technology(officer)
+        member = make_member(CatalogAccess.DETAILS, legal_name="Race Labs", account_owner_id=officer.id)
+        db.session.commit()
+        slug, owner_email, organisation_id = technology.slug, member.owner.email, member.organisation.id
+        officer_id = officer.id
+
+    partner = Browser(app)
+    assert location(partner.login(owner_email)) == "/dashboard"
+    form = {**INTEREST, "csrf_token": partner.csrf_token()}
+    cookie = partner.client.get_cookie("liaison_session").value
+    statuses = post_simultaneously(app, 8, f"/technologies/{slug}/interest", form, cookie)
+    assert statuses.count(302) == 1 and all(s in (200, 302, 400) for s in statuses), statuses
+
+    with app_context(app):
+        (lead_id,) = db.session.scalars(sa.select(Lead.id).where(Lead.organisation_id == organisation_id))
+        officer = db.session.get(type(member.owner), officer_id)
+    console = Browser(app)
+    console.login_staff(officer)
+    token = console.csrf_token()
+    cookie = console.client.get_cookie("liaison_session").value
+    statuses = post_simultaneously(
+        app, 8, f"/admin/leads/{lead_id}/term-sheet", {"csrf_token": token}, cookie
+    )
+    assert set(statuses) == {302}, statuses
+    with app_context(app):
+        agreements = db.session.scalars(
+            sa.select(Agreement).where(Agreement.source == f"lead:{lead_id}")
+        ).all()
+        assert len(agreements) == 1
+        assert db.session.get(Lead, lead_id).agreement_id == agreements[0].id
+        db.session.remove()
+        db.engine.dispose()
