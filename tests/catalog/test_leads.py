@@ -277,7 +277,10 @@ def test_simultaneous_submissions_and_term_sheet_clicks_make_one_of_each(scratch
     form = {**INTEREST, "csrf_token": partner.csrf_token()}
     cookie = partner.client.get_cookie("liaison_session").value
     statuses = post_simultaneously(app, 8, f"/technologies/{slug}/interest", form, cookie)
-    assert statuses.count(302) == 1 and all(s in (200, 302, 400) for s in statuses), statuses
+    # SQLite queues writers for 5 s (busy_timeout); on a loaded machine a click may wait longer and
+    # get the 503 "try again" page (nothing half-done). PostgreSQL row locks always answer.
+    busy = (503,) if scratch_database.startswith("sqlite") else ()
+    assert statuses.count(302) == 1 and all(s in (200, 302, 400, *busy) for s in statuses), statuses
 
     with app_context(app):
         (lead_id,) = db.session.scalars(sa.select(Lead.id).where(Lead.organisation_id == organisation_id))
@@ -289,7 +292,7 @@ def test_simultaneous_submissions_and_term_sheet_clicks_make_one_of_each(scratch
     statuses = post_simultaneously(
         app, 8, f"/admin/leads/{lead_id}/term-sheet", {"csrf_token": token}, cookie
     )
-    assert set(statuses) == {302}, statuses
+    assert 302 in statuses and set(statuses) <= {302, *busy}, statuses
     with app_context(app):
         agreements = db.session.scalars(
             sa.select(Agreement).where(Agreement.source == f"lead:{lead_id}")
