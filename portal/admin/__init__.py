@@ -84,6 +84,7 @@ from .views import (  # noqa: E402, F401
     catalog,
     exports,
     matching,
+    leads,
     membership,
     organisations,
     overview,

@@ -131,6 +131,9 @@ PHRASES: dict[str, str] = {
     "domain.created": "{actor} created the domain {target}",
     "domain.updated": "{actor} changed the domain {target}",
     "domain.deleted": "{actor} deleted the domain {target}",
+    "lead.created": "{actor} expressed licensing interest for {org} in {technology} ({target})",
+    "lead.status_changed": "{actor} moved {target} of {org} from {before} to {after}",
+    "lead.term_sheet_issued": "{actor} prepared the licence term sheet {agreement} for {target} of {org}",
 }
 
 # Details shown below the sentence, by action, with their label.
@@ -154,6 +157,7 @@ NOTES: dict[str, tuple[tuple[str, str], ...]] = {
     "technology.imported": (("researchers", "researchers added"), ("filename", "file")),
     "researcher.updated": (("fields", "Changed"),),
     "domain.updated": (("fields", "Changed"),),
+    "lead.status_changed": (("note", "Note to the partner"),),
 }
 
 # Details that only machines need (hashes, internal ids): never shown.
@@ -183,6 +187,7 @@ def _target_url(event: AuditEvent) -> str | None:
         "agreementtemplate": ("admin.agreement_template_detail", "template_id"),
         "technology": ("admin.technology_detail", "technology_id"),
         "researcher": ("admin.researcher_form", "researcher_id"),
+        "lead": ("admin.lead_detail", "lead_id"),
     }.get(kind or "")
     if endpoint:
         return url_for(endpoint[0], **{endpoint[1]: ident})

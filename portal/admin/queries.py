@@ -31,7 +31,7 @@ from ..catalog.models import (
     TechnologyDailyStat,
     TechnologyStatus,
     technology_inventor,
-)
+), Lead, LeadStatus, Technology
 from ..core.database import prepared
 from ..core.models import AuditEvent
 from ..extensions import db
@@ -208,6 +208,7 @@ def _console_queues() -> sa.Select:
         _count(Application, Application.status == ApplicationStatus.SUBMITTED).label("applications"),
         _count(Agreement, Agreement.status == AgreementStatus.PARTNER_SIGNED).label("countersign"),
         _count(BankLine, BankLine.decision == BankLineDecision.PENDING).label("bank_lines"),
+        _count(Lead, Lead.status == LeadStatus.NEW).label("new_leads"),
     )
 
 
@@ -542,6 +543,37 @@ def technologies_query(filters: TechnologyFilters, sorting: Sorting | None = Non
     if filters.q:
         stmt = stmt.where(
             contains(filters.q, Technology.reference, Technology.title, Technology.benefit, Technology.lab)
+# --- licensing leads (catalog) ------------------------------------------------------------------
+
+LEAD_SORT = SortSpec(
+    {"created": Lead.created_at, "status": Lead.status, "updated": Lead.updated_at}, "-created", Lead.id
+)
+
+
+def leads_query(status: str, q: str, mine_id: int | None, sorting: Sorting | None = None) -> sa.Select:
+    """Leads with their technology, organisation and assignee (joined: one query per page)."""
+    stmt = LEAD_SORT.apply(
+        sa.select(Lead).options(
+            joinedload(Lead.technology), joinedload(Lead.organisation), joinedload(Lead.assigned_to)
+        ),
+        sorting or LEAD_SORT.parse(None),
+    )
+    if status == "open":
+        stmt = stmt.where(Lead.status.in_([LeadStatus.NEW, LeadStatus.IN_DISCUSSION, LeadStatus.TERM_SHEET]))
+    elif status in {s.value for s in LeadStatus}:
+        stmt = stmt.where(Lead.status == LeadStatus(status))
+    if mine_id is not None:
+        stmt = stmt.where(Lead.assigned_to_id == mine_id)
+    if q:
+        stmt = stmt.where(
+            Lead.technology_id.in_(
+                sa.select(Technology.id).where(contains(q, Technology.reference, Technology.title))
+            )
+            | Lead.organisation_id.in_(
+                sa.select(Organisation.id).where(
+                    contains(q, Organisation.legal_name, Organisation.trading_name)
+                )
+            )
         )
     return stmt
 
@@ -606,3 +638,17 @@ def technology_stats(technology_id: int, today: date) -> TechnologyStats:
     )
     row = db.session.execute(stmt).one()
     return TechnologyStats(*(int(v or 0) for v in row))
+@prepared
+def _new_leads() -> sa.Select:
+    return (
+        sa.select(Lead)
+        .where(Lead.status == LeadStatus.NEW)
+        .options(joinedload(Lead.organisation), joinedload(Lead.technology))
+        .order_by(Lead.created_at, Lead.id)
+    )
+
+
+def new_leads(limit: int) -> tuple[int, list[Lead]]:
+    """Licensing interest nobody has answered yet, oldest first (the work queue)."""
+    stmt = _new_leads()
+    return bounded_count(stmt, params={})[0], list(db.session.scalars(prepared_first(stmt, limit)).unique())

@@ -51,6 +51,7 @@ ADMIN = "admin"  # admin-only pages of the staff console
 TWO_FACTOR = "two_factor"  # signed-in users whose account has two-factor on and who used it
 ENROL_2FA = "enrol_2fa"  # signed-in users without a second factor (staff have one: sent to /account)
 OWN = "own"  # a partner user's own object (the world's owner's): a colleague gets 404, staff 403
+GATED = "gated"  # catalog files under the disclosure ladder: staff, else 404 here (tests/catalog)
 
 POLICIES = {
     PUBLIC,
@@ -66,6 +67,7 @@ POLICIES = {
     TWO_FACTOR,
     ENROL_2FA,
     OWN,
+    GATED,
 }
 
 POLICY: dict[str, str] = {
@@ -83,6 +85,16 @@ POLICY: dict[str, str] = {
     "catalog.saved_pause": OWN,
     "catalog.saved_delete": OWN,
     "catalog.unsubscribe": TOKEN,
+    "catalog.image": PUBLIC,
+    "catalog.dossier_file": GATED,  # the world's organisation has no dossier tier nor NDA
+    "catalog.interest": PARTNER,  # the form for members with partner detail, else what joining gives
+    "catalog.brief": PUBLIC,
+    "catalog.feed": PUBLIC,
+    "catalog.sitemap": PUBLIC,
+    "admin.leads": STAFF,
+    "admin.lead_detail": STAFF,
+    "admin.lead_status": STAFF,
+    "admin.lead_term_sheet": STAFF,
     # auth: sign-up, login, reset
     "partners.signup": ANONYMOUS_ONLY,
     "partners.signup_done": PUBLIC,
@@ -276,6 +288,7 @@ EXPECTED: dict[str, dict[str, object]] = {
         "staff": FORBIDDEN,
         "admin": OK,
     },
+    GATED: {"anonymous": NOT_FOUND, "member": NOT_FOUND, "owner": NOT_FOUND, "staff": OK, "admin": OK},
 }
 
 # The answer an allowed role gets from a POST-only endpoint, posted with a valid CSRF token and
@@ -333,6 +346,8 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "admin.technologies_import_confirm": (400, "text:upload the file again"),
     "admin.researcher_delete": (400, "text:is an inventor of"),  # the world's researcher is
     "admin.domain_delete": (400, "text:listing(s) are in"),  # the world's technology is in it
+    "admin.lead_status": (400, "text:Choose the new status."),
+    "admin.lead_term_sheet": (302, "/admin/leads/{lead_id}"),  # a draft licence term sheet
 }
 
 
@@ -396,6 +411,7 @@ def test_access(app, world, browser, endpoint, role):
                     org_a_id=world.org_a.id,
                     agreement_id=world.agreement_a.id,
                     template_id=world.agreement_a.template_id,
+                    lead_id=world.lead.id,
                 )
             else:
                 assert "This field is required" in text(response)  # the form, with its errors
@@ -408,6 +424,8 @@ def test_access(app, world, browser, endpoint, role):
     elif expected == FORBIDDEN:
         assert response.status_code == 403, f"{role} {url}: {response.status_code}"
         assert "Not allowed" in text(response)
+    elif expected == NOT_FOUND:
+        assert response.status_code == 404, f"{role} {url}: {response.status_code}"
     else:
         _, target = expected
         assert response.status_code == 302, f"{role} {url}: {response.status_code}"

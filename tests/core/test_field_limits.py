@@ -23,7 +23,7 @@ from portal.agreements.models import (
     StandingCountersignature,
 )
 from portal.auth.models import User
-from portal.catalog.models import Domain, Researcher, SavedSearch, Technology
+from portal.catalog.models import Domain, Lead, Researcher, SavedSearch, Technology
 from portal.core.forms import DayField, Limit, entry_length
 from portal.extensions import db
 from portal.membership.models import (
@@ -63,6 +63,7 @@ FORM_MODELS = {
     "TechnologyForm": Technology,
     "ResearcherForm": Researcher,
     "DomainForm": Domain,
+    "InterestForm": Lead,
 }
 # Fields stored under another name or in another model.
 COLUMNS = {
@@ -118,6 +119,7 @@ NOT_STORED = {
     "VerifyForm.number",
     "VerifyForm.sha256",
     "AssignLineForm.invoice",
+    "LeadStatusForm.note",  # emailed and kept in the audit entry's details (JSON)
 }
 
 

@@ -3,7 +3,6 @@ token for every token link, and the helpers that turn an endpoint into a URL and
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -25,7 +24,6 @@ from portal.catalog.models import (
     TechnologyFile,
     TechnologyStatus,
 )
-from portal.core.storage import get_storage
 from portal.core.types import utcnow
 from portal.extensions import db
 from portal.membership.models import (
@@ -82,7 +80,8 @@ class World:
     domain: Domain | None = None
     lead: Lead | None = None  # org_a's licensing interest in `technology`
     saved_search: SavedSearch | None = None  # the owner's
-    technology_file: TechnologyFile | None = None  # a dossier PDF of `technology`, bytes in storage
+    image_file: TechnologyFile | None = None  # the technology's public image
+    dossier_file: TechnologyFile | None = None  # a dossier document (NDA-gated)
 
     def user(self, role: str) -> User:
         return {"member": self.member, "owner": self.owner, "staff": self.staff, "admin": self.admin}[role]
@@ -160,31 +159,16 @@ def make_catalog_objects(world: World) -> None:
     )
     db.session.add_all([world.lead, world.saved_search])
     db.session.flush()
-    world.technology_file = make_world_file(world.technology)
+    from .catalog import PNG, store_file
 
-
-WORLD_FILE = b"%PDF-1.4\n% the matrix dossier\n%%EOF\n"
-WORLD_FILE_KEY = "matrix-world-dossier-000000.pdf"  # one fixed key: written once, never piles up
-
-
-def make_world_file(technology: Technology) -> TechnologyFile:
-    """A dossier file row whose bytes are in the configured storage under WORLD_FILE_KEY."""
-    storage = get_storage()
-    if not storage.exists(WORLD_FILE_KEY):
-        storage.root.mkdir(parents=True, exist_ok=True)
-        storage.path(WORLD_FILE_KEY).write_bytes(WORLD_FILE)
-    record = TechnologyFile(
-        technology_id=technology.id,
-        kind=FileKind.DOSSIER,
-        storage_key=WORLD_FILE_KEY,
-        filename="matrix-dossier.pdf",
-        content_type="application/pdf",
-        size=len(WORLD_FILE),
-        sha256=hashlib.sha256(WORLD_FILE).hexdigest(),
+    world.image_file = store_file(world.technology, FileKind.IMAGE, PNG, "matrix.png", "image/png")
+    world.dossier_file = store_file(
+        world.technology,
+        FileKind.DOSSIER,
+        b"%PDF-1.4 matrix dossier",
+        "Matrix dossier.pdf",
+        "application/pdf",
     )
-    db.session.add(record)
-    db.session.flush()
-    return record
 
 
 def make_world() -> World:
@@ -279,7 +263,7 @@ SAMPLE_VALUES = {
     "domain_id": lambda w, endpoint: w.domain.id,
     "lead_id": lambda w, endpoint: w.lead.id,
     "saved_search_id": lambda w, endpoint: w.saved_search.id,
-    "file_id": lambda w, endpoint: w.technology_file.id,
+    "file_id": lambda w, endpoint: (w.dossier_file if "dossier" in endpoint else w.image_file).id,
 }
 
 
