@@ -26,12 +26,13 @@ from ..catalog.models import (
     DigestEntry,
     Domain,
     Lead,
+    LeadStatus,
     Researcher,
     Technology,
     TechnologyDailyStat,
     TechnologyStatus,
     technology_inventor,
-), Lead, LeadStatus, Technology
+)
 from ..core.database import prepared
 from ..core.models import AuditEvent
 from ..extensions import db
@@ -543,37 +544,6 @@ def technologies_query(filters: TechnologyFilters, sorting: Sorting | None = Non
     if filters.q:
         stmt = stmt.where(
             contains(filters.q, Technology.reference, Technology.title, Technology.benefit, Technology.lab)
-# --- licensing leads (catalog) ------------------------------------------------------------------
-
-LEAD_SORT = SortSpec(
-    {"created": Lead.created_at, "status": Lead.status, "updated": Lead.updated_at}, "-created", Lead.id
-)
-
-
-def leads_query(status: str, q: str, mine_id: int | None, sorting: Sorting | None = None) -> sa.Select:
-    """Leads with their technology, organisation and assignee (joined: one query per page)."""
-    stmt = LEAD_SORT.apply(
-        sa.select(Lead).options(
-            joinedload(Lead.technology), joinedload(Lead.organisation), joinedload(Lead.assigned_to)
-        ),
-        sorting or LEAD_SORT.parse(None),
-    )
-    if status == "open":
-        stmt = stmt.where(Lead.status.in_([LeadStatus.NEW, LeadStatus.IN_DISCUSSION, LeadStatus.TERM_SHEET]))
-    elif status in {s.value for s in LeadStatus}:
-        stmt = stmt.where(Lead.status == LeadStatus(status))
-    if mine_id is not None:
-        stmt = stmt.where(Lead.assigned_to_id == mine_id)
-    if q:
-        stmt = stmt.where(
-            Lead.technology_id.in_(
-                sa.select(Technology.id).where(contains(q, Technology.reference, Technology.title))
-            )
-            | Lead.organisation_id.in_(
-                sa.select(Organisation.id).where(
-                    contains(q, Organisation.legal_name, Organisation.trading_name)
-                )
-            )
         )
     return stmt
 
@@ -638,6 +608,43 @@ def technology_stats(technology_id: int, today: date) -> TechnologyStats:
     )
     row = db.session.execute(stmt).one()
     return TechnologyStats(*(int(v or 0) for v in row))
+
+
+# --- licensing leads (catalog) ------------------------------------------------------------------
+
+LEAD_SORT = SortSpec(
+    {"created": Lead.created_at, "status": Lead.status, "updated": Lead.updated_at}, "-created", Lead.id
+)
+
+
+def leads_query(status: str, q: str, mine_id: int | None, sorting: Sorting | None = None) -> sa.Select:
+    """Leads with their technology, organisation and assignee (joined: one query per page)."""
+    stmt = LEAD_SORT.apply(
+        sa.select(Lead).options(
+            joinedload(Lead.technology), joinedload(Lead.organisation), joinedload(Lead.assigned_to)
+        ),
+        sorting or LEAD_SORT.parse(None),
+    )
+    if status == "open":
+        stmt = stmt.where(Lead.status.in_([LeadStatus.NEW, LeadStatus.IN_DISCUSSION, LeadStatus.TERM_SHEET]))
+    elif status in {s.value for s in LeadStatus}:
+        stmt = stmt.where(Lead.status == LeadStatus(status))
+    if mine_id is not None:
+        stmt = stmt.where(Lead.assigned_to_id == mine_id)
+    if q:
+        stmt = stmt.where(
+            Lead.technology_id.in_(
+                sa.select(Technology.id).where(contains(q, Technology.reference, Technology.title))
+            )
+            | Lead.organisation_id.in_(
+                sa.select(Organisation.id).where(
+                    contains(q, Organisation.legal_name, Organisation.trading_name)
+                )
+            )
+        )
+    return stmt
+
+
 @prepared
 def _new_leads() -> sa.Select:
     return (
