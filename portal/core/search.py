@@ -188,7 +188,11 @@ def fts5_query(terms: list[Term]) -> str:
         main = " + ".join(quoted(w) for w in term.words) + ("*" if term.prefix else "")
         if not term.alternatives:
             return main
-        return "(" + " OR ".join([main, *(" + ".join(quoted(w) for w in alt) for alt in term.alternatives)]) + ")"
+        return (
+            "("
+            + " OR ".join([main, *(" + ".join(quoted(w) for w in alt) for alt in term.alternatives)])
+            + ")"
+        )
 
     return " AND ".join(one(term) for term in terms)
 
@@ -483,6 +487,8 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 
 TYPO_MIN_CHARS = 5  # shorter words are taken as typed
+RARE_MAX = 2  # a known word in at most this many documents may still be a typo ...
+RARE_FACTOR = 5  # ... of a neighbour in at least this many times more documents
 
 
 def allowed_typos(word: str) -> int:
@@ -490,7 +496,8 @@ def allowed_typos(word: str) -> int:
 
 
 def corrections(index: str, terms: list[Term]) -> dict[str, str]:
-    """Words of `terms` that `index` does not contain, each with the most frequent word of the
+    """Words of `terms` that `index` does not contain (or holds in at most RARE_MAX documents
+    while a neighbour is in RARE_FACTOR times more), each with the most frequent word of the
     index's vocabulary within `allowed_typos` edits (same first letter), e.g. {"cybersecurty":
     "cybersecurity"}. The open prefix word counts as known when some word starts with it. Reads
     only `index`'s vocabulary; the caller must still check that the corrected query finds
@@ -514,18 +521,24 @@ def corrections(index: str, terms: list[Term]) -> dict[str, str]:
     known = {row.word for row in rows}
     if prefix and prefix not in known:
         pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        starts = sa.select(word.c.word).where(word.c.index_name == index, word.c.word.like(pattern, escape="\\"))
+        starts = sa.select(word.c.word).where(
+            word.c.index_name == index, word.c.word.like(pattern, escape="\\")
+        )
         if db.session.scalar(starts.limit(1)) is not None:
             known.add(prefix)
+    frequency = {row.word: row.doc_count for row in rows}
     fixes: dict[str, str] = {}
     for w in dict.fromkeys(wanted):
-        if w in known:
+        # a known word is corrected only if it is rare and a neighbour is far more frequent
+        # ("frawd" in one listing, "fraud" in forty: the caller offers "Did you mean fraud?")
+        floor = 0 if w not in known else RARE_FACTOR * max(frequency.get(w, 0), 1)
+        if w in known and (w not in frequency or frequency[w] > RARE_MAX):
             continue
         limit = allowed_typos(w)
         scored = [
             (edit_distance(w, row.word, limit), -row.doc_count, row.word)
             for row in rows
-            if row.word[0] == w[0]
+            if row.word[0] == w[0] and row.word != w and row.doc_count >= floor
         ]
         scored = [item for item in scored if item[0] <= limit]
         if scored:
@@ -598,7 +611,9 @@ def _matching(
         if phrase is not None:
             inner = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer)).alias("phrase")
             in_phrase = sa.select(inner.c.rowid).where(
-                sa.literal_column("phrase." + FTS_TABLE).op("MATCH")(sa.bindparam("phrase", fts5_query([phrase])))
+                sa.literal_column("phrase." + FTS_TABLE).op("MATCH")(
+                    sa.bindparam("phrase", fts5_query([phrase]))
+                )
             )
             score = score * sa.case((fts_table.c.rowid.in_(in_phrase), PHRASE_BONUS), else_=1.0)
         statement = (

@@ -85,7 +85,9 @@ class TechnologyData:
             raise DomainError(_("The TRL is a number from 1 to 9."), "trl")
         unknown = [o for o in self.licensing_options if o not in _OPTION_VALUES]
         if unknown:
-            raise DomainError(_("Unknown licensing option: %(options)s", options=", ".join(unknown)), "licensing_options")
+            raise DomainError(
+                _("Unknown licensing option: %(options)s", options=", ".join(unknown)), "licensing_options"
+            )
 
 
 _COPIED = [f.name for f in fields(TechnologyData) if f.name not in ("inventor_ids", "first_look_days")]

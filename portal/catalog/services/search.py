@@ -1,25 +1,46 @@
 """Catalog search: one service over core/search.py's two engines, one results contract.
 
     query = parse(request.args)                 # never raises; unknown values are dropped
-    results = find(viewer, query)               # hits, total, facets, under the ladder
+    results = find(viewer, query)               # cards, total, facets, corrections, under the ladder
     url_for("catalog.index", **query_params(query))   # shareable URL / saved search
 
-Readers below partner detail search the teaser index only (services/listings.py), so a word in
-a partner-only field never finds, highlights or counts a listing for them.
+What it does with `q` (core/search.py does the matching, ranking and highlighting):
+- every word must match (AND); the last word is a prefix while typed; "quoted phrases";
+  a title match beats a benefit match beats a body match (bm25 / ts_rank weights), and a query of
+  several words ranks the documents holding them as a phrase first (core.search.PHRASE_BONUS);
+- SYNONYMS: a word of the list also matches its alternatives (car -> vehicle, AI -> artificial
+  intelligence), as OR inside that word's term;
+- typos: a word of 5+ letters the index does not contain is corrected to the most frequent word
+  of the *same index's* vocabulary within 1 edit (2 from 8 letters). No hits: the page shows the
+  corrected results ("Showing results for ..."); hits: it offers "Did you mean ...?". A correction
+  is offered only if the corrected query finds something the reader may see.
+
+The ladder: readers below partner detail search the teaser index only (services/listings.py), and
+its vocabulary only, so a word in a partner-only field never finds, highlights, counts or corrects
+anything for them. The licensing-option facet and filter exist only from partner detail up.
+
+Facets (domain, TRL range, IP status, licensing option, status) count, for each value, the results
+that the other facets' selections allow (OR inside a facet, AND between facets), so selecting a
+value gives exactly its count. Without `q` they are exact (one GROUP BY over the listed catalog);
+with `q` they are counted over the first FACET_CANDIDATES matches (exact whenever the query matches
+fewer, i.e. whenever `total` is exact), which bounds their cost like the ranking's.
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy.orm import selectinload
 
 from ...core import search
+from ...core.models import SearchDocument
 from ...extensions import db
 from ..models import LISTED_STATUSES, Domain, IpStatus, LicensingOption, Technology, TechnologyStatus
 from .ladder import Level, Viewer, listed_filter
@@ -28,6 +49,33 @@ from .listings import DETAIL_INDEX, TEASER_INDEX
 PER_PAGE = 20
 MAX_PAGE = 100
 SORTS = ("relevance", "newest", "trl")
+TRL_RANGES = {"1-3": (1, 3), "4-6": (4, 6), "7-9": (7, 9)}
+FACET_CANDIDATES = search.RANK_CANDIDATES or 2000
+
+# Domain synonyms: a word (folded, as core.search folds it) -> the word sequences it also matches.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "car": ("vehicle", "automotive"),
+    "cars": ("vehicles", "automotive"),
+    "vehicle": ("car",),
+    "automotive": ("vehicle", "car"),
+    "ai": ("artificial intelligence",),
+    "ml": ("machine learning",),
+    "5g": ("mobile network", "cellular network"),
+    "iot": ("internet of things",),
+    "drone": ("uav", "unmanned aerial vehicle"),
+    "uav": ("drone", "unmanned aerial vehicle"),
+    "ev": ("electric vehicle",),
+    "llm": ("large language model",),
+    "nlp": ("natural language processing",),
+    "vr": ("virtual reality",),
+    "ar": ("augmented reality",),
+    "blockchain": ("distributed ledger",),
+    "crypto": ("cryptography",),
+    "solar": ("photovoltaic",),
+    "photovoltaic": ("solar",),
+    "fintech": ("financial technology",),
+    "hpc": ("high performance computing", "supercomputing"),
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +129,9 @@ def parse(args: Mapping[str, Any]) -> CatalogQuery:
     trl_min, trl_max = _int(args.get("trl_min"), 1, 9), _int(args.get("trl_max"), 1, 9)
     if trl_min and trl_max and trl_min > trl_max:
         trl_min, trl_max = trl_max, trl_min
+    trl_range = str(args.get("trl") or "")
+    if trl_min is None and trl_max is None and trl_range in TRL_RANGES:
+        trl_min, trl_max = TRL_RANGES[trl_range]
     return CatalogQuery(
         q=q.strip(),
         domains=_values(args, "domain"),
@@ -92,6 +143,23 @@ def parse(args: Mapping[str, Any]) -> CatalogQuery:
         sort=sort if sort in SORTS else "relevance",
         page=_int(args.get("page"), 1, MAX_PAGE) or 1,
     )
+
+
+def with_synonyms(terms: list[search.Term]) -> list[search.Term]:
+    """Each one-word term of the list gains its synonyms as alternatives."""
+    out = []
+    for term in terms:
+        alternatives = SYNONYMS.get(term.words[0]) if len(term.words) == 1 else None
+        if alternatives:
+            alts = tuple(tuple(search.fold_words(a)) for a in alternatives)
+            term = replace(term, alternatives=tuple(a for a in alts if a and a != term.words))
+        out.append(term)
+    return out
+
+
+def query_text(terms: list[search.Term]) -> str:
+    """Terms written back as a query a user could type (phrases quoted)."""
+    return " ".join(" ".join(t.words) if len(t.words) == 1 else '"' + " ".join(t.words) + '"' for t in terms)
 
 
 def query_params(query: CatalogQuery, **changes: Any) -> dict[str, Any]:
@@ -120,6 +188,7 @@ class Card:
     technology: Technology
     title: Markup
     snippet: Markup
+    domain: Domain | None = None  # loaded with the page's domains (no lazy load)
 
 
 @dataclass(frozen=True)
@@ -139,6 +208,10 @@ class CatalogResults:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     message: str | None = None
     per_page: int = PER_PAGE
+    facets_exact: bool = True  # False: counted over the first FACET_CANDIDATES matches
+    corrected_to: str | None = None  # "Showing results for ..." (the original query found nothing)
+    suggestion: str | None = None  # "Did you mean ...?"
+    domains: list[Domain] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -149,19 +222,122 @@ def index_for(viewer: Viewer) -> str:
     return DETAIL_INDEX if viewer.level >= Level.PARTNER_DETAIL else TEASER_INDEX
 
 
-def _filtered(viewer: Viewer, query: CatalogQuery, now: datetime | None) -> sa.Select:
-    stmt = sa.select(Technology.id).where(listed_filter(viewer, now))
-    if query.domains:
-        stmt = stmt.join(Domain, Domain.id == Technology.domain_id).where(Domain.slug.in_(query.domains))
-    if query.trl_min:
-        stmt = stmt.where(Technology.trl >= query.trl_min)
-    if query.trl_max:
-        stmt = stmt.where(Technology.trl <= query.trl_max)
-    if query.ip_status:
-        stmt = stmt.where(Technology.ip_status.in_([IpStatus(v) for v in query.ip_status]))
-    if query.statuses:
-        stmt = stmt.where(Technology.status.in_([TechnologyStatus(v) for v in query.statuses]))
-    return stmt
+FACETS = ("domain", "trl", "ip", "option", "status")
+
+
+class _Row:
+    """A listing's facet values (from the cube or the candidates)."""
+
+    __slots__ = ("count", "domain", "ip", "options", "status", "trl")
+
+    def __init__(self, domain_id: int | None, trl: int, ip: Any, status: Any, options: Any, count: int = 1):
+        self.domain = str(domain_id) if domain_id is not None else ""
+        self.trl = trl
+        self.ip = ip.value if hasattr(ip, "value") else str(ip)
+        self.status = status.value if hasattr(status, "value") else str(status)
+        if isinstance(options, str):
+            try:
+                options = json.loads(options)
+            except ValueError:
+                options = []
+        self.options = set(options or [])
+        self.count = count
+
+
+def _trl_bucket(trl: int) -> str:
+    return next((key for key, (low, high) in TRL_RANGES.items() if low <= trl <= high), "")
+
+
+class _Selection:
+    """The query's facet selections, as SQL conditions and as a test of a _Row."""
+
+    def __init__(self, query: CatalogQuery, domains: list[Domain], partner: bool) -> None:
+        by_slug = {d.slug: d for d in domains}
+        self.domain_ids = (
+            {str(by_slug[s].id) for s in query.domains if s in by_slug} if query.domains else None
+        )
+        self.trl = (query.trl_min or 1, query.trl_max or 9) if (query.trl_min or query.trl_max) else None
+        self.ip = set(query.ip_status) or None
+        self.options = (set(query.options) or None) if partner else None
+        self.statuses = set(query.statuses) or None
+
+    def conditions(self, skip: str | None = None) -> list[sa.ColumnElement[bool]]:
+        out: list[sa.ColumnElement[bool]] = []
+        if self.domain_ids is not None and skip != "domain":
+            out.append(Technology.domain_id.in_(sorted(int(i) for i in self.domain_ids)))
+        if self.trl is not None and skip != "trl":
+            out.append(Technology.trl.between(*self.trl))
+        if self.ip is not None and skip != "ip":
+            out.append(Technology.ip_status.in_([IpStatus(v) for v in sorted(self.ip)]))
+        if self.options is not None and skip != "option":
+            text = sa.cast(Technology.licensing_options, sa.Text)
+            out.append(sa.or_(*(text.like(f'%"{value}"%') for value in sorted(self.options))))
+        if self.statuses is not None and skip != "status":
+            out.append(Technology.status.in_([TechnologyStatus(v) for v in sorted(self.statuses)]))
+        return out
+
+    def allows(self, row: _Row, skip: str | None = None) -> bool:
+        return (
+            (skip == "domain" or self.domain_ids is None or row.domain in self.domain_ids)
+            and (skip == "trl" or self.trl is None or self.trl[0] <= row.trl <= self.trl[1])
+            and (skip == "ip" or self.ip is None or row.ip in self.ip)
+            and (skip == "option" or self.options is None or bool(row.options & self.options))
+            and (skip == "status" or self.statuses is None or row.status in self.statuses)
+        )
+
+
+def _facets(
+    rows: list[_Row], selection: _Selection, query: CatalogQuery, domains: list[Domain], partner: bool
+) -> dict[str, list[FacetValue]]:
+    """Each facet's values with the number of rows the other facets' selections allow."""
+    counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for row in rows:
+        for name in FACETS:
+            if not selection.allows(row, skip=name):
+                continue
+            if name == "option":
+                for option in row.options:
+                    counters[name][option] += row.count
+            elif name == "trl":
+                counters[name][_trl_bucket(row.trl)] += row.count
+            else:
+                counters[name][getattr(row, name)] += row.count
+    selected_trl = next((k for k, v in TRL_RANGES.items() if (query.trl_min, query.trl_max) == v), None)
+    facets = {
+        "domain": [
+            FacetValue(d.slug, d.shown_name, counters["domain"][str(d.id)], d.slug in query.domains)
+            for d in domains
+        ],
+        "trl": [
+            FacetValue(
+                key, _("TRL %(low)s-%(high)s", low=low, high=high), counters["trl"][key], key == selected_trl
+            )
+            for key, (low, high) in TRL_RANGES.items()
+        ],
+        "ip": [
+            FacetValue(s.value, s.label, counters["ip"][s.value], s.value in query.ip_status)
+            for s in IpStatus
+        ],
+        "status": [
+            FacetValue(s.value, s.label, counters["status"][s.value], s.value in query.statuses)
+            for s in LISTED_STATUSES
+        ],
+    }
+    if partner:
+        facets["option"] = [
+            FacetValue(o.value, o.label, counters["option"][o.value], o.value in query.options)
+            for o in LicensingOption
+        ]
+    # a value nobody can pick is left out, unless it is selected (so it can be unticked)
+    return {name: [v for v in values if v.count or v.selected] for name, values in facets.items()}
+
+
+def _domains() -> list[Domain]:
+    return list(
+        db.session.scalars(
+            sa.select(Domain).where(Domain.active.is_(True)).order_by(Domain.display_order, Domain.name)
+        )
+    )
 
 
 def find(
@@ -172,46 +348,140 @@ def find(
     now: datetime | None = None,
     within_ids: Collection[int] | None = None,
 ) -> CatalogResults:
-    """The listings `viewer` may see that match `query`, one page of them."""
-    ids = _filtered(viewer, query, now)
+    """The listings `viewer` may see that match `query`: one page of cards, the total, the facets
+    and any typo correction. A constant number of queries whatever the number of results."""
+    partner = viewer.level >= Level.PARTNER_DETAIL
+    domains = _domains()
+    selection = _Selection(query, domains, partner)
+    base = [listed_filter(viewer, now)]
     if within_ids is not None:
-        ids = ids.where(Technology.id.in_(list(within_ids)))
+        base.append(Technology.id.in_(sorted({int(i) for i in within_ids})))
+    visible = sa.select(Technology.id).where(*base)
+    filtered = sa.select(Technology.id).where(*base, *selection.conditions())
     offset = (query.page - 1) * per_page
-    results = CatalogResults(query=query, per_page=per_page)
-    if query.q:
-        found = search.search(index_for(viewer), query.q, ids=ids, limit=per_page, offset=offset)
-        if not found.terms:
-            results.message = "Type a word to search for."
-        technologies = _load([hit.doc_id for hit in found.hits])
-        results.cards = [
-            Card(technologies[hit.doc_id], hit.title, hit.snippet)
-            for hit in found.hits
-            if hit.doc_id in technologies
-        ]
-        results.total, results.total_exact = found.total, found.total_exact
+    results = CatalogResults(query=query, per_page=per_page, domains=domains)
+    by_id = {d.id: d for d in domains}
+    if not query.q:
+        _browse(results, query, selection, base, filtered, offset, partner, by_id)
         return results
-    order = _ORDERS[query.sort]
-    page_ids = list(db.session.scalars(ids.order_by(*order).limit(per_page).offset(offset)))
+    terms = search.parse_query(query.q)
+    if not terms:
+        results.message = _("Type a word to search for: punctuation and symbols alone find nothing.")
+        return results
+
+    index = index_for(viewer)
+    used = with_synonyms(terms)
+    fixes = search.corrections(index, terms)
+    page = _search_page(index, used, query, filtered, per_page, offset)
+    if fixes:
+        fixed = with_synonyms(search.corrected(terms, fixes))
+        if page[1] == 0:
+            retry = _search_page(index, fixed, query, filtered, per_page, offset)
+            if retry[1]:
+                page, used = retry, fixed
+                results.corrected_to = query_text(search.corrected(terms, fixes))
+        else:
+            exists = search.matching_ids(index, fixed, ids=filtered, limit=1)
+            if exists is not None and db.session.scalar(sa.select(sa.exists(exists))):
+                results.suggestion = query_text(search.corrected(terms, fixes))
+    hits, results.total, results.total_exact = page
+    technologies = _load([doc_id for doc_id, _, _ in hits])
+    results.cards = [
+        Card(technologies[doc_id], title, snippet, by_id.get(technologies[doc_id].domain_id))
+        for doc_id, title, snippet in hits
+        if doc_id in technologies
+    ]
+    candidates = search.matching_ids(index, used, ids=visible, limit=FACET_CANDIDATES)
+    columns = [Technology.domain_id, Technology.trl, Technology.ip_status, Technology.status]
+    columns.append(Technology.licensing_options if partner else sa.null())
+    rows = [
+        _Row(*row) for row in db.session.execute(sa.select(*columns).where(Technology.id.in_(candidates)))
+    ]
+    results.facets_exact = len(rows) < FACET_CANDIDATES
+    results.facets = _facets(rows, selection, query, domains, partner)
+    return results
+
+
+def _search_page(
+    index: str, terms: list[search.Term], query: CatalogQuery, filtered: sa.Select, per_page: int, offset: int
+) -> tuple[list[tuple[int, Markup, Markup]], int, bool]:
+    """(doc id, highlighted title, snippet) of one page, the total and whether it is exact."""
+    if query.sort == "relevance":
+        found = search.search(index, terms, ids=filtered, limit=per_page, offset=offset)
+        return [(h.doc_id, h.title, h.snippet) for h in found.hits], found.total, found.total_exact
+    matching = search.matching_ids(index, terms, ids=filtered, limit=search.COUNT_CAP)
+    if matching is None:
+        return [], 0, True
+    within = matching.subquery("matching")
+    counted = sa.func.count().over().label("counted")
+    page = db.session.execute(
+        sa.select(Technology.id, counted)
+        .where(Technology.id.in_(sa.select(within.c.doc_id)))
+        .order_by(*_ORDERS[query.sort])
+        .limit(per_page)
+        .offset(offset)
+    ).all()
+    if not page:
+        return [], 0 if offset == 0 else offset, True
+    total = page[0].counted
+    document = SearchDocument.__table__
+    texts = {
+        row.doc_id: row
+        for row in db.session.execute(
+            sa.select(document.c.doc_id, document.c.title, document.c.summary, document.c.body).where(
+                document.c.index_name == index, document.c.doc_id.in_([row.id for row in page])
+            )
+        )
+    }
+    hits = []
+    for row in page:
+        text = texts.get(row.id)
+        if text is not None:
+            hits.append(
+                (row.id, search.highlight(text.title, terms), search.snippet(text.summary, text.body, terms))
+            )
+    return hits, total, total < search.COUNT_CAP
+
+
+def _browse(
+    results: CatalogResults,
+    query: CatalogQuery,
+    selection: _Selection,
+    base: list[sa.ColumnElement[bool]],
+    filtered: sa.Select,
+    offset: int,
+    partner: bool,
+    by_id: dict[int, Domain],
+) -> None:
+    """No words: the listed catalog under the facets, newest (or highest TRL) first."""
+    options = sa.cast(Technology.licensing_options, sa.Text) if partner else sa.null()
+    groups = [Technology.domain_id, Technology.trl, Technology.ip_status, Technology.status]
+    cube = db.session.execute(
+        sa.select(*groups, options.label("options"), sa.func.count().label("n"))
+        .where(*base)
+        .group_by(*groups, *([options] if partner else []))
+    ).all()
+    rows = [_Row(*row[:5], count=row.n) for row in cube]
+    results.facets = _facets(rows, selection, query, list(by_id.values()), partner)
+    results.total = sum(row.count for row in rows if selection.allows(row))
+    page_ids = list(
+        db.session.scalars(filtered.order_by(*_ORDERS[query.sort]).limit(results.per_page).offset(offset))
+    )
     technologies = _load(page_ids)
     results.cards = [
-        Card(technologies[i], escape(technologies[i].title), escape(technologies[i].benefit))
-        for i in page_ids
+        Card(t, escape(t.title), escape(t.benefit), by_id.get(t.domain_id))
+        for t in (technologies[i] for i in page_ids if i in technologies)
     ]
-    results.total = db.session.scalar(sa.select(sa.func.count()).select_from(ids.subquery())) or 0
-    return results
 
 
 _ORDERS = {
     "relevance": (Technology.published_at.desc(), Technology.id.desc()),
     "newest": (Technology.published_at.desc(), Technology.id.desc()),
-    "trl": (Technology.trl.desc(), Technology.id.desc()),
+    "trl": (Technology.trl.desc(), Technology.published_at.desc(), Technology.id.desc()),
 }
 
 
 def _load(ids: list[int]) -> dict[int, Technology]:
     if not ids:
         return {}
-    rows = db.session.scalars(
-        sa.select(Technology).where(Technology.id.in_(ids)).options(selectinload(Technology.domain))
-    )
-    return {t.id: t for t in rows}
+    return {t.id: t for t in db.session.scalars(sa.select(Technology).where(Technology.id.in_(ids)))}
