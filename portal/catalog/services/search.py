@@ -40,7 +40,6 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ...core import search
-from ...core.models import SearchDocument
 from ...extensions import db
 from ..models import LISTED_STATUSES, Domain, IpStatus, LicensingOption, Technology, TechnologyStatus
 from .ladder import Level, Viewer, listed_filter
@@ -385,11 +384,10 @@ def find(
             if exists is not None and db.session.scalar(sa.select(sa.exists(exists))):
                 results.suggestion = query_text(search.corrected(terms, fixes))
     hits, results.total, results.total_exact = page
-    technologies = _load([doc_id for doc_id, _, _ in hits])
+    technologies = _load(hits)
     results.cards = [
-        Card(technologies[doc_id], title, snippet, by_id.get(technologies[doc_id].domain_id))
-        for doc_id, title, snippet in hits
-        if doc_id in technologies
+        Card(t, search.highlight(t.title, used), _snippet(t, used, partner), by_id.get(t.domain_id))
+        for t in (technologies[doc_id] for doc_id in hits if doc_id in technologies)
     ]
     candidates = search.matching_ids(index, used, ids=visible, limit=FACET_CANDIDATES)
     columns = [Technology.domain_id, Technology.trl, Technology.ip_status, Technology.status]
@@ -402,13 +400,24 @@ def find(
     return results
 
 
+def _snippet(technology: Technology, terms: list[search.Term], partner: bool) -> Markup:
+    """The benefit, or for partners the passage of benefit or description with most matches
+    (never the index's bookkeeping text: reference and domain names are on the card already)."""
+    if not partner:
+        return search.highlight(technology.benefit, terms, words=search.SNIPPET_WORDS)
+    body = "\n".join(
+        [technology.problem, technology.solution, *technology.applications, *technology.keywords]
+    )
+    return search.snippet(technology.benefit, body, terms)
+
+
 def _search_page(
     index: str, terms: list[search.Term], query: CatalogQuery, filtered: sa.Select, per_page: int, offset: int
-) -> tuple[list[tuple[int, Markup, Markup]], int, bool]:
-    """(doc id, highlighted title, snippet) of one page, the total and whether it is exact."""
+) -> tuple[list[int], int, bool]:
+    """The doc ids of one page, the total and whether it is exact."""
     if query.sort == "relevance":
         found = search.search(index, terms, ids=filtered, limit=per_page, offset=offset)
-        return [(h.doc_id, h.title, h.snippet) for h in found.hits], found.total, found.total_exact
+        return [h.doc_id for h in found.hits], found.total, found.total_exact
     matching = search.matching_ids(index, terms, ids=filtered, limit=search.COUNT_CAP)
     if matching is None:
         return [], 0, True
@@ -424,23 +433,7 @@ def _search_page(
     if not page:
         return [], 0 if offset == 0 else offset, True
     total = page[0].counted
-    document = SearchDocument.__table__
-    texts = {
-        row.doc_id: row
-        for row in db.session.execute(
-            sa.select(document.c.doc_id, document.c.title, document.c.summary, document.c.body).where(
-                document.c.index_name == index, document.c.doc_id.in_([row.id for row in page])
-            )
-        )
-    }
-    hits = []
-    for row in page:
-        text = texts.get(row.id)
-        if text is not None:
-            hits.append(
-                (row.id, search.highlight(text.title, terms), search.snippet(text.summary, text.body, terms))
-            )
-    return hits, total, total < search.COUNT_CAP
+    return [row.id for row in page], total, total < search.COUNT_CAP
 
 
 def _browse(
