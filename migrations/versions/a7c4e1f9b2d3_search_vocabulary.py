@@ -1,5 +1,5 @@
 """search vocabulary: the words of each full-text index with their document counts (typo
-correction)
+correction); the catalog's newest-first index on technology.published_at
 
 Revision ID: a7c4e1f9b2d3
 Revises: f35a3b7f9e71
@@ -27,7 +27,11 @@ def upgrade():
         sa.Column("doc_count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("index_name", "word", name=op.f("pk_search_word")),
     )
+    with op.batch_alter_table("technology", schema=None) as batch_op:
+        batch_op.create_index("ix_technology_published_at", ["published_at", "id"], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table("technology", schema=None) as batch_op:
+        batch_op.drop_index("ix_technology_published_at")
     op.drop_table("search_word")

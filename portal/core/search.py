@@ -575,11 +575,29 @@ def _compile_cross_join(join: _CrossJoin, compiler: Any, **kw: Any) -> str:
     return f"{left} CROSS JOIN {right} ON {compiler.process(join.onclause, **kw)}"
 
 
+def _has_limits(select: sa.Select[Any]) -> bool:
+    return bool(
+        select._limit_clause is not None
+        or select._offset_clause is not None
+        or select._group_by_clauses
+        or select._distinct
+    )
+
+
 def _restricted(statement: sa.Select[Any], ids: Ids | None, dialect: str) -> sa.Select[Any]:
     doc_id = SearchDocument.__table__.c.doc_id
     if ids is None:
         return statement
     if isinstance(ids, sa.Select):
+        column = ids.selected_columns[0] if len(ids.selected_columns) == 1 else None
+        if (
+            isinstance(column, sa.Column)
+            and column.table is not SearchDocument.__table__  # (no self-correlation)
+            and not _has_limits(ids)
+        ):
+            # correlated: one primary-key probe per match, where `IN (SELECT ...)` would first
+            # build the whole allowed set (90,000 ids of a catalog for a word in 8 documents)
+            return statement.where(sa.exists(ids.where(column == doc_id)))
         return statement.where(doc_id.in_(ids))
     values = sorted({int(i) for i in ids})
     if dialect == "postgresql":
@@ -663,10 +681,12 @@ def search(
     limit: int = 20,
     offset: int = 0,
     ids: Ids | None = None,
+    snippets: bool = True,
 ) -> SearchResult:
     """Documents of `index` matching `query` (user input, or terms from `parse_query`, perhaps
     with alternatives), best first. Never raises on user input: a query with nothing searchable
-    in it gives an empty result. `ids` restricts the hits (see module doc)."""
+    in it gives an empty result. `ids` restricts the hits (see module doc). `snippets=False`:
+    the caller makes its own (each hit's snippet is empty)."""
     _check_index(index)
     terms = _terms(query)
     if not terms or (ids is not None and not isinstance(ids, sa.Select) and not ids):
@@ -716,7 +736,7 @@ def search(
             doc_id=row.doc_id,
             rank=-float(row.score) if dialect == "sqlite" else float(row.score),
             title=highlight(row.title, terms),
-            snippet=snippet(row.summary, row.body, terms),
+            snippet=snippet(row.summary, row.body, terms) if snippets else Markup(""),
         )
         for row in rows
     ]

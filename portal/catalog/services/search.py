@@ -224,27 +224,40 @@ def index_for(viewer: Viewer) -> str:
 FACETS = ("domain", "trl", "ip", "option", "status")
 
 
+_OPTION_SETS: dict[str, frozenset[str]] = {}
+
+
+def _option_set(raw: Any) -> frozenset[str]:
+    """The licensing options of a row's raw JSON text (few distinct texts: decoded once each)."""
+    if not raw:
+        return frozenset()
+    found = _OPTION_SETS.get(raw)
+    if found is None:
+        try:
+            value = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            value = []
+        found = frozenset(str(v) for v in value) if isinstance(value, list) else frozenset()
+        if len(_OPTION_SETS) < 10_000:
+            _OPTION_SETS[raw] = found
+    return found
+
+
 class _Row:
-    """A listing's facet values (from the cube or the candidates)."""
+    """A listing's facet values (raw column values: no enum or JSON conversion per row)."""
 
     __slots__ = ("count", "domain", "ip", "options", "status", "trl")
 
-    def __init__(self, domain_id: int | None, trl: int, ip: Any, status: Any, options: Any, count: int = 1):
+    def __init__(self, domain_id: int | None, trl: int, ip: str, status: str, options: Any, count: int = 1):
         self.domain = str(domain_id) if domain_id is not None else ""
         self.trl = trl
-        self.ip = ip.value if hasattr(ip, "value") else str(ip)
-        self.status = status.value if hasattr(status, "value") else str(status)
-        if isinstance(options, str):
-            try:
-                options = json.loads(options)
-            except ValueError:
-                options = []
-        self.options = set(options or [])
+        self.ip = ip
+        self.status = status
+        self.options = _option_set(options)
         self.count = count
 
 
-def _trl_bucket(trl: int) -> str:
-    return next((key for key, (low, high) in TRL_RANGES.items() if low <= trl <= high), "")
+_TRL_BUCKETS = {trl: key for key, (low, high) in TRL_RANGES.items() for trl in range(low, high + 1)}
 
 
 class _Selection:
@@ -275,6 +288,21 @@ class _Selection:
             out.append(Technology.status.in_([TechnologyStatus(v) for v in sorted(self.statuses)]))
         return out
 
+    def failing(self, row: _Row) -> list[str]:
+        """The facets whose selection `row` does not meet."""
+        out = []
+        if self.domain_ids is not None and row.domain not in self.domain_ids:
+            out.append("domain")
+        if self.trl is not None and not self.trl[0] <= row.trl <= self.trl[1]:
+            out.append("trl")
+        if self.ip is not None and row.ip not in self.ip:
+            out.append("ip")
+        if self.options is not None and not row.options & self.options:
+            out.append("option")
+        if self.statuses is not None and row.status not in self.statuses:
+            out.append("status")
+        return out
+
     def allows(self, row: _Row, skip: str | None = None) -> bool:
         return (
             (skip == "domain" or self.domain_ids is None or row.domain in self.domain_ids)
@@ -291,14 +319,15 @@ def _facets(
     """Each facet's values with the number of rows the other facets' selections allow."""
     counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
     for row in rows:
-        for name in FACETS:
-            if not selection.allows(row, skip=name):
-                continue
+        failing = selection.failing(row)
+        if len(failing) > 1:
+            continue  # counts in no facet: two selections exclude it
+        for name in failing or FACETS:  # one failing facet: counted in that facet only
             if name == "option":
                 for option in row.options:
                     counters[name][option] += row.count
             elif name == "trl":
-                counters[name][_trl_bucket(row.trl)] += row.count
+                counters[name][_TRL_BUCKETS.get(row.trl, "")] += row.count
             else:
                 counters[name][getattr(row, name)] += row.count
     selected_trl = next((k for k, v in TRL_RANGES.items() if (query.trl_min, query.trl_max) == v), None)
@@ -389,15 +418,29 @@ def find(
         Card(t, search.highlight(t.title, used), _snippet(t, used, partner), by_id.get(t.domain_id))
         for t in (technologies[doc_id] for doc_id in hits if doc_id in technologies)
     ]
-    candidates = search.matching_ids(index, used, ids=visible, limit=FACET_CANDIDATES)
-    columns = [Technology.domain_id, Technology.trl, Technology.ip_status, Technology.status]
-    columns.append(Technology.licensing_options if partner else sa.null())
-    rows = [
-        _Row(*row) for row in db.session.execute(sa.select(*columns).where(Technology.id.in_(candidates)))
-    ]
-    results.facets_exact = len(rows) < FACET_CANDIDATES
-    results.facets = _facets(rows, selection, query, domains, partner)
+    _count_facets(
+        results,
+        search.matching_ids(index, used, ids=visible, limit=FACET_CANDIDATES),
+        selection,
+        query,
+        partner,
+    )
     return results
+
+
+def _count_facets(
+    results: CatalogResults, candidates: sa.Select, selection: _Selection, query: CatalogQuery, partner: bool
+) -> list[_Row]:
+    """Facet counts over the candidates (the first FACET_CANDIDATES listings the reader may see
+    that match the words, whatever the facets): one query, counted in Python."""
+    table = Technology.__table__.c
+    raw = [sa.type_coerce(c, sa.String) for c in (table.ip_status, table.status)]
+    options = sa.type_coerce(table.licensing_options, sa.Text) if partner else sa.null()
+    statement = sa.select(table.domain_id, table.trl, *raw, options).where(table.id.in_(candidates))
+    rows = [_Row(*row) for row in db.session.execute(statement)]
+    results.facets_exact = len(rows) < FACET_CANDIDATES
+    results.facets = _facets(rows, selection, query, results.domains, partner)
+    return rows
 
 
 def _snippet(technology: Technology, terms: list[search.Term], partner: bool) -> Markup:
@@ -416,7 +459,7 @@ def _search_page(
 ) -> tuple[list[int], int, bool]:
     """The doc ids of one page, the total and whether it is exact."""
     if query.sort == "relevance":
-        found = search.search(index, terms, ids=filtered, limit=per_page, offset=offset)
+        found = search.search(index, terms, ids=filtered, limit=per_page, offset=offset, snippets=False)
         return [h.doc_id for h in found.hits], found.total, found.total_exact
     matching = search.matching_ids(index, terms, ids=filtered, limit=search.COUNT_CAP)
     if matching is None:
@@ -446,17 +489,17 @@ def _browse(
     partner: bool,
     by_id: dict[int, Domain],
 ) -> None:
-    """No words: the listed catalog under the facets, newest (or highest TRL) first."""
-    options = sa.cast(Technology.licensing_options, sa.Text) if partner else sa.null()
-    groups = [Technology.domain_id, Technology.trl, Technology.ip_status, Technology.status]
-    cube = db.session.execute(
-        sa.select(*groups, options.label("options"), sa.func.count().label("n"))
-        .where(*base)
-        .group_by(*groups, *([options] if partner else []))
-    ).all()
-    rows = [_Row(*row[:5], count=row.n) for row in cube]
-    results.facets = _facets(rows, selection, query, list(by_id.values()), partner)
-    results.total = sum(row.count for row in rows if selection.allows(row))
+    """No words: the listed catalog under the facets, newest (or highest TRL) first. Facets and
+    total are exact up to FACET_CANDIDATES listings; beyond, the facets count the first ones and
+    the total is counted up to COUNT_CAP ("2000+")."""
+    candidates = sa.select(Technology.id).where(*base).limit(FACET_CANDIDATES)
+    rows = _count_facets(results, candidates, selection, query, partner)
+    if results.facets_exact:
+        results.total = sum(1 for row in rows if selection.allows(row))
+    else:
+        capped = filtered.limit(search.COUNT_CAP).subquery("capped")
+        results.total = db.session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
+        results.total_exact = results.total < search.COUNT_CAP
     page_ids = list(
         db.session.scalars(filtered.order_by(*_ORDERS[query.sort]).limit(results.per_page).offset(offset))
     )
