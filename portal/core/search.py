@@ -674,6 +674,25 @@ def matching_ids(
     return matching.limit(limit) if limit is not None else matching
 
 
+def scored_matches(
+    index: str, query: str | list[Term] | None, *, ids: Ids | None = None, limit: int | None = RANK_CANDIDATES
+) -> sa.Select[Any] | None:
+    """SELECT doc_id, rank (higher is better; the phrase bonus included) of the documents matching
+    `query`: the first `limit` the engine finds, unordered, exactly the candidates `search` ranks.
+    For callers that rank, filter and count the candidates together with their own columns."""
+    _check_index(index)
+    terms = _terms(query)
+    if not terms:
+        return None
+    dialect = _dialect()
+    matching, _ = _matching(index, terms, dialect)
+    matching = _restricted(matching, ids, dialect)
+    score = matching.selected_columns.score
+    rank = (-score if dialect == "sqlite" else score).label("rank")
+    matching = matching.with_only_columns(SearchDocument.__table__.c.doc_id, rank)
+    return matching.limit(limit) if limit is not None else matching
+
+
 def search(
     index: str,
     query: str | list[Term] | None,

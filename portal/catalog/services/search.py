@@ -246,14 +246,28 @@ def _option_set(raw: Any) -> frozenset[str]:
 class _Row:
     """A listing's facet values (raw column values: no enum or JSON conversion per row)."""
 
-    __slots__ = ("count", "domain", "ip", "options", "status", "trl")
+    __slots__ = ("count", "domain", "id", "ip", "options", "published", "rank", "status", "trl")
 
-    def __init__(self, domain_id: int | None, trl: int, ip: str, status: str, options: Any, count: int = 1):
+    def __init__(
+        self,
+        domain_id: int | None,
+        trl: int,
+        ip: str,
+        status: str,
+        options: Any,
+        id: int = 0,
+        rank: float = 0.0,
+        published: datetime | None = None,
+        count: int = 1,
+    ):
         self.domain = str(domain_id) if domain_id is not None else ""
         self.trl = trl
         self.ip = ip
         self.status = status
         self.options = _option_set(options)
+        self.id = id
+        self.rank = float(rank or 0.0)
+        self.published = published
         self.count = count
 
 
@@ -287,6 +301,10 @@ class _Selection:
         if self.statuses is not None and skip != "status":
             out.append(Technology.status.in_([TechnologyStatus(v) for v in sorted(self.statuses)]))
         return out
+
+    @property
+    def any(self) -> bool:
+        return any(v is not None for v in (self.domain_ids, self.trl, self.ip, self.options, self.statuses))
 
     def failing(self, row: _Row) -> list[str]:
         """The facets whose selection `row` does not meet."""
@@ -400,13 +418,15 @@ def find(
     index = index_for(viewer)
     used = with_synonyms(terms)
     fixes = search.corrections(index, terms)
-    page = _search_page(index, used, query, filtered, per_page, offset)
+    rows = _candidates(index, used, visible, partner)
+    page = _rank(rows, index, used, query, selection, filtered, per_page, offset)
     if fixes:
         fixed = with_synonyms(search.corrected(terms, fixes))
         if page[1] == 0:
-            retry = _search_page(index, fixed, query, filtered, per_page, offset)
+            retry_rows = _candidates(index, fixed, visible, partner)
+            retry = _rank(retry_rows, index, fixed, query, selection, filtered, per_page, offset)
             if retry[1]:
-                page, used = retry, fixed
+                page, used, rows = retry, fixed, retry_rows
                 results.corrected_to = query_text(search.corrected(terms, fixes))
         else:
             exists = search.matching_ids(index, fixed, ids=filtered, limit=1)
@@ -418,14 +438,58 @@ def find(
         Card(t, search.highlight(t.title, used), _snippet(t, used, partner), by_id.get(t.domain_id))
         for t in (technologies[doc_id] for doc_id in hits if doc_id in technologies)
     ]
-    _count_facets(
-        results,
-        search.matching_ids(index, used, ids=visible, limit=FACET_CANDIDATES),
-        selection,
-        query,
-        partner,
-    )
+    results.facets_exact = len(rows) < FACET_CANDIDATES
+    results.facets = _facets(rows, selection, query, results.domains, partner)
     return results
+
+
+def _facet_columns(partner: bool) -> list[Any]:
+    """A listing's facet columns, raw (no enum or JSON conversion per row)."""
+    table = Technology.__table__.c
+    raw = [sa.type_coerce(c, sa.String) for c in (table.ip_status, table.status)]
+    options = sa.type_coerce(table.licensing_options, sa.Text) if partner else sa.null()
+    return [table.domain_id, table.trl, *raw, options]
+
+
+def _candidates(index: str, terms: list[search.Term], visible: sa.Select, partner: bool) -> list[_Row]:
+    """The first FACET_CANDIDATES matches the reader may see (whatever the facets), with their
+    rank, order columns and facet values: one statement for the page, the total and the facets."""
+    scored = search.scored_matches(index, terms, ids=visible, limit=FACET_CANDIDATES)
+    if scored is None:
+        return []
+    matches = scored.subquery("scored")
+    table = Technology.__table__.c
+    statement = sa.select(
+        *_facet_columns(partner), matches.c.doc_id, matches.c.rank, table.published_at
+    ).join(matches, matches.c.doc_id == table.id)
+    return [_Row(*row) for row in db.session.execute(statement)]
+
+
+_PY_ORDERS = {
+    "relevance": lambda r: (-r.rank, r.id),
+    "newest": lambda r: (-(r.published.timestamp() if r.published else 0), -r.id),
+    "trl": lambda r: (-r.trl, -(r.published.timestamp() if r.published else 0), -r.id),
+}
+
+
+def _rank(
+    rows: list[_Row],
+    index: str,
+    terms: list[search.Term],
+    query: CatalogQuery,
+    selection: _Selection,
+    filtered: sa.Select,
+    per_page: int,
+    offset: int,
+) -> tuple[list[int], int, bool]:
+    """One page of ids, the total and whether it is exact. From the candidates, unless there are
+    more matches than candidates and a facet narrows them: then the engine finds the narrowed
+    matches itself (the candidates might hold too few of them)."""
+    capped = len(rows) >= FACET_CANDIDATES
+    if capped and selection.any:
+        return _search_page(index, terms, query, filtered, per_page, offset)
+    chosen = sorted((r for r in rows if not selection.failing(r)), key=_PY_ORDERS[query.sort])
+    return [r.id for r in chosen[offset : offset + per_page]], len(chosen), not capped
 
 
 def _count_facets(
@@ -433,10 +497,7 @@ def _count_facets(
 ) -> list[_Row]:
     """Facet counts over the candidates (the first FACET_CANDIDATES listings the reader may see
     that match the words, whatever the facets): one query, counted in Python."""
-    table = Technology.__table__.c
-    raw = [sa.type_coerce(c, sa.String) for c in (table.ip_status, table.status)]
-    options = sa.type_coerce(table.licensing_options, sa.Text) if partner else sa.null()
-    statement = sa.select(table.domain_id, table.trl, *raw, options).where(table.id.in_(candidates))
+    statement = sa.select(*_facet_columns(partner)).where(Technology.__table__.c.id.in_(candidates))
     rows = [_Row(*row) for row in db.session.execute(statement)]
     results.facets_exact = len(rows) < FACET_CANDIDATES
     results.facets = _facets(rows, selection, query, results.domains, partner)
