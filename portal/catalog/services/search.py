@@ -231,6 +231,8 @@ def _option_set(raw: Any) -> frozenset[str]:
     """The licensing options of a row's raw JSON text (few distinct texts: decoded once each)."""
     if not raw:
         return frozenset()
+    if isinstance(raw, list):  # PostgreSQL's driver decodes JSON itself
+        return frozenset(str(v) for v in raw)
     found = _OPTION_SETS.get(raw)
     if found is None:
         try:
