@@ -358,3 +358,28 @@ def test_a_page_costs_the_same_queries_whatever_the_results(ctx, app):
     commit()
     assert cost("sensor") == few
     assert cost("") == few_browse
+
+
+def test_past_the_candidate_cap_pages_stay_right_and_totals_say_more_than(ctx, monkeypatch):
+    from portal.catalog.services import search as catalog_search
+
+    fintech = domain("fintech").id
+    for i in range(30):
+        tech(f"Sensor {i}", "Measures.", domain_id=fintech if i % 3 == 0 else None, trl=1 + i % 9)
+    exact = {
+        args: (titles(find(VISITOR, parse(MultiDict(args)), per_page=4)))
+        for args in (
+            (("domain", "fintech"),),
+            (("domain", "fintech"), ("page", "3")),
+            (("q", "sensor"), ("domain", "fintech"), ("sort", "newest")),
+            (("q", "sensor"), ("domain", "fintech"), ("sort", "newest"), ("page", "3")),
+            (("sort", "trl"), ("domain", "fintech")),
+        )
+    }
+    monkeypatch.setattr(catalog_search, "FACET_CANDIDATES", 8)
+    for args, expected in exact.items():
+        capped = find(VISITOR, parse(MultiDict(args)), per_page=4)
+        assert titles(capped) == expected, args
+        assert not capped.facets_exact
+    browse = find(VISITOR, parse(MultiDict({})), per_page=4)
+    assert not browse.total_exact and browse.pages == browse.total // 4 + 1

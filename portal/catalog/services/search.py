@@ -214,7 +214,9 @@ class CatalogResults:
 
     @property
     def pages(self) -> int:
-        return max(1, min(MAX_PAGE, -(-self.total // self.per_page)))
+        """Pages of `total`; when it is a lower bound, one more (the engine answers it)."""
+        pages = -(-self.total // self.per_page) + (0 if self.total_exact else 1)
+        return max(1, min(MAX_PAGE, pages))
 
 
 def index_for(viewer: Viewer) -> str:
@@ -484,13 +486,62 @@ def _rank(
     per_page: int,
     offset: int,
 ) -> tuple[list[int], int, bool]:
-    """One page of ids, the total and whether it is exact. From the candidates, unless there are
-    more matches than candidates and a facet narrows them: then the engine finds the narrowed
-    matches itself (the candidates might hold too few of them)."""
+    """One page of ids, the total and whether it is exact, from the candidates; when there are
+    more matches than candidates and a facet narrows them to fewer than the page needs, the
+    engine finds the narrowed matches itself."""
     capped = len(rows) >= FACET_CANDIDATES
-    if capped and selection.any:
-        return _search_page(index, terms, query, filtered, per_page, offset)
     chosen = sorted((r for r in rows if not selection.failing(r)), key=_PY_ORDERS[query.sort])
+    if capped and selection.any and len(chosen) < offset + per_page:
+        return _search_page(index, terms, query, filtered, per_page, offset)
+    return [r.id for r in chosen[offset : offset + per_page]], len(chosen), not capped
+
+
+def _facet_columns(partner: bool) -> list[Any]:
+    """A listing's facet columns, raw (no enum or JSON conversion per row)."""
+    table = Technology.__table__.c
+    raw = [sa.type_coerce(c, sa.String) for c in (table.ip_status, table.status)]
+    options = sa.type_coerce(table.licensing_options, sa.Text) if partner else sa.null()
+    return [table.domain_id, table.trl, *raw, options]
+
+
+def _candidates(index: str, terms: list[search.Term], visible: sa.Select, partner: bool) -> list[_Row]:
+    """The first FACET_CANDIDATES matches the reader may see (whatever the facets), with their
+    rank, order columns and facet values: one statement for the page, the total and the facets."""
+    scored = search.scored_matches(index, terms, ids=visible, limit=FACET_CANDIDATES)
+    if scored is None:
+        return []
+    matches = scored.subquery("scored")
+    table = Technology.__table__.c
+    statement = sa.select(
+        *_facet_columns(partner), matches.c.doc_id, matches.c.rank, table.published_at
+    ).join(matches, matches.c.doc_id == table.id)
+    return [_Row(*row) for row in db.session.execute(statement)]
+
+
+_PY_ORDERS = {
+    "relevance": lambda r: (-r.rank, r.id),
+    "newest": lambda r: (-(r.published.timestamp() if r.published else 0), -r.id),
+    "trl": lambda r: (-r.trl, -(r.published.timestamp() if r.published else 0), -r.id),
+}
+
+
+def _rank(
+    rows: list[_Row],
+    index: str,
+    terms: list[search.Term],
+    query: CatalogQuery,
+    selection: _Selection,
+    filtered: sa.Select,
+    per_page: int,
+    offset: int,
+) -> tuple[list[int], int, bool]:
+    """One page of ids, the total and whether it is exact, from the candidates; when there are
+    more matches than candidates and a facet narrows them to fewer than the page needs, the
+    engine finds the narrowed matches itself."""
+    capped = len(rows) >= FACET_CANDIDATES
+    chosen = sorted((r for r in rows if not selection.failing(r)), key=_PY_ORDERS[query.sort])
+    if capped and selection.any and len(chosen) < offset + per_page:
+        return _search_page(index, terms, query, filtered, per_page, offset)
     return [r.id for r in chosen[offset : offset + per_page]], len(chosen), not capped
 
 
@@ -552,20 +603,39 @@ def _browse(
     partner: bool,
     by_id: dict[int, Domain],
 ) -> None:
-    """No words: the listed catalog under the facets, newest (or highest TRL) first. Facets and
-    total are exact up to FACET_CANDIDATES listings; beyond, the facets count the first ones and
-    the total is counted up to COUNT_CAP ("2000+")."""
-    candidates = sa.select(Technology.id).where(*base).limit(FACET_CANDIDATES)
-    rows = _count_facets(results, candidates, selection, query, partner)
+    """No words: the listed catalog under the facets, newest (or highest TRL) first.
+
+    One statement reads the newest FACET_CANDIDATES listings the reader may see (walking the
+    published_at index) with their facet columns. Fewer than that: page, total and facets are
+    exact. More: the facets count those newest ones, and a newest-first page they hold enough
+    narrowed rows for is exact too (any newer narrowed listing would be among them); the total is
+    then a lower bound ("More than ..."). Otherwise (highest TRL first, or a page beyond the
+    sample) the page and a total counted up to COUNT_CAP come from SQL."""
+    table = Technology.__table__.c
+    sample = (
+        sa.select(*_facet_columns(partner), table.id, sa.literal(0.0), table.published_at)
+        .where(*base)
+        .order_by(*_ORDERS["newest"])
+        .limit(FACET_CANDIDATES)
+    )
+    rows = [_Row(*row) for row in db.session.execute(sample)]
+    results.facets_exact = len(rows) < FACET_CANDIDATES
+    results.facets = _facets(rows, selection, query, results.domains, partner)
+    chosen = [row for row in rows if not selection.failing(row)]
+    end = offset + results.per_page
     if results.facets_exact:
-        results.total = sum(1 for row in rows if selection.allows(row))
+        chosen.sort(key=_PY_ORDERS["trl" if query.sort == "trl" else "newest"])
+        results.total, page_ids = len(chosen), [row.id for row in chosen[offset:end]]
+    elif query.sort != "trl" and len(chosen) >= end:
+        results.total, results.total_exact = len(chosen), False
+        page_ids = [row.id for row in chosen[offset:end]]
     else:
         capped = filtered.limit(search.COUNT_CAP).subquery("capped")
         results.total = db.session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
         results.total_exact = results.total < search.COUNT_CAP
-    page_ids = list(
-        db.session.scalars(filtered.order_by(*_ORDERS[query.sort]).limit(results.per_page).offset(offset))
-    )
+        page_ids = list(
+            db.session.scalars(filtered.order_by(*_ORDERS[query.sort]).limit(results.per_page).offset(offset))
+        )
     technologies = _load(page_ids)
     results.cards = [
         Card(t, escape(t.title), escape(t.benefit), by_id.get(t.domain_id))
