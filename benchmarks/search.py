@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/search.py                      # SQLite and PostgreSQL, 100,000 listings
     .venv/bin/python benchmarks/search.py --docs 20000 --runs 30 --no-postgres
-    .venv/bin/python benchmarks/search.py --write-docs         # ... and write the tables into docs/benchmarks.md
+    .venv/bin/python benchmarks/search.py --write-docs         # ... and write them into docs/benchmarks.md
+    .venv/bin/python benchmarks/search.py --wrk --write-docs   # throughput against a bare page (wrk)
 
 Builds a scratch database per engine with `flask db upgrade` (a temporary SQLite file; on
 PostgreSQL `liaison_bench_search` on --pg-url's server, dropped and created afresh), then writes N
@@ -218,14 +219,16 @@ def seed(n: int, batch: int = 2000) -> float:
             )
             db.session.execute(
                 sa.text(
-                    f"INSERT INTO {search.FTS_TABLE} (rowid, title, summary, body) VALUES (:id, :tw, :sw, :bw)"
+                    f"INSERT INTO {search.FTS_TABLE} (rowid, title, summary, body)"
+                    " VALUES (:id, :tw, :sw, :bw)"
                 ),
                 documents,
             )
         else:
             db.session.execute(
                 sa.text(
-                    "INSERT INTO search_document (id, index_name, doc_id, title, summary, body, updated_at, search_vector)"
+                    "INSERT INTO search_document"
+                    " (id, index_name, doc_id, title, summary, body, updated_at, search_vector)"
                     " VALUES (:id, :index_name, :doc_id, :title, :summary, :body, :updated_at,"
                     " setweight(to_tsvector('simple'::regconfig, :tw), 'A')"
                     " || setweight(to_tsvector('simple'::regconfig, :sw), 'B')"
@@ -301,7 +304,8 @@ def bare_query(params: dict) -> tuple[sa.TextClause, dict]:
             f" ORDER BY bm25({search.FTS_TABLE}, 10.0, 4.0, 1.0) LIMIT 20"
         ), {"m": search.fts5_query(terms)}
     return sa.text(
-        "SELECT id FROM search_document WHERE index_name = :i AND search_vector @@ to_tsquery('simple'::regconfig, :q)"
+        "SELECT id FROM search_document WHERE index_name = :i"
+        " AND search_vector @@ to_tsquery('simple'::regconfig, :q)"
         " ORDER BY ts_rank(search_vector, to_tsquery('simple'::regconfig, :q)) DESC LIMIT 20"
     ), {"q": search.tsquery(terms), "i": TEASER_INDEX}
 
@@ -325,7 +329,10 @@ def bench(url: str, label: str, docs: int, runs: int) -> list[str]:
         else:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(sa.text("VACUUM ANALYZE"))
-        header = f"  {'kind':<27} {'total':>6} {'p50':>6} {'p95':>6} {'p99':>6}  {'bare p50':>8} {'bare p95':>8}  {'x bare':>6}"
+        header = (
+            f"  {'kind':<27} {'total':>6} {'p50':>6} {'p95':>6} {'p99':>6}"
+            f"  {'bare p50':>8} {'bare p95':>8}  {'x bare':>6}"
+        )
         say(header + "   (ms)")
         worst = 0.0
         for kind, who, params in KINDS:
@@ -353,7 +360,8 @@ def bench(url: str, label: str, docs: int, runs: int) -> list[str]:
             if results.corrected_to:
                 total += "*"
             say(
-                f"  {kind:<27} {total:>6} {statistics.median(ours):>6.1f} {p95:>6.1f} {percentile(ours, 0.99):>6.1f}"
+                f"  {kind:<27} {total:>6} {statistics.median(ours):>6.1f} {p95:>6.1f}"
+                f" {percentile(ours, 0.99):>6.1f}"
                 f"  {statistics.median(bare):>8.1f} {percentile(bare, 0.95):>8.1f}"
                 f"  {statistics.median(ours) / max(statistics.median(bare), 0.01):>6.1f}"
             )
@@ -366,17 +374,85 @@ def bench(url: str, label: str, docs: int, runs: int) -> list[str]:
 DOCS_SECTION = "## Catalog search — `benchmarks/search.py`"
 
 
-def write_docs(lines: list[str], command: str) -> None:
+def write_docs(lines: list[str], command: str, marker: str = "search-results") -> None:
     path = ROOT / "docs" / "benchmarks.md"
     text = path.read_text()
     start = text.index(DOCS_SECTION)
     end = text.find("\n## ", start + 1)
     block = text[start : end if end != -1 else len(text)]
-    marker_start, marker_end = "<!-- search-results -->\n", "<!-- /search-results -->"
+    marker_start, marker_end = f"<!-- {marker} -->\n", f"<!-- /{marker} -->"
     i, j = block.index(marker_start) + len(marker_start), block.index(marker_end)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     new = block[:i] + f"Run {stamp}: `{command}`\n\n```\n" + "\n".join(lines) + "\n```\n" + block[j:]
     path.write_text(text.replace(block, new))
+
+
+WRK_PATHS = [
+    "/technologies?q=sensor",
+    "/technologies?q=graphene+battery",
+    "/technologies?q=batery",
+    "/technologies?domain=cybersecurity&trl=4-6",
+    "/technologies",
+]
+
+
+def throughput(docs: int, rounds: int, duration: int) -> list[str]:
+    """`/technologies?...` under gunicorn (2 sync workers) against the bare page, in turns with
+    wrk (16 connections), on SQLite with `docs` technologies; ratios per round."""
+    import subprocess
+    import types
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import pages  # the gunicorn / wrk helpers of benchmarks/pages.py
+
+    out: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/search-wrk.db"
+        app = create_app("testing", {"DATABASE_URL": url})
+        with app.app_context():
+            upgrade()
+            seed(docs)
+            db.session.execute(sa.text("ANALYZE"))
+            db.session.commit()
+            db.engine.dispose()
+        args = types.SimpleNamespace(root=ROOT, connections=16, duration=duration)
+        env_args = types.SimpleNamespace(root=ROOT)
+        servers = []
+        for target, port in (("liaison_wsgi:app", pages.APP_PORT), ("search_bare_app:app", pages.BARE_PORT)):
+            servers.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", target],
+                    cwd=ROOT / "benchmarks",
+                    env=pages.server_env(env_args, url),
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        try:
+            assert all(pages.wait_ready(port) for port in (pages.APP_PORT, pages.BARE_PORT)), "servers"
+            out.append(
+                f"Throughput, SQLite, {docs:,} technologies, gunicorn -w 2, wrk -c16 {duration} s x {rounds}:"
+            )
+            out.append(f"  {'path':<46} {'req/s':>6} {'bare':>6} {'ratio':>6} {'min-max':>10} {'errors':>6}")
+            for path in WRK_PATHS:
+                assert pages.status_of(pages.APP_PORT, path, "") == 200, path
+                ratios, ours, bare, errors = [], [], [], 0
+                for _ in range(rounds):
+                    b, e1 = pages.wrk(args, pages.BARE_PORT, "/")
+                    r, e2 = pages.wrk(args, pages.APP_PORT, path)
+                    bare.append(b)
+                    ours.append(r)
+                    ratios.append(r / b if b else 0)
+                    errors += e1 + e2
+                out.append(
+                    f"  {path:<46} {statistics.median(ours):>6.0f} {statistics.median(bare):>6.0f}"
+                    f" {statistics.median(ratios):>6.2f} {min(ratios):>4.2f}-{max(ratios):<4.2f} {errors:>6}"
+                )
+                print(out[-1], flush=True)
+        finally:
+            for server in servers:
+                pages.stop(server)
+    return out
 
 
 def main() -> None:
@@ -389,8 +465,21 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--write-docs", action="store_true", help="write the tables into docs/benchmarks.md")
+    parser.add_argument("--wrk", action="store_true", help="only the throughput comparison (needs wrk)")
+    parser.add_argument("--wrk-docs", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=2)
     args = parser.parse_args()
     lines: list[str] = []
+    if args.wrk:
+        lines = throughput(args.wrk_docs, args.rounds, args.duration)
+        if args.write_docs:
+            write_docs(
+                lines,
+                "benchmarks/search.py " + " ".join(a for a in sys.argv[1:] if a != "--write-docs"),
+                marker="search-throughput",
+            )
+        return
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             lines += bench(f"sqlite:///{tmp}/search-bench.db", "SQLite (FTS5)", args.docs, args.runs)
