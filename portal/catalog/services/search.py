@@ -422,12 +422,13 @@ def find(
     index = index_for(viewer)
     used = with_synonyms(terms)
     fixes = search.corrections(index, terms)
-    rows = _candidates(index, used, visible, partner)
+    dated = query.sort != "relevance"  # the publication date is read only to order by it
+    rows = _candidates(index, used, visible, partner, dated)
     page = _rank(rows, index, used, query, selection, filtered, per_page, offset)
     if fixes:
         fixed = with_synonyms(search.corrected(terms, fixes))
         if page[1] == 0:
-            retry_rows = _candidates(index, fixed, visible, partner)
+            retry_rows = _candidates(index, fixed, visible, partner, dated)
             retry = _rank(retry_rows, index, fixed, query, selection, filtered, per_page, offset)
             if retry[1]:
                 page, used, rows = retry, fixed, retry_rows
@@ -455,106 +456,47 @@ def _facet_columns(partner: bool) -> list[Any]:
     return [table.domain_id, table.trl, *raw, options]
 
 
-def _candidates(index: str, terms: list[search.Term], visible: sa.Select, partner: bool) -> list[_Row]:
-    """The first FACET_CANDIDATES matches the reader may see (whatever the facets), with their
-    rank, order columns and facet values: one statement for the page, the total and the facets."""
-    scored = search.scored_matches(index, terms, ids=visible, limit=FACET_CANDIDATES)
-    if scored is None:
-        return []
-    matches = scored.subquery("scored")
-    table = Technology.__table__.c
-    statement = sa.select(
-        *_facet_columns(partner), matches.c.doc_id, matches.c.rank, table.published_at
-    ).join(matches, matches.c.doc_id == table.id)
-    return [_Row(*row) for row in db.session.execute(statement)]
-
-
-_PY_ORDERS = {
-    "relevance": lambda r: (-r.rank, r.id),
-    "newest": lambda r: (-(r.published.timestamp() if r.published else 0), -r.id),
-    "trl": lambda r: (-r.trl, -(r.published.timestamp() if r.published else 0), -r.id),
-}
-
-
-def _rank(
-    rows: list[_Row],
-    index: str,
-    terms: list[search.Term],
-    query: CatalogQuery,
-    selection: _Selection,
-    filtered: sa.Select,
-    per_page: int,
-    offset: int,
-) -> tuple[list[int], int, bool]:
-    """One page of ids, the total and whether it is exact, from the candidates; when there are
-    more matches than candidates and a facet narrows them to fewer than the page needs, the
-    engine finds the narrowed matches itself."""
-    capped = len(rows) >= FACET_CANDIDATES
-    chosen = sorted((r for r in rows if not selection.failing(r)), key=_PY_ORDERS[query.sort])
-    if capped and selection.any and len(chosen) < offset + per_page:
-        return _search_page(index, terms, query, filtered, per_page, offset)
-    return [r.id for r in chosen[offset : offset + per_page]], len(chosen), not capped
-
-
-def _facet_columns(partner: bool) -> list[Any]:
-    """A listing's facet columns, raw (no enum or JSON conversion per row)."""
-    table = Technology.__table__.c
-    raw = [sa.type_coerce(c, sa.String) for c in (table.ip_status, table.status)]
-    options = sa.type_coerce(table.licensing_options, sa.Text) if partner else sa.null()
-    return [table.domain_id, table.trl, *raw, options]
-
-
-def _candidates(index: str, terms: list[search.Term], visible: sa.Select, partner: bool) -> list[_Row]:
-    """The first FACET_CANDIDATES matches the reader may see (whatever the facets), with their
-    rank, order columns and facet values: one statement for the page, the total and the facets."""
-    scored = search.scored_matches(index, terms, ids=visible, limit=FACET_CANDIDATES)
-    if scored is None:
-        return []
-    matches = scored.subquery("scored")
-    table = Technology.__table__.c
-    statement = sa.select(
-        *_facet_columns(partner), matches.c.doc_id, matches.c.rank, table.published_at
-    ).join(matches, matches.c.doc_id == table.id)
-    return [_Row(*row) for row in db.session.execute(statement)]
-
-
-_PY_ORDERS = {
-    "relevance": lambda r: (-r.rank, r.id),
-    "newest": lambda r: (-(r.published.timestamp() if r.published else 0), -r.id),
-    "trl": lambda r: (-r.trl, -(r.published.timestamp() if r.published else 0), -r.id),
-}
-
-
-def _rank(
-    rows: list[_Row],
-    index: str,
-    terms: list[search.Term],
-    query: CatalogQuery,
-    selection: _Selection,
-    filtered: sa.Select,
-    per_page: int,
-    offset: int,
-) -> tuple[list[int], int, bool]:
-    """One page of ids, the total and whether it is exact, from the candidates; when there are
-    more matches than candidates and a facet narrows them to fewer than the page needs, the
-    engine finds the narrowed matches itself."""
-    capped = len(rows) >= FACET_CANDIDATES
-    chosen = sorted((r for r in rows if not selection.failing(r)), key=_PY_ORDERS[query.sort])
-    if capped and selection.any and len(chosen) < offset + per_page:
-        return _search_page(index, terms, query, filtered, per_page, offset)
-    return [r.id for r in chosen[offset : offset + per_page]], len(chosen), not capped
-
-
-def _count_facets(
-    results: CatalogResults, candidates: sa.Select, selection: _Selection, query: CatalogQuery, partner: bool
+def _candidates(
+    index: str, terms: list[search.Term], visible: sa.Select, partner: bool, dated: bool = True
 ) -> list[_Row]:
-    """Facet counts over the candidates (the first FACET_CANDIDATES listings the reader may see
-    that match the words, whatever the facets): one query, counted in Python."""
-    statement = sa.select(*_facet_columns(partner)).where(Technology.__table__.c.id.in_(candidates))
-    rows = [_Row(*row) for row in db.session.execute(statement)]
-    results.facets_exact = len(rows) < FACET_CANDIDATES
-    results.facets = _facets(rows, selection, query, results.domains, partner)
-    return rows
+    """The first FACET_CANDIDATES matches the reader may see (whatever the facets), with their
+    rank, order columns and facet values: one statement for the page, the total and the facets."""
+    scored = search.scored_matches(index, terms, ids=visible, limit=FACET_CANDIDATES)
+    if scored is None:
+        return []
+    matches = scored.subquery("scored")
+    table = Technology.__table__.c
+    statement = sa.select(
+        *_facet_columns(partner), matches.c.doc_id, matches.c.rank, table.published_at if dated else sa.null()
+    ).join(matches, matches.c.doc_id == table.id)
+    return [_Row(*row) for row in db.session.execute(statement)]
+
+
+_PY_ORDERS = {
+    "relevance": lambda r: (-r.rank, r.id),
+    "newest": lambda r: (-(r.published.timestamp() if r.published else 0), -r.id),
+    "trl": lambda r: (-r.trl, -(r.published.timestamp() if r.published else 0), -r.id),
+}
+
+
+def _rank(
+    rows: list[_Row],
+    index: str,
+    terms: list[search.Term],
+    query: CatalogQuery,
+    selection: _Selection,
+    filtered: sa.Select,
+    per_page: int,
+    offset: int,
+) -> tuple[list[int], int, bool]:
+    """One page of ids, the total and whether it is exact, from the candidates; when there are
+    more matches than candidates and a facet narrows them to fewer than the page needs, the
+    engine finds the narrowed matches itself."""
+    capped = len(rows) >= FACET_CANDIDATES
+    chosen = sorted((r for r in rows if not selection.failing(r)), key=_PY_ORDERS[query.sort])
+    if capped and selection.any and len(chosen) < offset + per_page:
+        return _search_page(index, terms, query, filtered, per_page, offset)
+    return [r.id for r in chosen[offset : offset + per_page]], len(chosen), not capped
 
 
 def _snippet(technology: Technology, terms: list[search.Term], partner: bool) -> Markup:
@@ -613,7 +555,7 @@ def _browse(
     sample) the page and a total counted up to COUNT_CAP come from SQL."""
     table = Technology.__table__.c
     sample = (
-        sa.select(*_facet_columns(partner), table.id, sa.literal(0.0), table.published_at)
+        sa.select(*_facet_columns(partner), table.id, sa.literal(0.0), sa.null())  # in date order already
         .where(*base)
         .order_by(*_ORDERS["newest"])
         .limit(FACET_CANDIDATES)
@@ -624,7 +566,8 @@ def _browse(
     chosen = [row for row in rows if not selection.failing(row)]
     end = offset + results.per_page
     if results.facets_exact:
-        chosen.sort(key=_PY_ORDERS["trl" if query.sort == "trl" else "newest"])
+        if query.sort == "trl":  # stable: equal TRLs stay newest first
+            chosen.sort(key=lambda row: -row.trl)
         results.total, page_ids = len(chosen), [row.id for row in chosen[offset:end]]
     elif query.sort != "trl" and len(chosen) >= end:
         results.total, results.total_exact = len(chosen), False
