@@ -383,3 +383,17 @@ def test_past_the_candidate_cap_pages_stay_right_and_totals_say_more_than(ctx, m
         assert not capped.facets_exact
     browse = find(VISITOR, parse(MultiDict({})), per_page=4)
     assert not browse.total_exact and browse.pages == browse.total // 4 + 1
+
+
+def test_the_page_shows_the_licensing_option_facet_to_partner_detail_readers_only(
+    catalog_world, browser, monkeypatch
+):
+    commit()
+    assert 'name="option"' not in browser.get("/technologies").get_data(True)
+    # the ladder's answer for a member of a "partner details" tier (the ladder has its own tests)
+    monkeypatch.setattr(catalog, "viewer_context", lambda user, today=None: PARTNER)
+    body = browser.get("/technologies?q=encryption").get_data(True)
+    assert 'name="option"' in body and "Exclusive licence" in body
+    assert "Ledger reconciliation engine" in body  # found by a word of its partner-only problem text
+    narrowed = browser.get("/technologies?option=non_exclusive").get_data(True)
+    assert "Ledger reconciliation engine" in narrowed and "Quantum key distribution" not in narrowed
