@@ -248,13 +248,23 @@ def page_list(app) -> list[Page]:
             sa.select(Application.id).where(Application.organisation_id == nordlicht)
         )
         owner_id = owner.id
-    anonymous = ["/", "/tiers"]
+        from portal.catalog.models import Technology, TechnologyStatus
+
+        slug = db.session.scalar(
+            sa.select(Technology.slug)
+            .where(Technology.status == TechnologyStatus.PUBLISHED, Technology.first_look_until.is_(None))
+            .order_by(Technology.id)
+        )
+    catalog = ["/technologies", "/technologies?q=sensor", "/technologies?q=securty+detection"]
+    catalog += [f"/technologies/{slug}"]
+    anonymous = ["/", "/tiers", *catalog]
     partner = ["/dashboard", "/organisation", "/membership", "/agreements", f"/agreements/{agreement}"]
-    partner += ["/tiers", "/account"]
+    partner += ["/tiers", "/account", *catalog, "/technologies/saved"]
     admin = ["/admin/", "/admin/users", f"/admin/users/{owner_id}", "/admin/organisations"]
     admin += [f"/admin/organisations/{acme}", "/admin/applications", f"/admin/applications/{application}"]
     admin += ["/admin/invoices", f"/admin/invoices/{invoice}", "/admin/agreements"]
     admin += [f"/admin/agreements/{agreement}", "/admin/tiers", "/admin/agreement-templates", "/admin/audit"]
+    admin += ["/admin/technologies", "/admin/leads", "/admin/researchers"]
     return (
         [Page(p, "anonymous") for p in anonymous]
         + [Page(p, "partner") for p in partner]
