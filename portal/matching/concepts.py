@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the vocabulary reads best one concept per entry, words in language order
 """The matcher's vocabulary: words that mean the same thing to it, in English, French and German.
 
 Each group is one concept, named by its first (English) entry; a text and a listing that share a
