@@ -25,15 +25,18 @@ directory entries are matched for staff only. So neither a score nor an explanat
 someone can rest on a word they may not read. Corpus statistics (IDF, average length) are taken
 over the listings that reader may see.
 
-Speed: the candidates' term bags are built once per process and reused while the catalog has not
-changed (`_Index`, keyed by the ladder level, the ids the reader may see and a catalog version:
-count, newest and oldest `updated_at` and sum of ids of the technologies); a call then costs one id query,
-the scoring over an inverted index and one query for the top `limit` rows.
+Speed: the candidates' term index is built once per process and reused while the catalog has not
+changed (`_technology_index`, keyed by the ladder depth, the first-look listings the reader may
+not see and a catalog version: count, newest and oldest `updated_at` and sum of ids of the
+technologies); each technology's bag is kept by id and `updated_at`, so a change re-reads only the
+changed rows. A call then costs the version query, the scoring over the inverted index (the BM25
+term-frequency parts precomputed) and one query for the top `limit` rows.
 """
 
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 import threading
 from collections import Counter, OrderedDict
@@ -46,8 +49,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..catalog import services as catalog
-from ..catalog.models import Researcher, Technology
+from ..catalog.models import LISTED_STATUSES, Researcher, Technology
 from ..core.search import fold_words
+from ..core.types import utcnow
 from ..extensions import db
 from .concepts import CONCEPTS, STOPWORDS
 
@@ -217,72 +221,84 @@ def _researcher_bag(researcher: Researcher) -> Counter[str]:
 
 
 class _Index:
-    """Term bags of a set of candidates, with an inverted index for BM25 and TF-IDF scoring."""
+    """Term bags of a set of candidates, with an inverted index for BM25 and TF-IDF scoring. The
+    BM25 term-frequency part of every posting is computed once, when the index is built."""
 
     def __init__(self, ids: list[int], bags: list[Counter[str]], extra: list[tuple[Any, ...]]) -> None:
-        self.ids, self.extra = ids, extra  # extra: (domain_id, trl) per technology
+        self.ids, self.bags, self.extra = ids, bags, extra  # extra: (domain_id, trl) per technology
         self.n = len(bags)
-        self.lengths = [sum(b.values()) for b in bags]
-        avg = (sum(self.lengths) / self.n) if self.n else 1.0
-        self.norm = [K1 * (1 - B + B * length / (avg or 1.0)) for length in self.lengths]
-        self.postings: dict[str, list[tuple[int, int]]] = {}
+        lengths = [sum(b.values()) for b in bags]
+        avg = (sum(lengths) / self.n) if self.n else 1.0
+        norm = [K1 * (1 - B + B * length / (avg or 1.0)) for length in lengths]
+        docs: dict[str, list[int]] = {}
+        tfs: dict[str, list[int]] = {}
         for i, bag in enumerate(bags):
             for term, count in bag.items():
-                self.postings.setdefault(term, []).append((i, count))
+                docs.setdefault(term, []).append(i)
+                tfs.setdefault(term, []).append(count)
+        self.docs = docs
+        self.tfs = tfs
+        self.bm25_parts = {
+            term: [tf * (K1 + 1) / (tf + norm[i]) for i, tf in zip(docs[term], tfs[term], strict=True)]
+            for term in docs
+        }
         self._tfidf_norms: list[float] | None = None
 
     def idf(self, term: str) -> float:
-        df = len(self.postings.get(term, ()))
+        df = len(self.docs.get(term, ()))
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
-    def bm25(self, query: Counter[str]) -> dict[int, tuple[float, dict[str, float]]]:
-        """Per candidate sharing a term: (share of the best possible score, {term: contribution})."""
-        best = 0.0
+    def _bm25_weights(self, query: Counter[str]) -> dict[str, float]:
+        return {term: self.idf(term) * (1 + math.log(qtf)) for term, qtf in query.items()}
+
+    def bm25(self, query: Counter[str]) -> dict[int, float]:
+        """Per candidate sharing a term: the share of the best possible score it reaches."""
+        weights = self._bm25_weights(query)
+        best = sum(weights.values()) * (K1 + 1) or 1.0
         scores: dict[int, float] = {}
-        parts: dict[int, dict[str, float]] = {}
-        for term, qtf in query.items():
-            weight = self.idf(term) * (1 + math.log(qtf))
-            best += weight * (K1 + 1)
-            for i, tf in self.postings.get(term, ()):
-                value = weight * tf * (K1 + 1) / (tf + self.norm[i])
-                scores[i] = scores.get(i, 0.0) + value
-                parts.setdefault(i, {})[term] = value
-        best = best or 1.0
-        return {i: (s / best, parts[i]) for i, s in scores.items()}
+        get = scores.get
+        for term, weight in weights.items():
+            for i, part in zip(self.docs.get(term, ()), self.bm25_parts.get(term, ()), strict=True):
+                scores[i] = get(i, 0.0) + weight * part
+        return {i: s / best for i, s in scores.items()}
 
-    def tfidf(self, query: Counter[str]) -> dict[int, tuple[float, dict[str, float]]]:
+    def _tfidf_idf(self, term: str) -> float:
+        return math.log((self.n + 2) / (len(self.docs.get(term, ())) + 1)) + 1.0
+
+    def tfidf(self, query: Counter[str]) -> dict[int, float]:
         """Cosine of TF-IDF vectors ((1 + log tf) x smoothed IDF), the first matcher's scoring."""
-        n = self.n + 1
-
-        def idf(term: str) -> float:
-            return math.log((n + 1) / (len(self.postings.get(term, ())) + 1)) + 1.0
-
         if self._tfidf_norms is None:
             squares = [0.0] * self.n
-            for term, plist in self.postings.items():
-                w = idf(term)
-                for i, tf in plist:
+            for term, docs in self.docs.items():
+                w = self._tfidf_idf(term)
+                for i, tf in zip(docs, self.tfs[term], strict=True):
                     squares[i] += ((1 + math.log(tf)) * w) ** 2
             self._tfidf_norms = [math.sqrt(s) or 1.0 for s in squares]
-        q = {t: (1 + math.log(c)) * idf(t) for t, c in query.items()}
+        q = {t: (1 + math.log(c)) * self._tfidf_idf(t) for t, c in query.items()}
         q_norm = math.sqrt(sum(v * v for v in q.values())) or 1.0
-        out: dict[int, tuple[float, dict[str, float]]] = {}
+        scores: dict[int, float] = {}
         for term, qw in q.items():
-            w = idf(term)
-            for i, tf in self.postings.get(term, ()):
-                value = qw * (1 + math.log(tf)) * w / (q_norm * self._tfidf_norms[i])
-                score, contributions = out.get(i, (0.0, {}))
-                contributions[term] = value
-                out[i] = (score + value, contributions)
-        return out
+            w = self._tfidf_idf(term)
+            for i, tf in zip(self.docs.get(term, ()), self.tfs.get(term, ()), strict=True):
+                scores[i] = scores.get(i, 0.0) + qw * (1 + math.log(tf)) * w / (q_norm * self._tfidf_norms[i])
+        return scores
 
-    def rank(self, query: Counter[str], method: str) -> dict[int, tuple[float, dict[str, float]]]:
+    def rank(self, query: Counter[str], method: str) -> dict[int, float]:
         return self.tfidf(query) if method == "tfidf" else self.bm25(query)
+
+    def contributions(self, i: int, query: Counter[str]) -> dict[str, float]:
+        """What each shared term adds to candidate `i`'s score (for the explanation)."""
+        bag = self.bags[i]
+        weights = self._bm25_weights(query)
+        return {t: weights[t] * bag[t] for t in query if t in bag}
 
 
 _CACHE: OrderedDict[tuple[Any, ...], _Index] = OrderedDict()
 _CACHE_SIZE = 8
 _CACHE_LOCK = threading.Lock()
+# Per database and ladder depth: technology id -> (updated_at, bag, domain_id, trl), so a changed
+# catalog rebuilds the index from the stored bags and re-reads only the rows that changed.
+_BAGS: dict[tuple[str, bool], dict[int, tuple[Any, Counter[str], int | None, int]]] = {}
 
 
 def _catalog_version() -> tuple[Any, ...]:
@@ -294,38 +310,53 @@ def _catalog_version() -> tuple[Any, ...]:
             sa.func.sum(Technology.id),
         )
     ).one()
-    return (db.engine.url.render_as_string(), *row)
+    return tuple(row)
 
 
 def _technology_index(viewer: catalog.Viewer) -> _Index:
-    """The index of the technologies `viewer` may see, from the cache while the catalog is unchanged."""
-    ids = list(
-        db.session.scalars(
-            sa.select(Technology.id).where(catalog.listed_filter(viewer)).order_by(Technology.id)
-        )
-    )
+    """The index of the technologies `viewer` may see, from the cache while the catalog is unchanged.
+
+    The cache key: the database, the ladder depth (teaser or partner detail), whether the reader
+    sees first-look listings (if not, the ids of those still in first look now, a short list), and
+    the catalog version. So IDF and lengths are those of exactly the listings the reader may see."""
     detail = viewer.level >= catalog.Level.PARTNER_DETAIL
-    key = (detail, hash(tuple(ids)), len(ids), _catalog_version())
+    database = db.engine.url.render_as_string()
+    hidden: tuple[int, ...] = ()
+    if not viewer.first_look:
+        hidden = tuple(
+            db.session.scalars(
+                sa.select(Technology.id)
+                .where(Technology.status.in_(LISTED_STATUSES), Technology.first_look_until > utcnow())
+                .order_by(Technology.id)
+            )
+        )
+    key = (database, detail, viewer.first_look, hidden, _catalog_version())
     with _CACHE_LOCK:
         index = _CACHE.get(key)
         if index is not None:
             _CACHE.move_to_end(key)
             return index
-    columns = [Technology.id, Technology.title, Technology.benefit, Technology.domain_id, Technology.trl]
+    listed = db.session.execute(
+        sa.select(Technology.id, Technology.updated_at)
+        .where(catalog.listed_filter(viewer))
+        .order_by(Technology.id)
+    ).all()
+    stored = _BAGS.setdefault((database, detail), {})
+    stale = [row.id for row in listed if row.id not in stored or stored[row.id][0] != row.updated_at]
+    columns = [Technology.id, Technology.updated_at, Technology.title, Technology.benefit]
+    columns += [Technology.domain_id, Technology.trl]
     if detail:
-        columns += [
-            Technology.keywords,
-            Technology.applications,
-            Technology.problem,
-            Technology.solution,
-            Technology.advantages,
-        ]
-    rows = db.session.execute(sa.select(*columns).where(Technology.id.in_(ids)).order_by(Technology.id)).all()
-    index = _Index(
-        [r.id for r in rows],
-        [_bag(_technology_parts(r, detail)) for r in rows],
-        [(r.domain_id, r.trl) for r in rows],
-    )
+        columns += [Technology.keywords, Technology.applications, Technology.problem]
+        columns += [Technology.solution, Technology.advantages]
+    for start in range(0, len(stale), 2000):
+        chunk = stale[start : start + 2000]
+        for r in db.session.execute(sa.select(*columns).where(Technology.id.in_(chunk))):
+            stored[r.id] = (r.updated_at, _bag(_technology_parts(r, detail)), r.domain_id, r.trl)
+    entries = [stored[row.id] for row in listed]
+    if viewer.first_look:  # every listed technology is here: forget the ones no longer listed
+        for gone in set(stored) - {row.id for row in listed}:
+            del stored[gone]
+    index = _Index([row.id for row in listed], [e[1] for e in entries], [(e[2], e[3]) for e in entries])
     with _CACHE_LOCK:
         _CACHE[key] = index
         while len(_CACHE) > _CACHE_SIZE:
@@ -367,7 +398,7 @@ def match_text(
         return result
     index = _technology_index(viewer)
     candidates = []
-    for i, (relevance, contributions) in index.rank(query, method).items():
+    for i, relevance in index.rank(query, method).items():
         tech_domain, trl = index.extra[i]
         bonus = 0.0
         if domain_id is not None and tech_domain == domain_id:
@@ -376,9 +407,8 @@ def match_text(
             bonus += TRL_BONUS
         score = round(min(1.0, relevance + bonus) * 100)
         if score >= MIN_SCORE:
-            candidates.append((score, relevance, index.ids[i], contributions))
-    candidates.sort(key=lambda c: (-c[0], -c[1], c[2]))
-    del candidates[max(0, limit) :]
+            candidates.append((score, relevance, index.ids[i], i))
+    candidates = heapq.nsmallest(max(0, limit), candidates, key=lambda c: (-c[0], -c[1], c[2]))
     if candidates:
         by_id = {
             t.id: t
@@ -388,9 +418,9 @@ def match_text(
                 .options(selectinload(Technology.domain))
             )
         }
-        for score, _relevance, tech_id, contributions in candidates:
+        for score, _relevance, tech_id, i in candidates:
             tech = by_id[tech_id]
-            shared = _shared(contributions, surface)
+            shared = _shared(index.contributions(i, query), surface)
             reasons = [_shared_sentence(shared)]
             if domain_id is not None and tech.domain_id == domain_id:
                 reasons.append(
@@ -412,10 +442,10 @@ def match_text(
             stmt = stmt.where(Researcher.public.is_(True))
         people = list(db.session.scalars(stmt))
         people_index = _Index([p.id for p in people], [_researcher_bag(p) for p in people], [])
-        for i, (relevance, contributions) in people_index.rank(query, method).items():
+        for i, relevance in people_index.rank(query, method).items():
             score = round(min(1.0, relevance) * 100)
             if score >= MIN_SCORE:
-                shared = _shared(contributions, surface)
+                shared = _shared(people_index.contributions(i, query), surface)
                 result.researchers.append(Match(people[i], score, shared, [_shared_sentence(shared)]))
         result.researchers.sort(key=lambda m: (-m.score, m.obj.id))
         del result.researchers[max(0, limit) :]
