@@ -170,6 +170,7 @@ def option_no_concepts():
         matching._MULTI.clear()
         matching._split_compound.cache_clear()
         matching._CACHE.clear()
+        matching._BAGS.clear()  # the kept bags were made with the concepts
         try:
             return inner(text)
         finally:
@@ -177,6 +178,7 @@ def option_no_concepts():
             matching._MULTI.update(multi)
             matching._split_compound.cache_clear()
             matching._CACHE.clear()
+            matching._BAGS.clear()
 
     return rank
 
