@@ -242,7 +242,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("elderly", "older adults", "seniors", "nursing home", "residents", "age", "personnes agees",
      "ehpad", "senioren", "altenheim", "pflegeheim", "alter"),
     ("smartphone", "phone", "mobile phone", "telephone", "handy", "mobiltelefon"),
-    ("gait", "walk", "walking", "marche", "gang", "gehen"),
+    ("gait", "walk", "walking", "gangbild", "gangart"),
     ("risk", "likely", "risque", "probable", "risiko", "wahrscheinlich"),
     # --- buildings ----------------------------------------------------------------------------------------
     ("building", "buildings", "office", "offices", "room", "rooms", "meeting room", "batiment", "bureau",
