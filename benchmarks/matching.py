@@ -441,7 +441,11 @@ def main() -> None:
     ]
     if not args.scale_only:
         section += ["### Quality on the labelled set (51 pairs: 33 English, 9 French, 9 German)", ""]
-        section += ["R@5 = top-5 recall, MRR, nDCG@10; latency of one query (staff view: the 57 listed of the 60 demo technologies).", ""]
+        section += [
+            "R@5 = top-5 recall, MRR, nDCG@10; latency of one query"
+            " (staff view: the 57 listed of the 60 demo technologies).",
+            "",
+        ]
         section += [*quality(), ""]
     if not args.quality_only:
         section += [f"### The chosen method at {args.scale_docs:,} technologies", ""]
