@@ -296,6 +296,7 @@ class _Index:
 _CACHE: OrderedDict[tuple[Any, ...], _Index] = OrderedDict()
 _CACHE_SIZE = 8
 _CACHE_LOCK = threading.Lock()
+_BUILD_LOCK = threading.Lock()
 # Per database and ladder depth: technology id -> (updated_at, bag, domain_id, trl), so a changed
 # catalog rebuilds the index from the stored bags and re-reads only the rows that changed.
 _BAGS: dict[tuple[str, bool], dict[int, tuple[Any, Counter[str], int | None, int]]] = {}
@@ -341,21 +342,22 @@ def _technology_index(viewer: catalog.Viewer) -> _Index:
         .where(catalog.listed_filter(viewer))
         .order_by(Technology.id)
     ).all()
-    stored = _BAGS.setdefault((database, detail), {})
-    stale = [row.id for row in listed if row.id not in stored or stored[row.id][0] != row.updated_at]
-    columns = [Technology.id, Technology.updated_at, Technology.title, Technology.benefit]
-    columns += [Technology.domain_id, Technology.trl]
-    if detail:
-        columns += [Technology.keywords, Technology.applications, Technology.problem]
-        columns += [Technology.solution, Technology.advantages]
-    for start in range(0, len(stale), 2000):
-        chunk = stale[start : start + 2000]
-        for r in db.session.execute(sa.select(*columns).where(Technology.id.in_(chunk))):
-            stored[r.id] = (r.updated_at, _bag(_technology_parts(r, detail)), r.domain_id, r.trl)
-    entries = [stored[row.id] for row in listed]
-    if viewer.first_look:  # every listed technology is here: forget the ones no longer listed
-        for gone in set(stored) - {row.id for row in listed}:
-            del stored[gone]
+    with _BUILD_LOCK:  # one thread at a time updates the kept bags
+        stored = _BAGS.setdefault((database, detail), {})
+        stale = [row.id for row in listed if row.id not in stored or stored[row.id][0] != row.updated_at]
+        columns = [Technology.id, Technology.updated_at, Technology.title, Technology.benefit]
+        columns += [Technology.domain_id, Technology.trl]
+        if detail:
+            columns += [Technology.keywords, Technology.applications, Technology.problem]
+            columns += [Technology.solution, Technology.advantages]
+        for start in range(0, len(stale), 2000):
+            chunk = stale[start : start + 2000]
+            for r in db.session.execute(sa.select(*columns).where(Technology.id.in_(chunk))):
+                stored[r.id] = (r.updated_at, _bag(_technology_parts(r, detail)), r.domain_id, r.trl)
+        entries = [stored[row.id] for row in listed]
+        if viewer.first_look:  # every listed technology is here: forget the ones no longer listed
+            for gone in set(stored) - {row.id for row in listed}:
+                del stored[gone]
     index = _Index([row.id for row in listed], [e[1] for e in entries], [(e[2], e[3]) for e in entries])
     with _CACHE_LOCK:
         _CACHE[key] = index
