@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import sys
 
@@ -19,6 +20,7 @@ from .core.errors import DomainError
 from .core.mail import deliver_pending
 from .demo import seed
 from .extensions import db
+from .matching import services as matching
 from .membership.card import reconcile
 from .membership.renewals import run_renewals
 
@@ -187,6 +189,22 @@ def export_technologies(path: str) -> None:
     with open(path, "w", encoding="utf-8", newline="") as f:
         count = csv_io.write_csv(f)
     click.echo(f"exported {count} technologies to {path}")
+
+
+@portal_cli.command("match")
+@click.option("--text", "text", required=True, help="The challenge or any free text to match.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON rows instead of a table.")
+def match(text: str, limit: int, as_json: bool) -> None:
+    """Technologies and researchers ranked against a text, with their reasons (staff view)."""
+    rows = matching.match_for_cli(text, limit)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['score']:>3}  {row['kind']:<10}  {row['reference']:<14}  {row['name']}")
+        for reason in row["reasons"]:
+            click.echo(f"     {reason}")
 
 
 translations_cli = AppGroup("translations", help="Extract, update, compile and check the translations.")
