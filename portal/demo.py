@@ -439,6 +439,8 @@ def seed() -> str:
     lines = [
         f"Demo data ready ({created} records created).",
         f"Demo password for every account: {DEMO_PASSWORD}",
+        "Catalog:         60 technologies at /technologies (Acme's Partner tier sees partner detail",
+        "                 and, after accepting the NDA, the dossiers); matchmaking at /admin/matching",
         "Partner logins:  owner@acme.example (owner and signatory), finance@acme.example (billing),",
         "                 engineer@acme.example (member), owner@nordlicht.example, owner@kumo.example",
         "Staff logins:    admin@liaison.example (admin), officer@liaison.example and",
