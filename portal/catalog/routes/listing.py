@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
+from ...core.web import nul_tolerant
 from ...extensions import db
 from .. import services as catalog
 from ..models import FileKind, Technology
@@ -16,6 +17,7 @@ from .blueprint import bp
 
 
 @bp.route("/technologies")
+@nul_tolerant
 def index():
     viewer = catalog.viewer_context(current_user)
     query = catalog.parse(request.args)
