@@ -7,7 +7,7 @@
 # (OUT defaults to /tmp/liaison-a11y), screenshots in $OUT/<walkthrough>/shots.
 # Installs what it needs as root on Debian/Ubuntu: Debian's chromium and poppler-utils; Playwright
 # for Python comes pinned with hashes from requirements/dev.lock and downloads no browser.
-# Usage: scripts/a11y_check.sh [international] [membership]   (default: both)
+# Usage: scripts/a11y_check.sh [international] [membership] [catalog]   (default: all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
@@ -30,7 +30,7 @@ ensure_system_packages
 ensure_venv dev
 
 walks=("$@")
-[ ${#walks[@]} -gt 0 ] || walks=(international membership)
+[ ${#walks[@]} -gt 0 ] || walks=(international membership catalog)
 status=0
 for walk in "${walks[@]}"; do
   dir="$OUT/$walk"
