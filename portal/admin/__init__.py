@@ -81,6 +81,7 @@ from .views import (  # noqa: E402, F401
     approval,
     audit,
     bank,
+    challenges,
     exports,
     matching,
     membership,

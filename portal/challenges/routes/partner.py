@@ -21,6 +21,7 @@ from ...core.storage import get_storage
 from ...extensions import db
 from ...membership import services as membership
 from .. import services
+from ..downloads import attachment_response
 from ..forms import (
     ChallengeFileForm,
     ChallengeForm,
@@ -313,28 +314,13 @@ def remove_file(challenge_id: int, attachment_id: int):
     return redirect(url_for("challenges.edit", challenge_id=challenge.id))
 
 
-def send_attachment(attachment: ChallengeAttachment) -> Response:
-    """A stored file as a download, never shown inline nor cached (RFC 6266 filename)."""
-    from urllib.parse import quote
-
-    data = get_storage().read(attachment.storage_key)
-    response = Response(data, mimetype=attachment.content_type)
-    ascii_name = attachment.filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(attachment.filename)}"
-    )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @bp.route("/challenges/<int:challenge_id>/files/<int:attachment_id>")
 @challenge_access
 def download(challenge_id: int, attachment_id: int):
     attachment = get_owned_or_404(ChallengeAttachment, attachment_id, current_user.organisation_id)
     if attachment.challenge_id != challenge_id:
         abort(404)
-    return send_attachment(attachment)
+    return attachment_response(attachment)
 
 
 @bp.route("/challenges/<int:challenge_id>/proposals/<int:proposal_id>", methods=["POST"])

@@ -19,7 +19,9 @@ from .workflow import (
     submit,
     transition,
     update_draft,
+    waits_too_long,
     withdraw,
+    working_days_since,
 )
 
 __all__ = [
@@ -54,6 +56,8 @@ __all__ = [
     "transition",
     "unshare",
     "update_draft",
+    "waits_too_long",
     "withdraw",
     "withdraw_proposal",
+    "working_days_since",
 ]

@@ -11,7 +11,7 @@ audited, and emailed to the partner in their language. Services flush; the view 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -271,4 +271,31 @@ def notify_partner(challenge: Challenge, status: ChallengeStatus, note: str = ""
         status=status,
         note=note,
         challenge_url=link("challenges.detail", challenge_id=challenge.id),
+    )
+
+
+FIRST_ANSWER_WORKING_DAYS = 5
+
+
+def working_days_since(moment: datetime | date, today: date) -> int:
+    """Mondays to Fridays after `moment`'s day, up to and including `today`."""
+    start = moment.date() if isinstance(moment, datetime) else moment
+    if today <= start:
+        return 0
+    days = (today - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for offset in range(1, rest + 1):
+        if (start + timedelta(days=offset)).weekday() < 5:
+            count += 1
+    return count
+
+
+def waits_too_long(challenge: Challenge, today: date) -> bool:
+    """Submitted, no first answer yet, and more than five working days since submission."""
+    return (
+        challenge.status is S.SUBMITTED
+        and challenge.first_answer_at is None
+        and challenge.submitted_at is not None
+        and working_days_since(challenge.submitted_at, today) > FIRST_ANSWER_WORKING_DAYS
     )
