@@ -68,7 +68,7 @@ def upgrade():
             ),
             nullable=True,
         ),
-        sa.Column("contacts", sa.String(length=500), nullable=False),
+        sa.Column("contacts", sa.String(length=1000), nullable=False),
         sa.Column(
             "confidentiality",
             sa.Enum(

@@ -7,10 +7,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from ..core.forms import Limit
-from .models import BudgetBand, ChallengeStatus, Collaboration, Confidentiality
+from .models import BudgetBand, Collaboration, Confidentiality
 
 
 def _optional_int(value):
@@ -114,7 +115,7 @@ class ChallengeOwnerForm(FlaskForm):
 class ChallengeConfidentialityForm(FlaskForm):
     confidentiality = SelectField(
         "Confidentiality",
-        choices=[(c.value, c.label) for c in Confidentiality],
+        choices=[SelectChoice(c.value, c.label) for c in Confidentiality],
         validators=[DataRequired()],
     )
     teaser = StringField("Anonymised teaser (names no company)", validators=[Limit(300)])
@@ -138,5 +139,3 @@ class ChallengeProposeForm(FlaskForm):
     object_id = HiddenField(validators=[DataRequired()])
     note = TextAreaField("Why it fits (the partner reads it)", validators=[Limit(2000)])
 
-
-STATUS_CHOICES = [(s.value, s.label) for s in ChallengeStatus]

@@ -170,7 +170,7 @@ class Challenge(db.Model):
     timeline: Mapped[str] = mapped_column(sa.String(200), default="")
     budget_band: Mapped[BudgetBand | None] = mapped_column(enum_column(BudgetBand))
     collaboration: Mapped[Collaboration | None] = mapped_column(enum_column(Collaboration))
-    contacts: Mapped[str] = mapped_column(sa.String(500), default="")
+    contacts: Mapped[str] = mapped_column(sa.String(1000), default="")
     confidentiality: Mapped[Confidentiality] = mapped_column(
         enum_column(Confidentiality), default=Confidentiality.TTO_ONLY
     )
