@@ -237,7 +237,7 @@ def add_attachment(actor: User, challenge: Challenge, stream: IO[bytes], filenam
             sha256=checked.sha256,
             uploaded_by_id=actor.id,
         )
-        challenge.attachments.append(attachment)
+        db.session.add(attachment)
         db.session.flush()
         audit.record("challenge.file_attached", actor=actor, target=challenge, filename=checked.filename)
     except BaseException:

@@ -12,6 +12,7 @@ from ...core.errors import DomainError
 from ...core.links import link
 from ...core.mail import notify
 from ...core.types import utcnow
+from ...extensions import db
 from ..models import Challenge, ChallengeMessage, ChallengeStatus
 from .workflow import partner_recipients
 
@@ -35,7 +36,7 @@ def post_message(actor: User, challenge: Challenge, body: str, *, internal: bool
         internal=internal,
         from_staff=staff,
     )
-    challenge.messages.append(message)
+    db.session.add(message)
     if staff and not internal and challenge.first_answer_at is None:
         challenge.first_answer_at = utcnow()
     audit.record(

@@ -48,7 +48,7 @@ def _captured(challenge: Challenge, kind: ProposalKind, obj_id: int) -> tuple[in
 def propose(actor: User, challenge: Challenge, kind: ProposalKind, obj_id: int, note: str = "") -> ChallengeProposal:
     if challenge.status not in PROPOSABLE:
         raise DomainError("Proposals are made while screening, matching or proposing.")
-    proposal = ChallengeProposal(challenge=challenge, kind=kind, note=(note or "").strip(), proposed_by_id=actor.id)
+    proposal = ChallengeProposal(kind=kind, note=(note or "").strip(), proposed_by_id=actor.id)
     if kind is ProposalKind.TECHNOLOGY:
         technology = db.session.get(Technology, obj_id)
         if technology is None or not technology.status.listed:
@@ -66,7 +66,8 @@ def propose(actor: User, challenge: Challenge, kind: ProposalKind, obj_id: int, 
             raise DomainError(f"{researcher.name} is already proposed.")
         proposal.researcher = researcher
     proposal.score, proposal.reasons = _captured(challenge, kind, obj_id)
-    challenge.proposals.append(proposal)
+    proposal.challenge = challenge
+    db.session.add(proposal)
     db.session.flush()
     audit.record("challenge.proposed", actor=actor, target=challenge, kind=kind.value, object_id=obj_id)
     return proposal

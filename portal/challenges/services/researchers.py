@@ -89,7 +89,7 @@ def share(actor: User, challenge: Challenge, researcher: Researcher) -> Challeng
     if any(s.researcher_id == researcher.id for s in challenge.shares):
         raise DomainError(f"Already shared with {researcher.name}.")
     entry = ChallengeShare(challenge=challenge, researcher=researcher, shared_by_id=actor.id)
-    challenge.shares.append(entry)
+    db.session.add(entry)
     if challenge.confidentiality is Confidentiality.TTO_ONLY:
         challenge.confidentiality = Confidentiality.NAMED_RESEARCHERS
     db.session.flush()
