@@ -285,6 +285,8 @@ def upload(challenge_id: int):
             db.session.rollback()
             flash(exc.message, "danger")
             return redirect(url_for(back, challenge_id=challenge.id))
+        finally:
+            upload.close()  # a large upload is a temporary file: closed now, not when collected
         try:
             db.session.commit()
         except BaseException:

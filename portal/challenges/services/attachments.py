@@ -95,7 +95,7 @@ def _check_pdf(data: bytes) -> None:
             raise Refused(_("The PDF has no pages."))
     except Refused:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError):
+    except (PdfReadError, Exception):  # pypdf raises many kinds for a broken file; all mean the same
         raise Refused(_("The PDF could not be read: it may be damaged. Save it again and attach it.")) from None
 
 
@@ -174,7 +174,7 @@ def safe_filename(name: str, kind: str) -> str:
     if not dot:
         stem, ext = name, ""
     if "." + ext.lower() not in EXTENSIONS[kind]:
-        stem = name if not dot else stem
+        stem = name  # "report.exe" stays visible as such: "report.exe.pdf"
     stem = stem.strip(" ._")[:150] or "attachment"
     return f"{stem}{EXTENSIONS[kind][0]}"
 
