@@ -14,6 +14,7 @@ from .agreements import services as agreements
 from .auth import services as accounts
 from .auth.models import PlatformRole
 from .billing import gateway
+from .catalog.services import saved as saved_searches
 from .core.errors import DomainError
 from .core.mail import deliver_pending
 from .demo import seed
@@ -122,6 +123,15 @@ def deliver_mail(limit: int) -> None:
     """Send queued emails that are due, including earlier failures (with backoff)."""
     sent, failed = deliver_pending(limit=limit)
     click.echo(f"sent {sent}, failed {failed}")
+
+
+@portal_cli.command("send-digests")
+def send_digests() -> None:
+    """Email each due saved search the new technologies that match it (daily or weekly; each
+    technology once per saved search, however often this runs). Run it hourly or daily."""
+    report = saved_searches.send_digests()
+    deliver_pending()
+    click.echo(str(report))
 
 
 translations_cli = AppGroup("translations", help="Extract, update, compile and check the translations.")

@@ -16,6 +16,9 @@ from .agreements.models import AgreementKind, StandingCountersignature
 from .agreements.templates import ensure_default_template
 from .auth.models import PlatformRole, User
 from .auth.passwords import hash_password
+from .catalog.demo_data import seed_catalog
+from .catalog.models import DigestFrequency, SavedSearch
+from .catalog.services import saved as saved_searches
 from .core.models import Email, EmailStatus
 from .core.types import utcnow
 from .extensions import db
@@ -376,6 +379,25 @@ def _seed_zero_touch(admin: User, officer: User) -> int:
     return created
 
 
+DEMO_SAVED_SEARCHES = [
+    ("engineer@acme.example", "Robot grasping and cobots", {"domain": ["robotics"]}, DigestFrequency.WEEKLY),
+    ("owner@acme.example", "Lidar and localisation", {"q": "lidar"}, DigestFrequency.DAILY),
+]
+
+
+def _seed_saved_searches() -> int:
+    created = 0
+    for email, name, params, frequency in DEMO_SAVED_SEARCHES:
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is None or db.session.scalar(
+            sa.select(SavedSearch.id).where(SavedSearch.user_id == user.id, SavedSearch.name == name)
+        ):
+            continue
+        saved_searches.save_search(user, name, params, frequency)
+        created += 1
+    return created
+
+
 def seed() -> str:
     created = 0
     for spec in TIERS:
@@ -412,6 +434,8 @@ def seed() -> str:
     db.session.flush()
     created += _seed_memberships(staff_users[0])
     created += _seed_zero_touch(staff_users[0], staff_users[1])
+    created += seed_catalog()
+    created += _seed_saved_searches()
     lines = [
         f"Demo data ready ({created} records created).",
         f"Demo password for every account: {DEMO_PASSWORD}",

@@ -30,6 +30,7 @@ from portal.challenges.models import (
     ChallengeProposal,
     ResearcherAnswer,
 )
+from portal.catalog.models import SavedSearch
 from portal.core.forms import DayField, Limit, entry_length
 from portal.extensions import db
 from portal.membership.models import (
@@ -68,6 +69,7 @@ FORM_MODELS = {
     "ChallengeForm": Challenge,
     "ChallengeConfidentialityForm": Challenge,
     "ResearcherAnswerForm": ResearcherAnswer,
+    "SaveSearchForm": SavedSearch,
 }
 # Fields stored under another name or in another model.
 COLUMNS = {

@@ -293,6 +293,9 @@ def make_world() -> World:
             "cancel-email-change", {"uid": member.id, "sv": member.session_version}
         ),
         "partners.accept_invitation": invite_token,
+        "catalog.unsubscribe": tokens.make_token(
+            "digest-unsubscribe", {"sid": world.saved_search.id, "uid": world.owner.id}
+        ),
     }
     commit()
     return world
