@@ -79,7 +79,7 @@ class ChallengeMessageForm(FlaskForm):
 
 
 class ChallengeWithdrawForm(FlaskForm):
-    note = TextAreaField(_l("Why do you withdraw it? (optional)"), validators=[Limit(2000)])
+    note = TextAreaField(_l("Why do you withdraw it?"), validators=[Limit(2000)])
 
 
 class ChallengeFileForm(FlaskForm):

@@ -96,7 +96,7 @@ def _load(challenge_id: int) -> Challenge:
 def _page(challenge: Challenge, status: int = 200, **forms):
     transition_form = forms.get("transition_form") or ChallengeTransitionForm(formdata=None)
     targets = challenges.allowed_targets(challenge, staff=True)
-    transition_form.status.choices = [(s.value, s.label) for s in targets]
+    transition_form.status.choices = [("", "Choose the next step")] + [(s.value, s.label) for s in targets]
     owner_form = forms.get("owner_form") or ChallengeOwnerForm(formdata=None, owner_id=challenge.owner_id)
     staff = queries.staff_members()
     owner_form.owner_id.choices = [("", "Nobody")] + [(u.id, u.full_name) for u in staff]

@@ -177,7 +177,8 @@ def build_teaser(challenge: Challenge) -> str:
     country = challenge.organisation.country_name if challenge.organisation else ""
     domain = challenge.domain.name if challenge.domain else ""
     if domain and country:
-        return f"A {domain} company in {country}"
+        article = "An" if domain[:1].upper() in "AEIOU" else "A"
+        return f"{article} {domain} company in {country}"
     if country:
         return f"A company in {country}"
     return "A partner company"
