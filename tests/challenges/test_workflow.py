@@ -137,3 +137,21 @@ def test_the_form_saves_a_draft_then_submits(app, ctx, browser):
     assert response.status_code == 302 and response.headers["Location"].endswith(edit.rsplit("/", 1)[0])
     page = browser.get("/challenges").get_data(as_text=True)
     assert "Pallets" in page and "Submitted" in page
+
+
+def test_the_draft_form_shows_what_was_saved(app, ctx, browser):
+    from portal.challenges.models import BudgetBand, Collaboration
+
+    from ..support.factories import commit
+
+    partner = entitled()
+    draft = services.create_draft(
+        partner,
+        partner.organisation,
+        data(budget_band=BudgetBand.FROM_25K, collaboration=Collaboration.CONSULTANCY, target_trl=4),
+    )
+    commit()
+    browser.login(partner.email)
+    page = browser.get(f"/challenges/{draft.id}/edit").get_data(as_text=True)
+    assert 'selected value="25k_100k"' in page and 'selected value="consultancy"' in page
+    assert 'selected value="4"' in page

@@ -152,9 +152,6 @@ def edit(challenge_id: int):
         done = _save(form, challenge)
         if done is not None:
             return done
-    if request.method == "GET":
-        form.budget_band.data = challenge.budget_band.value if challenge.budget_band else ""
-        form.collaboration.data = challenge.collaboration.value if challenge.collaboration else ""
     attachments = db.session.scalars(
         sa.select(ChallengeAttachment).where(ChallengeAttachment.challenge_id == challenge.id).order_by(ChallengeAttachment.id)
     ).all()
