@@ -118,7 +118,17 @@ def register_blueprints(app: Flask) -> None:
     from .membership.routes import bp as membership_bp
     from .partners.routes import bp as partners_bp
 
-    for bp in (main_bp, auth_bp, partners_bp, membership_bp, agreements_bp, billing_bp, catalog_bp, challenges_bp, admin_bp):
+    for bp in (
+        main_bp,
+        auth_bp,
+        partners_bp,
+        membership_bp,
+        agreements_bp,
+        billing_bp,
+        catalog_bp,
+        challenges_bp,
+        admin_bp,
+    ):
         app.register_blueprint(bp)
 
 

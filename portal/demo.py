@@ -17,9 +17,9 @@ from .agreements.templates import ensure_default_template
 from .auth.models import PlatformRole, User
 from .auth.passwords import hash_password
 from .catalog.demo_data import seed_catalog
-from .challenges.demo_data import RESEARCHER_ACCOUNTS, seed_challenges
 from .catalog.models import DigestFrequency, Researcher, SavedSearch
 from .catalog.services import saved as saved_searches
+from .challenges.demo_data import RESEARCHER_ACCOUNTS, seed_challenges
 from .core.models import Email, EmailStatus
 from .core.types import utcnow
 from .extensions import db

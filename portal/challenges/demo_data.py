@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the demo table below reads best one challenge per entry, unwrapped
 """Demo challenges: fifteen realistic problems of the demo companies across the domains, in every
 state of the workflow, some with a conversation, proposals and researchers' answers; and three
 researcher accounts linked to directory entries. Idempotent: looked up by organisation and title."""
@@ -130,7 +131,20 @@ def seed_researcher_accounts(password_hash: str) -> tuple[list[Researcher], int]
 
 
 def _build(spec, organisation: Organisation, domain: Domain | None, staff: User) -> Challenge:
-    (_, _, status, days, title, problem, outcome, constraints, trl, budget, collaboration, confidentiality) = spec
+    (
+        _,
+        _,
+        status,
+        days,
+        title,
+        problem,
+        outcome,
+        constraints,
+        trl,
+        budget,
+        collaboration,
+        confidentiality,
+    ) = spec
     author = next((u for u in organisation.users if u.active), None)
     now = utcnow()
     challenge = Challenge(
@@ -169,7 +183,9 @@ def _build(spec, organisation: Organisation, domain: Domain | None, staff: User)
         db.session.add(
             ChallengeEvent(
                 challenge=challenge,
-                actor_id=(author.id if author else None) if step in (S.DRAFT, S.SUBMITTED, S.WITHDRAWN) else staff.id,
+                actor_id=(author.id if author else None)
+                if step in (S.DRAFT, S.SUBMITTED, S.WITHDRAWN)
+                else staff.id,
                 from_status=steps[i - 1] if i else None,
                 to_status=step,
                 note=challenge.decline_reason if step is S.DECLINED else "",
@@ -188,7 +204,9 @@ def seed_challenges(staff_users: list[User], password_hash: str) -> int:
         if organisation is None:
             continue
         exists = db.session.scalar(
-            sa.select(Challenge.id).where(Challenge.organisation_id == organisation.id, Challenge.title == spec[4])
+            sa.select(Challenge.id).where(
+                Challenge.organisation_id == organisation.id, Challenge.title == spec[4]
+            )
         )
         if exists:
             continue
@@ -242,9 +260,13 @@ def seed_challenges(staff_users: list[User], password_hash: str) -> int:
                 continue
             for match in result.technologies[:2]:
                 if isinstance(match.obj, Technology):
-                    services.propose(officer, challenge, ProposalKind.TECHNOLOGY, match.obj.id, "A close fit.")
+                    services.propose(
+                        officer, challenge, ProposalKind.TECHNOLOGY, match.obj.id, "A close fit."
+                    )
             for match in result.researchers[:1]:
                 if match.obj.public:
-                    services.propose(officer, challenge, ProposalKind.RESEARCHER, match.obj.id, "Knows the field.")
+                    services.propose(
+                        officer, challenge, ProposalKind.RESEARCHER, match.obj.id, "Knows the field."
+                    )
     db.session.flush()
     return created

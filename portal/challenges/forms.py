@@ -38,7 +38,10 @@ class ChallengeForm(FlaskForm):
 
     title = StringField(
         _l("Title"),
-        validators=[DataRequired(message=_l("Give the challenge a title, even a provisional one.")), Limit(200)],
+        validators=[
+            DataRequired(message=_l("Give the challenge a title, even a provisional one.")),
+            Limit(200),
+        ],
         description=_l("One line that names the problem, like “Find lost pallets inside our warehouses”."),
     )
     problem = TextAreaField(
@@ -53,11 +56,18 @@ class ChallengeForm(FlaskForm):
         validators=[Limit(5000)],
         description=_l("Technical, regulatory or commercial limits a solution must respect."),
     )
-    domain_id = SelectField(_l("Domain"), coerce=_optional_int, validators=[Optional()], validate_choice=False)
-    target_trl = SelectField(
-        _l("Target technology readiness level"), coerce=_optional_int, validators=[Optional()], validate_choice=False
+    domain_id = SelectField(
+        _l("Domain"), coerce=_optional_int, validators=[Optional()], validate_choice=False
     )
-    timeline = StringField(_l("Timeline"), validators=[Limit(200)], description=_l("For example “a pilot by June”."))
+    target_trl = SelectField(
+        _l("Target technology readiness level"),
+        coerce=_optional_int,
+        validators=[Optional()],
+        validate_choice=False,
+    )
+    timeline = StringField(
+        _l("Timeline"), validators=[Limit(200)], description=_l("For example “a pilot by June”.")
+    )
     budget_band = SelectField(
         _l("Budget"), coerce=_enum_or_none(BudgetBand), validators=[Optional()], validate_choice=False
     )
@@ -75,7 +85,9 @@ class ChallengeForm(FlaskForm):
 
 
 class ChallengeMessageForm(FlaskForm):
-    body = TextAreaField(_l("Message"), validators=[DataRequired(message=_l("Write a message first.")), Limit(5000)])
+    body = TextAreaField(
+        _l("Message"), validators=[DataRequired(message=_l("Write a message first.")), Limit(5000)]
+    )
 
 
 class ChallengeWithdrawForm(FlaskForm):
@@ -103,8 +115,12 @@ class ResearcherAnswerForm(FlaskForm):
 
 
 class ChallengeTransitionForm(FlaskForm):
-    status = SelectField("Move to", validators=[DataRequired(message="Choose the next step.")], validate_choice=False)
-    note = TextAreaField("Note to the partner (shown on their timeline and in the email)", validators=[Limit(2000)])
+    status = SelectField(
+        "Move to", validators=[DataRequired(message="Choose the next step.")], validate_choice=False
+    )
+    note = TextAreaField(
+        "Note to the partner (shown on their timeline and in the email)", validators=[Limit(2000)]
+    )
     reason = TextAreaField("Reason for declining (the partner reads it)", validators=[Limit(2000)])
 
 
@@ -124,7 +140,9 @@ class ChallengeConfidentialityForm(FlaskForm):
 
 class ChallengeShareForm(FlaskForm):
     researcher_id = SelectField(
-        "Researcher", coerce=_optional_int, validators=[DataRequired(message="Choose a researcher.")],
+        "Researcher",
+        coerce=_optional_int,
+        validators=[DataRequired(message="Choose a researcher.")],
         validate_choice=False,
     )
 
@@ -138,4 +156,3 @@ class ChallengeProposeForm(FlaskForm):
     kind = HiddenField(validators=[DataRequired()])
     object_id = HiddenField(validators=[DataRequired()])
     note = TextAreaField("Why it fits (the partner reads it)", validators=[Limit(2000)])
-

@@ -134,9 +134,11 @@ class ProposalStatus(enum.Enum):
     @property
     def label(self) -> str:
         return str(
-            {"proposed": _l("Awaiting your answer"), "accepted": _l("Interested"), "declined": _l("Not relevant")}[
-                self.value
-            ]
+            {
+                "proposed": _l("Awaiting your answer"),
+                "accepted": _l("Interested"),
+                "declined": _l("Not relevant"),
+            }[self.value]
         )
 
 
@@ -176,7 +178,9 @@ class Challenge(db.Model):
     )
     teaser: Mapped[str] = mapped_column(sa.String(300), default="")  # "A Luxembourg FinTech company"
     call_summary: Mapped[str] = mapped_column(sa.Text, default="")  # staff-written, for open calls
-    status: Mapped[ChallengeStatus] = mapped_column(enum_column(ChallengeStatus), default=ChallengeStatus.DRAFT)
+    status: Mapped[ChallengeStatus] = mapped_column(
+        enum_column(ChallengeStatus), default=ChallengeStatus.DRAFT
+    )
     decline_reason: Mapped[str] = mapped_column(sa.Text, default="")
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -285,7 +289,9 @@ class ChallengeProposal(db.Model):
     score: Mapped[int] = mapped_column(default=0)
     reasons: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     note: Mapped[str] = mapped_column(sa.Text, default="")  # staff's word to the partner
-    status: Mapped[ProposalStatus] = mapped_column(enum_column(ProposalStatus), default=ProposalStatus.PROPOSED)
+    status: Mapped[ProposalStatus] = mapped_column(
+        enum_column(ProposalStatus), default=ProposalStatus.PROPOSED
+    )
     feedback: Mapped[str] = mapped_column(sa.Text, default="")
     proposed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))

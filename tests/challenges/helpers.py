@@ -14,7 +14,13 @@ from portal.core.storage import get_storage
 from portal.extensions import db
 from portal.membership.models import CatalogAccess, Membership, MembershipStatus, PaymentMethod
 
-from ..support.factories import make_executed_partnership, make_organisation, make_partner, make_tier, make_user
+from ..support.factories import (
+    make_executed_partnership,
+    make_organisation,
+    make_partner,
+    make_tier,
+    make_user,
+)
 
 
 def entitled(challenge_limit: int | None = None, access: CatalogAccess = CatalogAccess.DETAILS, **org):

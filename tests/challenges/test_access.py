@@ -41,14 +41,19 @@ def _world():
 
 
 def test_another_organisations_challenge_file_message_and_proposal_ids_are_404(app, ctx, browser):
-    partner, staff, challenge, attachment, message = _world()
+    _partner, staff, challenge, attachment, message = _world()
     proposal = services.propose(staff, challenge, ProposalKind.TECHNOLOGY, _technology().id)
     other = entitled()
     own = submitted(other)
     commit()
     browser.login(other.email)
     base = f"/challenges/{challenge.id}"
-    for url in (base, f"{base}/edit", f"{base}/files/{attachment.id}", f"/challenges/{own.id}/files/{attachment.id}"):
+    for url in (
+        base,
+        f"{base}/edit",
+        f"{base}/files/{attachment.id}",
+        f"/challenges/{own.id}/files/{attachment.id}",
+    ):
         assert browser.get(url).status_code == 404, url
     for url, form in (
         (f"{base}/messages", {"body": "hi"}),
@@ -85,9 +90,9 @@ def test_partner_pages_need_partner_access_and_say_so(app, ctx, browser):
 
 
 def test_a_researcher_sees_only_what_is_shared_with_them_and_teasers_of_open_calls(app, ctx, browser):
-    partner, staff, challenge, attachment, message = _world()
+    _partner, staff, challenge, _attachment, _message = _world()
     user, entry = researcher_account()
-    other_user, other_entry = researcher_account("Dr Other")
+    other_user, _other_entry = researcher_account("Dr Other")
     tto_only = submitted(entitled(), ChallengeStatus.SCREENING, title="TTO-ONLY-CANARY")
     commit()
     browser.login(user.email)
@@ -105,7 +110,11 @@ def test_a_researcher_sees_only_what_is_shared_with_them_and_teasers_of_open_cal
     assert other.get(f"/research/{challenge.id}").status_code == 404
     # an open call: a teaser only, for every researcher
     services.set_confidentiality(
-        staff, challenge, Confidentiality.OPEN_CALL, services.build_teaser(challenge), "Indoor tracking of goods."
+        staff,
+        challenge,
+        Confidentiality.OPEN_CALL,
+        services.build_teaser(challenge),
+        "Indoor tracking of goods.",
     )
     commit()
     for b in (browser, other):
@@ -123,7 +132,7 @@ def test_a_researcher_sees_only_what_is_shared_with_them_and_teasers_of_open_cal
 
 
 def test_a_researcher_has_no_console_and_no_partner_pages(app, ctx, browser):
-    user, entry = researcher_account()
+    user, _entry = researcher_account()
     commit()
     response = browser.login(user.email)
     assert response.headers["Location"].endswith("/research")
@@ -132,7 +141,7 @@ def test_a_researcher_has_no_console_and_no_partner_pages(app, ctx, browser):
 
 
 def test_internal_notes_never_reach_the_partner_in_pages_or_emails(app, ctx, browser):
-    partner, staff, challenge, attachment, message = _world()
+    partner, staff, challenge, _attachment, _message = _world()
     services.post_message(staff, challenge, "A public answer")
     services.transition(staff, challenge, ChallengeStatus.MATCHING, note="Matching now")
     user, entry = researcher_account()
@@ -154,7 +163,7 @@ def test_internal_notes_never_reach_the_partner_in_pages_or_emails(app, ctx, bro
 
 
 def test_staff_see_the_internal_notes_and_the_answers(app, ctx, browser):
-    partner, staff, challenge, attachment, message = _world()
+    _partner, staff, challenge, _attachment, _message = _world()
     user, entry = researcher_account()
     services.share(staff, challenge, entry)
     services.answer(user, entry, challenge.id, "CAN-HELP-NOTE", "UWB")
@@ -166,7 +175,7 @@ def test_staff_see_the_internal_notes_and_the_answers(app, ctx, browser):
 
 @pytest.mark.parametrize("who", ["partner", "staff"])
 def test_downloads_are_attachments_never_cached(app, ctx, browser, who):
-    partner, staff, challenge, attachment, message = _world()
+    partner, staff, challenge, attachment, _message = _world()
     commit()
     if who == "partner":
         browser.login(partner.email)

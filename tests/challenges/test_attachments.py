@@ -78,8 +78,10 @@ def partner_and_challenge(app, ctx, browser):
 # at the end of the test that made it, its ResourceWarning is that test's, not a later one's.
 @pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("case", sorted(HOSTILE))
-def test_hostile_files_are_refused_with_a_clear_message_and_nothing_is_stored(browser, partner_and_challenge, case):
-    partner, challenge = partner_and_challenge
+def test_hostile_files_are_refused_with_a_clear_message_and_nothing_is_stored(
+    browser, partner_and_challenge, case
+):
+    _partner, challenge = partner_and_challenge
     content, filename, message = HOSTILE[case]
     data = _content(case, content)
     if case == "too large":
@@ -91,7 +93,9 @@ def test_hostile_files_are_refused_with_a_clear_message_and_nothing_is_stored(br
     assert message in page, page[:2000]
     db.session.expire_all()
     count = db.session.scalar(
-        sa.select(sa.func.count(ChallengeAttachment.id)).where(ChallengeAttachment.challenge_id == challenge.id)
+        sa.select(sa.func.count(ChallengeAttachment.id)).where(
+            ChallengeAttachment.challenge_id == challenge.id
+        )
     )
     assert count == 0
     assert stored_files() == files_before
@@ -104,19 +108,26 @@ def test_hostile_files_are_refused_with_a_clear_message_and_nothing_is_stored(br
     [
         (pdf_bytes, "../../etc/passwd.pdf", "passwd.pdf", "application/pdf"),
         (png_bytes, "photo.PNG", "photo.png", "image/png"),
-        (docx_bytes, "spec<script>.docx", "spec_script.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (
+            docx_bytes,
+            "spec<script>.docx",
+            "spec_script.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
         (pdf_bytes, "..\\..\\boot.ini.pdf", "boot.ini.pdf", "application/pdf"),
     ],
 )
 def test_good_files_are_stored_under_random_keys_with_safe_names(
     browser, partner_and_challenge, content, filename, stored_as, content_type
 ):
-    partner, challenge = partner_and_challenge
+    _partner, challenge = partner_and_challenge
     before = stored_files()
     response = browser.post(f"/challenges/{challenge.id}/files", {"file": (io.BytesIO(content()), filename)})
     assert response.status_code == 302
     db.session.expire_all()
-    attachment = db.session.scalar(sa.select(ChallengeAttachment).where(ChallengeAttachment.challenge_id == challenge.id))
+    attachment = db.session.scalar(
+        sa.select(ChallengeAttachment).where(ChallengeAttachment.challenge_id == challenge.id)
+    )
     assert attachment.filename == stored_as and attachment.content_type == content_type
     new = stored_files() - before
     assert new == {attachment.storage_key} and filename not in attachment.storage_key
@@ -125,7 +136,7 @@ def test_good_files_are_stored_under_random_keys_with_safe_names(
 
 
 def test_a_failed_commit_leaves_no_file(app, ctx, browser, partner_and_challenge, monkeypatch):
-    partner, challenge = partner_and_challenge
+    _partner, challenge = partner_and_challenge
     before = stored_files()
 
     def broken_commit():
@@ -133,7 +144,9 @@ def test_a_failed_commit_leaves_no_file(app, ctx, browser, partner_and_challenge
 
     monkeypatch.setattr(db.session, "commit", broken_commit)
     try:
-        response = browser.post(f"/challenges/{challenge.id}/files", {"file": (io.BytesIO(pdf_bytes()), "a.pdf")})
+        response = browser.post(
+            f"/challenges/{challenge.id}/files", {"file": (io.BytesIO(pdf_bytes()), "a.pdf")}
+        )
         assert response.status_code == 500
     except RuntimeError:
         pass

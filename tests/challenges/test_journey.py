@@ -54,12 +54,14 @@ def test_an_accepted_technology_becomes_one_lead_for_the_account_owner(ctx):
 
 def test_an_accepted_expert_becomes_one_collaboration_agreement(ctx):
     partner, staff = entitled(), make_staff()
-    user, entry = researcher_account(expertise=["indoor positioning", "pallets"])
+    _user, entry = researcher_account(expertise=["indoor positioning", "pallets"])
     challenge = submitted(partner, ChallengeStatus.PROPOSAL)
     proposal = services.propose(staff, challenge, ProposalKind.RESEARCHER, entry.id)
     services.answer_proposal(partner, proposal, True, "Let's talk")
     services.answer_proposal(partner, proposal, True)
-    agreements = db.session.scalars(sa.select(Agreement).where(Agreement.source == f"challenge:{challenge.id}")).all()
+    agreements = db.session.scalars(
+        sa.select(Agreement).where(Agreement.source == f"challenge:{challenge.id}")
+    ).all()
     assert len(agreements) == 1 and agreements[0].kind is AgreementKind.COLLABORATION
     assert challenge.title in agreements[0].params["terms"]["subject"]
     assert agreements[0].params["terms"]["lead_researcher"] == entry.name
@@ -102,7 +104,9 @@ def test_the_same_match_is_proposed_once_and_internal_researchers_not_at_all(ctx
 def test_the_full_journey_through_the_pages(app, ctx, make_browser):
     partner, staff = entitled(), make_staff()
     technology = _technology()
-    user, entry = researcher_account("Dr Grace Hopper", expertise=["indoor positioning", "warehouses", "pallets"])
+    user, entry = researcher_account(
+        "Dr Grace Hopper", expertise=["indoor positioning", "warehouses", "pallets"]
+    )
     commit()
     company, console, lab = make_browser(), make_browser(), make_browser()
     company.login(partner.email)
@@ -121,30 +125,43 @@ def test_the_full_journey_through_the_pages(app, ctx, make_browser):
         },
     )
     assert response.status_code == 302
-    challenge = db.session.scalar(sa.select(Challenge).where(Challenge.organisation_id == partner.organisation_id))
+    challenge = db.session.scalar(
+        sa.select(Challenge).where(Challenge.organisation_id == partner.organisation_id)
+    )
     assert challenge.status is ChallengeStatus.SUBMITTED
-    response = company.post(f"/challenges/{challenge.id}/files", {"file": (io.BytesIO(pdf_bytes()), "layout.pdf")})
+    response = company.post(
+        f"/challenges/{challenge.id}/files", {"file": (io.BytesIO(pdf_bytes()), "layout.pdf")}
+    )
     assert "layout.pdf" in text(company.get(f"/challenges/{challenge.id}"))
 
     # staff see it waiting, screen it and share it with the researcher
     assert challenge.reference in text(console.get("/admin/"))
     assert challenge.reference in text(console.get("/admin/challenges"))
     base = f"/admin/challenges/{challenge.id}"
-    assert console.post(f"{base}/transition", {"status": "screening", "note": "Thanks, we look at it."}).status_code == 302
+    assert (
+        console.post(
+            f"{base}/transition", {"status": "screening", "note": "Thanks, we look at it."}
+        ).status_code
+        == 302
+    )
     assert console.post(f"{base}/owner", {"owner_id": str(staff.id)}).status_code == 302
     assert console.post(f"{base}/shares", {"researcher_id": str(entry.id)}).status_code == 302
     assert emails_to(user.email)
 
     # the researcher reads it in full and answers
     assert "Metal racks" in text(lab.get(f"/research/{challenge.id}"))
-    lab.post(f"/research/{challenge.id}/answer", {"note": "My group built UWB tags for this", "expertise": "UWB"})
+    lab.post(
+        f"/research/{challenge.id}/answer", {"note": "My group built UWB tags for this", "expertise": "UWB"}
+    )
     assert "My group built UWB tags for this" in text(console.get(base))
 
     # staff move to matching, propose the technology and the researcher, then tell the partner
     console.post(f"{base}/transition", {"status": "matching"})
     page = text(console.get(base))
     assert technology.reference in page
-    console.post(f"{base}/proposals", {"kind": "technology", "object_id": str(technology.id), "note": "Fits well"})
+    console.post(
+        f"{base}/proposals", {"kind": "technology", "object_id": str(technology.id), "note": "Fits well"}
+    )
     console.post(f"{base}/proposals", {"kind": "researcher", "object_id": str(entry.id)})
     console.post(f"{base}/transition", {"status": "proposal", "note": "Two proposals for you."})
 
@@ -166,13 +183,25 @@ def test_the_full_journey_through_the_pages(app, ctx, make_browser):
         )
     )
     for _ in range(2):
-        response = company.post(f"/challenges/{challenge.id}/proposals/{tech_proposal.id}", {"answer": "interested"})
+        response = company.post(
+            f"/challenges/{challenge.id}/proposals/{tech_proposal.id}", {"answer": "interested"}
+        )
         assert response.status_code == 302
-    assert db.session.scalar(sa.select(sa.func.count(Lead.id)).where(Lead.organisation_id == partner.organisation_id)) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Lead.id)).where(Lead.organisation_id == partner.organisation_id)
+        )
+        == 1
+    )
     db.session.expire_all()
     challenge = db.session.get(Challenge, challenge.id)
     assert challenge.status is ChallengeStatus.PROPOSAL and challenge.first_answer_at is not None
     assert db.session.scalar(sa.select(sa.func.count(ResearcherAnswer.id))) == 1
-    assert db.session.scalar(sa.select(sa.func.count(ChallengeMessage.id)).where(ChallengeMessage.internal.is_(True))) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(ChallengeMessage.id)).where(ChallengeMessage.internal.is_(True))
+        )
+        == 1
+    )
     subjects = [m.subject for m in emails_to(partner.email)]
     assert any("Proposals are ready" in s for s in subjects) and any("new message" in s for s in subjects)

@@ -29,7 +29,9 @@ def test_every_move_outside_the_table_is_refused(ctx):
             challenge = services.create_draft(partner, partner.organisation, data())
             challenge.status = start
             with pytest.raises(DomainError, match="cannot go from"):
-                services.transition(staff if target not in (S.SUBMITTED, S.WITHDRAWN) else partner, challenge, target)
+                services.transition(
+                    staff if target not in (S.SUBMITTED, S.WITHDRAWN) else partner, challenge, target
+                )
 
 
 def test_partners_submit_and_withdraw_staff_make_the_other_moves(ctx):
@@ -53,12 +55,16 @@ def test_each_move_is_an_event_an_audit_row_and_an_email_to_the_partner(ctx):
     services.transition(staff, challenge, S.SCREENING, note="Screening note")
     db.session.flush()
     events = db.session.scalars(
-        sa.select(ChallengeEvent).where(ChallengeEvent.challenge_id == challenge.id).order_by(ChallengeEvent.id)
+        sa.select(ChallengeEvent)
+        .where(ChallengeEvent.challenge_id == challenge.id)
+        .order_by(ChallengeEvent.id)
     ).all()
     assert [e.to_status for e in events] == [S.DRAFT, S.SUBMITTED, S.SCREENING]
     assert events[-1].actor_id == staff.id and events[-1].note == "Screening note"
     audits = db.session.scalars(
-        sa.select(AuditEvent.action).where(AuditEvent.target_type == "challenge", AuditEvent.target_id == challenge.id)
+        sa.select(AuditEvent.action).where(
+            AuditEvent.target_type == "challenge", AuditEvent.target_id == challenge.id
+        )
     ).all()
     assert audits.count("challenge.status_changed") == 2
     mails = emails_to(partner.email)

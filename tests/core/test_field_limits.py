@@ -23,6 +23,7 @@ from portal.agreements.models import (
     StandingCountersignature,
 )
 from portal.auth.models import User
+from portal.catalog.models import SavedSearch
 from portal.challenges.models import (
     Challenge,
     ChallengeEvent,
@@ -30,7 +31,6 @@ from portal.challenges.models import (
     ChallengeProposal,
     ResearcherAnswer,
 )
-from portal.catalog.models import SavedSearch
 from portal.core.forms import DayField, Limit, entry_length
 from portal.extensions import db
 from portal.membership.models import (

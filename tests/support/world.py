@@ -217,7 +217,9 @@ def make_challenge_objects(world: World) -> None:
         sha256="0" * 64,
         uploaded_by_id=world.owner.id,
     )
-    world.share = ChallengeShare(challenge=world.challenge, researcher=world.researcher, shared_by_id=world.staff.id)
+    world.share = ChallengeShare(
+        challenge=world.challenge, researcher=world.researcher, shared_by_id=world.staff.id
+    )
     world.proposal = ChallengeProposal(
         challenge=world.challenge,
         kind=ProposalKind.TECHNOLOGY,

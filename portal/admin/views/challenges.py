@@ -63,7 +63,9 @@ def challenges_list():
         staff=queries.staff_members(),
         domains=db.session.scalars(sa.select(Domain).order_by(Domain.display_order, Domain.name)).all(),
         late={c.id for c in page.items if challenges.waits_too_long(c, today)},
-        waited={c.id: challenges.working_days_since(c.submitted_at, today) for c in page.items if c.submitted_at},
+        waited={
+            c.id: challenges.working_days_since(c.submitted_at, today) for c in page.items if c.submitted_at
+        },
     )
 
 
@@ -110,7 +112,9 @@ def _page(challenge: Challenge, status: int = 200, **forms):
     people = db.session.scalars(sa.select(Researcher).order_by(Researcher.name, Researcher.id)).all()
     share_form = forms.get("share_form") or ChallengeShareForm(formdata=None)
     share_form.researcher_id.choices = [("", "Choose a researcher")] + [
-        (r.id, f"{r.name}{'' if r.user_id else ' (no portal account)'}") for r in people if r.id not in shared_ids
+        (r.id, f"{r.name}{'' if r.user_id else ' (no portal account)'}")
+        for r in people
+        if r.id not in shared_ids
     ]
     matches = challenges.matches_for(challenge)
     proposed_tech = {p.technology_id for p in challenge.proposals if p.technology_id}
@@ -160,7 +164,10 @@ def challenge_transition(challenge_id: int):
             (form.reason if getattr(exc, "field", None) == "reason" else form.status).errors.append(message)
             return _page(_load(challenge_id), 400, transition_form=form)
         db.session.commit()
-        flash(f"{challenge.reference} is now {challenge.status.label.lower()}; the partner was emailed.", "success")
+        flash(
+            f"{challenge.reference} is now {challenge.status.label.lower()}; the partner was emailed.",
+            "success",
+        )
         return _back(challenge)
     return _page(challenge, 400, transition_form=form)
 
@@ -252,7 +259,10 @@ def challenge_message(challenge_id: int):
             form.body.errors.append(exc.message)
             return _page(_load(challenge_id), 400, message_form=form)
         db.session.commit()
-        flash("Internal note saved." if form.internal.data else "Message sent; the partner was emailed.", "success")
+        flash(
+            "Internal note saved." if form.internal.data else "Message sent; the partner was emailed.",
+            "success",
+        )
         return _back(challenge, "conversation")
     return _page(challenge, 400, message_form=form)
 
@@ -261,10 +271,18 @@ def challenge_message(challenge_id: int):
 def challenge_propose(challenge_id: int):
     challenge = _load(challenge_id)
     form = ChallengeProposeForm()
-    if form.validate_on_submit() and form.kind.data in {k.value for k in ProposalKind} and form.object_id.data.isdigit():
+    if (
+        form.validate_on_submit()
+        and form.kind.data in {k.value for k in ProposalKind}
+        and form.object_id.data.isdigit()
+    ):
         try:
             challenges.propose(
-                current_user, challenge, ProposalKind(form.kind.data), int(form.object_id.data), form.note.data or ""
+                current_user,
+                challenge,
+                ProposalKind(form.kind.data),
+                int(form.object_id.data),
+                form.note.data or "",
             )
         except DomainError as exc:
             db.session.rollback()
@@ -316,4 +334,3 @@ def challenge_invite_researcher(researcher_id: int):
     db.session.commit()
     flash(f"Researcher account created for {user.email}; a link to choose a password was emailed.", "success")
     return redirect(url_for("admin.challenge_researchers"))
-

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
@@ -117,10 +117,18 @@ def _save(form: ChallengeForm, challenge: Challenge | None):
             services.submit(current_user, challenge)
         except DomainError as exc:
             db.session.commit()  # the draft is kept; the refusal is shown beside it
-            flash(_("Your draft is saved, but it was not submitted: %(reason)s", reason=exc.message), "warning")
+            flash(
+                _("Your draft is saved, but it was not submitted: %(reason)s", reason=exc.message), "warning"
+            )
             return redirect(url_for("challenges.edit", challenge_id=challenge.id))
         db.session.commit()
-        flash(_("Challenge %(reference)s is submitted. We answer within five working days.", reference=challenge.reference), "success")
+        flash(
+            _(
+                "Challenge %(reference)s is submitted. We answer within five working days.",
+                reference=challenge.reference,
+            ),
+            "success",
+        )
         return redirect(url_for("challenges.detail", challenge_id=challenge.id))
     db.session.commit()
     flash(_("Draft saved. Submit it when it is ready."), "success")
@@ -136,7 +144,9 @@ def new():
         done = _save(form, None)
         if done is not None:
             return done
-    return render_template("challenges/form.html", form=form, challenge=None), 400 if form.errors or form.form_errors else 200
+    return render_template(
+        "challenges/form.html", form=form, challenge=None
+    ), 400 if form.errors or form.form_errors else 200
 
 
 @bp.route("/challenges/<int:challenge_id>/edit", methods=["GET", "POST"])
@@ -153,7 +163,9 @@ def edit(challenge_id: int):
         if done is not None:
             return done
     attachments = db.session.scalars(
-        sa.select(ChallengeAttachment).where(ChallengeAttachment.challenge_id == challenge.id).order_by(ChallengeAttachment.id)
+        sa.select(ChallengeAttachment)
+        .where(ChallengeAttachment.challenge_id == challenge.id)
+        .order_by(ChallengeAttachment.id)
     ).all()
     return render_template(
         "challenges/form.html",
@@ -204,7 +216,8 @@ def _detail_context(challenge_id: int) -> dict:
         "experts": experts,
         "Level": catalog.Level,
         "can_withdraw": challenge.status in WITHDRAWABLE,
-        "closed": challenge.status in (ChallengeStatus.WITHDRAWN, ChallengeStatus.DECLINED, ChallengeStatus.CLOSED),
+        "closed": challenge.status
+        in (ChallengeStatus.WITHDRAWN, ChallengeStatus.DECLINED, ChallengeStatus.CLOSED),
     }
 
 
@@ -277,7 +290,9 @@ def upload(challenge_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            attachment = services.add_attachment(current_user, challenge, upload.stream, upload.filename or "")
+            attachment = services.add_attachment(
+                current_user, challenge, upload.stream, upload.filename or ""
+            )
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")

@@ -69,7 +69,9 @@ def research_answer(challenge_id: int):
     form = ResearcherAnswerForm()
     if form.validate_on_submit():
         try:
-            services.answer(current_user, g.researcher, challenge_id, form.note.data, form.expertise.data or "")
+            services.answer(
+                current_user, g.researcher, challenge_id, form.note.data, form.expertise.data or ""
+            )
         except DomainError as exc:
             db.session.rollback()
             if exc.field is None:

@@ -3,11 +3,27 @@ the tier limit), `access` (who sees what), `conversation`, `researchers` (accoun
 calls, answers), `proposals` (matching, proposals, leads and agreements), `attachments`. Services
 take explicit arguments, flush, never commit."""
 
-from .access import OpenCall, answer_of, answers_by_challenge, for_researcher, open_calls, partner_may_use, researcher_of, shared_with
+from .access import (
+    OpenCall,
+    answer_of,
+    answers_by_challenge,
+    for_researcher,
+    open_calls,
+    partner_may_use,
+    researcher_of,
+    shared_with,
+)
 from .attachments import add_attachment, discard, remove_attachment
 from .conversation import post_message
 from .proposals import answer_proposal, matches_for, propose, withdraw_proposal
-from .researchers import answer, invite_researcher, researchers_for_console, set_confidentiality, share, unshare
+from .researchers import (
+    answer,
+    invite_researcher,
+    researchers_for_console,
+    set_confidentiality,
+    share,
+    unshare,
+)
 from .workflow import (
     TRANSITIONS,
     ChallengeData,

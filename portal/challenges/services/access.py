@@ -20,7 +20,14 @@ from ...catalog.models import Domain, Researcher
 from ...extensions import db
 from ...membership import services as membership
 from ...partners.models import Organisation
-from ..models import Challenge, ChallengeShare, ChallengeStatus, Collaboration, Confidentiality, ResearcherAnswer
+from ..models import (
+    Challenge,
+    ChallengeShare,
+    ChallengeStatus,
+    Collaboration,
+    Confidentiality,
+    ResearcherAnswer,
+)
 
 SHARED_STATUSES = (
     ChallengeStatus.SUBMITTED,
@@ -77,12 +84,16 @@ def _shared_filter(researcher_id: int) -> sa.ColumnElement[bool]:
     return sa.and_(
         Challenge.confidentiality == Confidentiality.NAMED_RESEARCHERS,
         Challenge.status.in_(SHARED_STATUSES),
-        Challenge.id.in_(sa.select(ChallengeShare.challenge_id).where(ChallengeShare.researcher_id == researcher_id)),
+        Challenge.id.in_(
+            sa.select(ChallengeShare.challenge_id).where(ChallengeShare.researcher_id == researcher_id)
+        ),
     )
 
 
 def _call_filter() -> sa.ColumnElement[bool]:
-    return sa.and_(Challenge.confidentiality == Confidentiality.OPEN_CALL, Challenge.status.in_(CALL_STATUSES))
+    return sa.and_(
+        Challenge.confidentiality == Confidentiality.OPEN_CALL, Challenge.status.in_(CALL_STATUSES)
+    )
 
 
 def shared_with(researcher: Researcher) -> list[Challenge]:
@@ -130,5 +141,7 @@ def answer_of(researcher: Researcher, challenge_id: int) -> ResearcherAnswer | N
 
 
 def answers_by_challenge(researcher: Researcher) -> dict[int, ResearcherAnswer]:
-    rows = db.session.scalars(sa.select(ResearcherAnswer).where(ResearcherAnswer.researcher_id == researcher.id))
+    rows = db.session.scalars(
+        sa.select(ResearcherAnswer).where(ResearcherAnswer.researcher_id == researcher.id)
+    )
     return {a.challenge_id: a for a in rows}

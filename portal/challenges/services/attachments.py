@@ -65,7 +65,9 @@ def refused_type() -> Refused:
 def _read_limited(stream: IO[bytes]) -> bytes:
     data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise Refused(_("The file is larger than 20 MB. Attach a smaller file or a link in the conversation."))
+        raise Refused(
+            _("The file is larger than 20 MB. Attach a smaller file or a link in the conversation.")
+        )
     if not data:
         raise Refused(_("The file is empty."))
     return data
@@ -96,7 +98,9 @@ def _check_pdf(data: bytes) -> None:
     except Refused:
         raise
     except (PdfReadError, Exception):  # pypdf raises many kinds for a broken file; all mean the same
-        raise Refused(_("The PDF could not be read: it may be damaged. Save it again and attach it.")) from None
+        raise Refused(
+            _("The PDF could not be read: it may be damaged. Save it again and attach it.")
+        ) from None
 
 
 def _check_image(data: bytes, kind: str) -> None:
@@ -152,7 +156,14 @@ def _check_office(data: bytes) -> str:
                             raise bomb()
             except Refused:
                 raise
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError):
+            except (
+                zipfile.BadZipFile,
+                zipfile.LargeZipFile,
+                NotImplementedError,
+                EOFError,
+                OSError,
+                ValueError,
+            ):
                 raise Refused(_("The document could not be read: it may be damaged.")) from None
     return kind
 
@@ -195,7 +206,8 @@ def check(stream: IO[bytes], filename: str) -> tuple[Checked, bytes]:
     if extension and extension not in EXTENSIONS[kind]:
         raise Refused(
             _(
-                "The file is named “%(ext)s” but its content is a %(kind)s file. Rename it or attach the right file.",
+                "The file is named “%(ext)s” but its content is a %(kind)s file. "
+                "Rename it or attach the right file.",
                 ext=extension,
                 kind=kind.upper(),
             )
@@ -213,7 +225,9 @@ def check(stream: IO[bytes], filename: str) -> tuple[Checked, bytes]:
     )
 
 
-def add_attachment(actor: User, challenge: Challenge, stream: IO[bytes], filename: str) -> ChallengeAttachment:
+def add_attachment(
+    actor: User, challenge: Challenge, stream: IO[bytes], filename: str
+) -> ChallengeAttachment:
     """Check, store, record. The file is written last, after every check, and removed again if the
     row cannot be written; the caller removes it if its commit fails (`discard`)."""
     if challenge.status in (ChallengeStatus.WITHDRAWN, ChallengeStatus.DECLINED, ChallengeStatus.CLOSED):

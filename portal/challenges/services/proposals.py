@@ -22,7 +22,9 @@ from ...matching import services as matching
 from ..models import Challenge, ChallengeProposal, ChallengeStatus, ProposalKind, ProposalStatus
 
 PROPOSABLE = (ChallengeStatus.SCREENING, ChallengeStatus.MATCHING, ChallengeStatus.PROPOSAL)
-STAFF_VIEWER = catalog.Viewer(catalog.Level.DOSSIER, first_look=True, staff=True, tier_level=catalog.Level.DOSSIER)
+STAFF_VIEWER = catalog.Viewer(
+    catalog.Level.DOSSIER, first_look=True, staff=True, tier_level=catalog.Level.DOSSIER
+)
 
 
 def matches_for(challenge: Challenge, limit: int = 10) -> matching.MatchResult:
@@ -45,7 +47,9 @@ def _captured(challenge: Challenge, kind: ProposalKind, obj_id: int) -> tuple[in
     return 0, []
 
 
-def propose(actor: User, challenge: Challenge, kind: ProposalKind, obj_id: int, note: str = "") -> ChallengeProposal:
+def propose(
+    actor: User, challenge: Challenge, kind: ProposalKind, obj_id: int, note: str = ""
+) -> ChallengeProposal:
     if challenge.status not in PROPOSABLE:
         raise DomainError("Proposals are made while screening, matching or proposing.")
     proposal = ChallengeProposal(kind=kind, note=(note or "").strip(), proposed_by_id=actor.id)
@@ -61,7 +65,9 @@ def propose(actor: User, challenge: Challenge, kind: ProposalKind, obj_id: int, 
         if researcher is None:
             raise DomainError("This researcher is not in the directory.")
         if not researcher.public:
-            raise DomainError(f"{researcher.name}'s directory entry is internal: make it public before proposing.")
+            raise DomainError(
+                f"{researcher.name}'s directory entry is internal: make it public before proposing."
+            )
         if any(p.researcher_id == obj_id for p in challenge.proposals):
             raise DomainError(f"{researcher.name} is already proposed.")
         proposal.researcher = researcher
@@ -83,7 +89,9 @@ def withdraw_proposal(actor: User, challenge: Challenge, proposal_id: int) -> No
     audit.record("challenge.proposal_withdrawn", actor=actor, target=challenge, proposal_id=proposal_id)
 
 
-def answer_proposal(actor: User, proposal: ChallengeProposal, interested: bool, feedback: str = "") -> ChallengeProposal:
+def answer_proposal(
+    actor: User, proposal: ChallengeProposal, interested: bool, feedback: str = ""
+) -> ChallengeProposal:
     lock_for_update(proposal)  # two clicks at once: the second waits and finds the answer
     wanted = ProposalStatus.ACCEPTED if interested else ProposalStatus.DECLINED
     if proposal.status is wanted:

@@ -79,7 +79,11 @@ def set_confidentiality(
     challenge.teaser = teaser
     challenge.call_summary = call_summary
     audit.record(
-        "challenge.confidentiality_changed", actor=actor, target=challenge, old=old.value, new=confidentiality.value
+        "challenge.confidentiality_changed",
+        actor=actor,
+        target=challenge,
+        old=old.value,
+        new=confidentiality.value,
     )
 
 
@@ -100,7 +104,9 @@ def share(actor: User, challenge: Challenge, researcher: Researcher) -> Challeng
             notify(
                 [user.email],
                 "challenge_shared",
-                subject=_l("A company challenge was shared with you (%(reference)s)", reference=challenge.reference),
+                subject=_l(
+                    "A company challenge was shared with you (%(reference)s)", reference=challenge.reference
+                ),
                 challenge_reference=challenge.reference,
                 research_url=link("challenges.research_detail", challenge_id=challenge.id),
             )
@@ -115,7 +121,9 @@ def unshare(actor: User, challenge: Challenge, share_id: int) -> None:
     audit.record("challenge.unshared", actor=actor, target=challenge, researcher_id=entry.researcher_id)
 
 
-def answer(user: User, researcher: Researcher, challenge_id: int, note: str, expertise: str) -> ResearcherAnswer:
+def answer(
+    user: User, researcher: Researcher, challenge_id: int, note: str, expertise: str
+) -> ResearcherAnswer:
     """A researcher's "I can help" (one per challenge; a second one replaces the first)."""
     shared, call = access.for_researcher(researcher, challenge_id)
     if shared is None and call is None:

@@ -205,7 +205,9 @@ def withdraw(actor: User, challenge: Challenge, note: str = "") -> None:
     transition(actor, challenge, S.WITHDRAWN, note=note)
 
 
-def _event(challenge: Challenge, actor: User | None, old: ChallengeStatus | None, new: ChallengeStatus, note=""):
+def _event(
+    challenge: Challenge, actor: User | None, old: ChallengeStatus | None, new: ChallengeStatus, note=""
+):
     event = ChallengeEvent(
         challenge=challenge, actor_id=actor.id if actor else None, from_status=old, to_status=new, note=note
     )
@@ -233,7 +235,9 @@ def transition(
             )
         )
     if actor.is_staff == (to in PARTNER_MOVES):
-        raise DomainError(_("Only the partner can submit or withdraw a challenge; staff make the other moves."))
+        raise DomainError(
+            _("Only the partner can submit or withdraw a challenge; staff make the other moves.")
+        )
     if to is S.DECLINED:
         reason = reason.strip()
         if not reason:
@@ -244,9 +248,7 @@ def transition(
     if actor.is_staff and old is S.SUBMITTED and challenge.first_answer_at is None:
         challenge.first_answer_at = utcnow()
     event = _event(challenge, actor, old, to, note.strip())
-    audit.record(
-        "challenge.status_changed", actor=actor, target=challenge, old=old.value, new=to.value
-    )
+    audit.record("challenge.status_changed", actor=actor, target=challenge, old=old.value, new=to.value)
     notify_partner(challenge, to, note=note.strip())
     return event
 
