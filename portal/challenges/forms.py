@@ -6,15 +6,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from ..core.forms import Limit
-from .models import BudgetBand, Collaboration, Confidentiality
+from .models import BudgetBand, Collaboration
 
 
-def _optional_int(value):
+def optional_int(value):
     try:
         return int(value) if value not in (None, "", "None") else None
     except (TypeError, ValueError):
@@ -56,12 +55,10 @@ class ChallengeForm(FlaskForm):
         validators=[Limit(5000)],
         description=_l("Technical, regulatory or commercial limits a solution must respect."),
     )
-    domain_id = SelectField(
-        _l("Domain"), coerce=_optional_int, validators=[Optional()], validate_choice=False
-    )
+    domain_id = SelectField(_l("Domain"), coerce=optional_int, validators=[Optional()], validate_choice=False)
     target_trl = SelectField(
         _l("Target technology readiness level"),
-        coerce=_optional_int,
+        coerce=optional_int,
         validators=[Optional()],
         validate_choice=False,
     )
@@ -109,50 +106,3 @@ class ResearcherAnswerForm(FlaskForm):
         validators=[DataRequired(message=_l("Say in a few words how you could help.")), Limit(3000)],
     )
     expertise = StringField(_l("Relevant expertise"), validators=[Limit(300)])
-
-
-# --- the console (English) --------------------------------------------------------------------
-
-
-class ChallengeTransitionForm(FlaskForm):
-    status = SelectField(
-        "Move to", validators=[DataRequired(message="Choose the next step.")], validate_choice=False
-    )
-    note = TextAreaField(
-        "Note to the partner (shown on their timeline and in the email)", validators=[Limit(2000)]
-    )
-    reason = TextAreaField("Reason for declining (the partner reads it)", validators=[Limit(2000)])
-
-
-class ChallengeOwnerForm(FlaskForm):
-    owner_id = SelectField("Owner", coerce=_optional_int, validators=[Optional()], validate_choice=False)
-
-
-class ChallengeConfidentialityForm(FlaskForm):
-    confidentiality = SelectField(
-        "Confidentiality",
-        choices=[SelectChoice(c.value, c.label) for c in Confidentiality],
-        validators=[DataRequired()],
-    )
-    teaser = StringField("Anonymised teaser (names no company)", validators=[Limit(300)])
-    call_summary = TextAreaField("Open call summary (what researchers read)", validators=[Limit(3000)])
-
-
-class ChallengeShareForm(FlaskForm):
-    researcher_id = SelectField(
-        "Researcher",
-        coerce=_optional_int,
-        validators=[DataRequired(message="Choose a researcher.")],
-        validate_choice=False,
-    )
-
-
-class ChallengeStaffMessageForm(FlaskForm):
-    body = TextAreaField("Message", validators=[DataRequired(message="Write a message first."), Limit(5000)])
-    internal = BooleanField("Internal note (staff only, never shown to the partner or researchers)")
-
-
-class ChallengeProposeForm(FlaskForm):
-    kind = HiddenField(validators=[DataRequired()])
-    object_id = HiddenField(validators=[DataRequired()])
-    note = TextAreaField("Why it fits (the partner reads it)", validators=[Limit(2000)])

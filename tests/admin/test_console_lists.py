@@ -223,7 +223,14 @@ def test_the_overview_lists_what_waits_on_staff_oldest_first_with_ages(console, 
             r'data-queue="(\w+)">\s*<div[^>]*><div class="card-body">\s*<div class="stat-value">(\d+)', html
         )
     )
-    assert cards == {"applications": "1", "countersign": "1", "overdue": "1", "bank": "0", "unassigned": "0"}
+    assert cards == {
+        "applications": "1",
+        "countersign": "1",
+        "overdue": "1",
+        "bank": "0",
+        "unassigned": "0",
+        "challenges": "0",
+    }
 
 
 def test_unmatched_bank_lines_join_the_queue_with_their_age(console, ctx):

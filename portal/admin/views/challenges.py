@@ -14,14 +14,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from ...catalog.models import Domain, Researcher, Technology
 from ...challenges import services as challenges
 from ...challenges.downloads import attachment_response
-from ...challenges.forms import (
-    ChallengeConfidentialityForm,
-    ChallengeOwnerForm,
-    ChallengeProposeForm,
-    ChallengeShareForm,
-    ChallengeStaffMessageForm,
-    ChallengeTransitionForm,
-)
 from ...challenges.models import (
     Challenge,
     ChallengeAttachment,
@@ -38,6 +30,14 @@ from ...core import audit
 from ...core.errors import DomainError
 from ...extensions import db
 from .. import PER_PAGE, bp, page_number, queries, sorting_of
+from ..forms import (
+    ChallengeConfidentialityForm,
+    ChallengeOwnerForm,
+    ChallengeProposeForm,
+    ChallengeShareForm,
+    ChallengeStaffMessageForm,
+    ChallengeTransitionForm,
+)
 from ..paging import paginate
 
 

@@ -27,7 +27,7 @@ def post_message(actor: User, challenge: Challenge, body: str, *, internal: bool
         raise DomainError(_("Submit the challenge first: the conversation starts then."), field="body")
     staff = actor.is_staff
     if internal and not staff:
-        raise DomainError("Only staff write internal notes.")
+        raise DomainError(_("Only staff write internal notes."))
     message = ChallengeMessage(
         challenge=challenge,
         organisation_id=challenge.organisation_id,
@@ -59,7 +59,11 @@ def post_message(actor: User, challenge: Challenge, body: str, *, internal: bool
             notify(
                 [challenge.owner.email],
                 "challenge_message_staff",
-                subject=f"{challenge.organisation.display_name} wrote about {challenge.reference}",
+                subject=_l(
+                    "%(organisation)s wrote about %(reference)s",
+                    organisation=challenge.organisation.display_name,
+                    reference=challenge.reference,
+                ),
                 challenge_reference=challenge.reference,
                 organisation_name=challenge.organisation.display_name,
                 challenge_url=link("admin.challenge_detail", challenge_id=challenge.id),

@@ -51,25 +51,28 @@ def propose(
     actor: User, challenge: Challenge, kind: ProposalKind, obj_id: int, note: str = ""
 ) -> ChallengeProposal:
     if challenge.status not in PROPOSABLE:
-        raise DomainError("Proposals are made while screening, matching or proposing.")
+        raise DomainError(_("Proposals are made while screening, matching or proposing."))
     proposal = ChallengeProposal(kind=kind, note=(note or "").strip(), proposed_by_id=actor.id)
     if kind is ProposalKind.TECHNOLOGY:
         technology = db.session.get(Technology, obj_id)
         if technology is None or not technology.status.listed:
-            raise DomainError("Only a listed technology can be proposed.")
+            raise DomainError(_("Only a listed technology can be proposed."))
         if any(p.technology_id == obj_id for p in challenge.proposals):
-            raise DomainError(f"{technology.reference} is already proposed.")
+            raise DomainError(_("%(name)s is already proposed.", name=technology.reference))
         proposal.technology = technology
     else:
         researcher = db.session.get(Researcher, obj_id)
         if researcher is None:
-            raise DomainError("This researcher is not in the directory.")
+            raise DomainError(_("This researcher is not in the directory."))
         if not researcher.public:
             raise DomainError(
-                f"{researcher.name}'s directory entry is internal: make it public before proposing."
+                _(
+                    "%(name)s's directory entry is internal: make it public before proposing.",
+                    name=researcher.name,
+                )
             )
         if any(p.researcher_id == obj_id for p in challenge.proposals):
-            raise DomainError(f"{researcher.name} is already proposed.")
+            raise DomainError(_("%(name)s is already proposed.", name=researcher.name))
         proposal.researcher = researcher
     proposal.score, proposal.reasons = _captured(challenge, kind, obj_id)
     proposal.challenge = challenge
@@ -82,9 +85,9 @@ def propose(
 def withdraw_proposal(actor: User, challenge: Challenge, proposal_id: int) -> None:
     proposal = next((p for p in challenge.proposals if p.id == proposal_id), None)
     if proposal is None:
-        raise DomainError("This proposal does not exist.")
+        raise DomainError(_("This proposal does not exist."))
     if proposal.status is not ProposalStatus.PROPOSED:
-        raise DomainError("The partner answered this proposal already; it stays on the record.")
+        raise DomainError(_("The partner answered this proposal already; it stays on the record."))
     challenge.proposals.remove(proposal)
     audit.record("challenge.proposal_withdrawn", actor=actor, target=challenge, proposal_id=proposal_id)
 

@@ -29,13 +29,15 @@ def invite_researcher(actor: User, researcher: Researcher) -> User:
     """A `researcher` account for a directory entry, linked to it, with an emailed link to choose
     a password (the reset-password token: single use, bound to the password, short-lived)."""
     if researcher.user_id is not None:
-        raise DomainError("This researcher already has a portal account.")
+        raise DomainError(_("This researcher already has a portal account."))
     email = normalise_email(researcher.email or "")
     if not email or "@" not in email:
-        raise DomainError("Add the researcher's email address to their directory entry first.")
+        raise DomainError(_("Add the researcher's email address to their directory entry first."))
     user = find_user_by_email(email)
     if user is not None and not user.is_researcher:
-        raise DomainError(f"{email} already has a portal account of another kind; use another address.")
+        raise DomainError(
+            _("%(email)s already has a portal account of another kind; use another address.", email=email)
+        )
     if user is None:
         user = User(
             email=email,
@@ -71,7 +73,7 @@ def set_confidentiality(
     teaser, call_summary = teaser.strip(), call_summary.strip()
     if confidentiality is Confidentiality.OPEN_CALL and not (teaser and call_summary):
         raise DomainError(
-            "An open call needs the anonymised teaser and a call summary that names no company.",
+            _("An open call needs the anonymised teaser and a call summary that names no company."),
             field="call_summary",
         )
     old = challenge.confidentiality
@@ -89,9 +91,9 @@ def set_confidentiality(
 
 def share(actor: User, challenge: Challenge, researcher: Researcher) -> ChallengeShare:
     if challenge.status is ChallengeStatus.DRAFT:
-        raise DomainError("A draft is not shared: wait until the partner submits it.")
+        raise DomainError(_("A draft is not shared: wait until the partner submits it."))
     if any(s.researcher_id == researcher.id for s in challenge.shares):
-        raise DomainError(f"Already shared with {researcher.name}.")
+        raise DomainError(_("Already shared with %(name)s.", name=researcher.name))
     entry = ChallengeShare(challenge=challenge, researcher=researcher, shared_by_id=actor.id)
     db.session.add(entry)
     if challenge.confidentiality is Confidentiality.TTO_ONLY:
@@ -116,7 +118,7 @@ def share(actor: User, challenge: Challenge, researcher: Researcher) -> Challeng
 def unshare(actor: User, challenge: Challenge, share_id: int) -> None:
     entry = next((s for s in challenge.shares if s.id == share_id), None)
     if entry is None:
-        raise DomainError("This share does not exist.")
+        raise DomainError(_("This share does not exist."))
     challenge.shares.remove(entry)
     audit.record("challenge.unshared", actor=actor, target=challenge, researcher_id=entry.researcher_id)
 
