@@ -134,6 +134,61 @@ def send_digests() -> None:
     click.echo(str(report))
 
 
+@portal_cli.command("import-technologies")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; write nothing.")
+def import_technologies(path: str, dry_run: bool) -> None:
+    """Create or update technologies from a CSV file (README: "Technology CSV format"); all rows
+    or none. Exits 1 on any error, printing each with its row and column."""
+    from .catalog.services import csv_io
+
+    with open(path, "rb") as f:
+        data = f.read(csv_io.MAX_BYTES + 1)
+    plan = csv_io.read_csv(data)
+    for error in plan.errors:
+        click.echo(f"error: {error}", err=True)
+    if not plan.ok:
+        db.session.rollback()
+        click.echo(f"{len(plan.errors)} error(s); nothing was imported.", err=True)
+        raise SystemExit(1)
+    for row in plan.rows:
+        if row.action != "unchanged":
+            detail = f" ({', '.join(row.changes)})" if row.changes else ""
+            click.echo(f"row {row.row}: {row.action} {row.reference}{detail}")
+    summary = (
+        f"{plan.count('create')} to create, {plan.count('update')} to update, "
+        f"{plan.count('unchanged')} unchanged"
+    )
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"dry run: {summary}; nothing was written.")
+        return
+    try:
+        counts = csv_io.apply(plan, actor=None, filename=path)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        click.echo(f"error: {exc.message}", err=True)
+        click.echo("nothing was imported.", err=True)
+        raise SystemExit(1) from None
+    click.echo(
+        f"imported: {counts['created']} created, {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged, "
+        f"{counts['researchers']} researcher(s) added"
+    )
+
+
+@portal_cli.command("export-technologies")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def export_technologies(path: str) -> None:
+    """Write every technology to a CSV file that `import-technologies` reads back unchanged."""
+    from .catalog.services import csv_io
+
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        count = csv_io.write_csv(f)
+    click.echo(f"exported {count} technologies to {path}")
+
+
 translations_cli = AppGroup("translations", help="Extract, update, compile and check the translations.")
 
 

@@ -2,7 +2,7 @@
 (internal notes), timeline events, proposals, researchers' answers, attachments; researcher.user_id
 
 Revision ID: a7471790166c
-Revises: f35a3b7f9e71
+Revises: a7c4e1f9b2d3
 Create Date: 2026-12-03 13:39:54.744748
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "a7471790166c"
-down_revision = "f35a3b7f9e71"
+down_revision = "a7c4e1f9b2d3"
 branch_labels = None
 depends_on = None
 

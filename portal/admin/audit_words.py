@@ -117,6 +117,23 @@ PHRASES: dict[str, str] = {
     "tier.created": "{actor} created the tier {target}",
     "tier.updated": "{actor} changed the tier {target}",
     "console.exported": "{actor} exported the {list} list as CSV",
+    "technology.created": "{actor} created the listing {target}",
+    "technology.updated": "{actor} changed the listing {target}",
+    "technology.status_changed": "{actor} moved the listing {target} from {before} to {after}",
+    "technology.file_added": "{actor} added {filename} to the listing {target}",
+    "technology.file_removed": "{actor} removed {filename} from the listing {target}",
+    "technology.imported": (
+        "{actor} imported technologies from CSV: {created} created, {updated} updated, {unchanged} unchanged"
+    ),
+    "researcher.created": "{actor} added {target} to the researcher directory",
+    "researcher.updated": "{actor} changed the directory entry of {target}",
+    "researcher.deleted": "{actor} removed {target} from the researcher directory",
+    "domain.created": "{actor} created the domain {target}",
+    "domain.updated": "{actor} changed the domain {target}",
+    "domain.deleted": "{actor} deleted the domain {target}",
+    "lead.created": "{actor} expressed licensing interest for {org} in {technology} ({target})",
+    "lead.status_changed": "{actor} moved {target} of {org} from {before} to {after}",
+    "lead.term_sheet_issued": "{actor} prepared the licence term sheet {agreement} for {target} of {org}",
 }
 
 # Details shown below the sentence, by action, with their label.
@@ -135,6 +152,12 @@ NOTES: dict[str, tuple[tuple[str, str], ...]] = {
     "application.edited": (("fields", "Changed"),),
     "organisation.account_owner_set": (("before", "Before"),),
     "console.exported": (("filters", "Filters"), ("sort", "sorted by")),
+    "technology.updated": (("fields", "Changed"),),
+    "technology.file_added": (("kind", "Kind"),),
+    "technology.imported": (("researchers", "researchers added"), ("filename", "file")),
+    "researcher.updated": (("fields", "Changed"),),
+    "domain.updated": (("fields", "Changed"),),
+    "lead.status_changed": (("note", "Note to the partner"),),
 }
 
 # Details that only machines need (hashes, internal ids): never shown.
@@ -162,11 +185,16 @@ def _target_url(event: AuditEvent) -> str | None:
         "invoice": ("admin.invoice_detail", "invoice_id"),
         "agreement": ("admin.agreement_detail", "agreement_id"),
         "agreementtemplate": ("admin.agreement_template_detail", "template_id"),
+        "technology": ("admin.technology_detail", "technology_id"),
+        "researcher": ("admin.researcher_form", "researcher_id"),
+        "lead": ("admin.lead_detail", "lead_id"),
     }.get(kind or "")
     if endpoint:
         return url_for(endpoint[0], **{endpoint[1]: ident})
     if kind == "tier":
         return url_for("admin.tiers")
+    if kind == "domain":
+        return url_for("admin.domains")
     if kind in ("membership", "invitation") and event.organisation_id:
         return url_for("admin.organisation_detail", organisation_id=event.organisation_id)
     return None

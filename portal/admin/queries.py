@@ -5,7 +5,7 @@ Every text search goes through `like_pattern`, which escapes LIKE's wildcards.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import g
@@ -22,6 +22,17 @@ from ..agreements.models import (
     TemplateStatus,
 )
 from ..auth.models import PlatformRole, User
+from ..catalog.models import (
+    DigestEntry,
+    Domain,
+    Lead,
+    LeadStatus,
+    Researcher,
+    Technology,
+    TechnologyDailyStat,
+    TechnologyStatus,
+    technology_inventor,
+)
 from ..challenges.models import Challenge, ChallengeStatus
 from ..core.database import prepared
 from ..core.models import AuditEvent
@@ -199,6 +210,7 @@ def _console_queues() -> sa.Select:
         _count(Application, Application.status == ApplicationStatus.SUBMITTED).label("applications"),
         _count(Agreement, Agreement.status == AgreementStatus.PARTNER_SIGNED).label("countersign"),
         _count(BankLine, BankLine.decision == BankLineDecision.PENDING).label("bank_lines"),
+        _count(Lead, Lead.status == LeadStatus.NEW).label("new_leads"),
         _count(
             Challenge, Challenge.status == ChallengeStatus.SUBMITTED, Challenge.first_answer_at.is_(None)
         ).label("challenges"),
@@ -498,6 +510,159 @@ def bank_lines_query(status: str) -> sa.Select:
     if status in {d.value for d in BankLineDecision} - {"none"}:
         stmt = stmt.where(BankLine.decision == BankLineDecision(status))
     return stmt
+
+
+# --- the catalog -------------------------------------------------------------------------------
+
+TECHNOLOGY_SORT = SortSpec(
+    {
+        "id": Technology.id,
+        "reference": Technology.reference,
+        "status": Technology.status,
+        "trl": Technology.trl,
+    },
+    "-id",
+    Technology.id,
+)
+RESEARCHER_SORT = SortSpec({"name": Researcher.name, "id": Researcher.id}, "name", Researcher.id)
+
+
+@dataclass
+class TechnologyFilters:
+    status: str = ""
+    domain: str = ""
+    q: str = ""
+
+
+def technologies_query(filters: TechnologyFilters, sorting: Sorting | None = None) -> sa.Select:
+    stmt = TECHNOLOGY_SORT.apply(
+        sa.select(Technology).options(selectinload(Technology.domain), selectinload(Technology.inventors)),
+        sorting or TECHNOLOGY_SORT.parse(None),
+    )
+    if filters.status in {s.value for s in TechnologyStatus}:
+        stmt = stmt.where(Technology.status == TechnologyStatus(filters.status))
+    if filters.domain == "none":
+        stmt = stmt.where(Technology.domain_id.is_(None))
+    elif filters.domain.isdigit() and len(filters.domain) < 10:
+        stmt = stmt.where(Technology.domain_id == int(filters.domain))
+    if filters.q:
+        stmt = stmt.where(
+            contains(filters.q, Technology.reference, Technology.title, Technology.benefit, Technology.lab)
+        )
+    return stmt
+
+
+def all_domains() -> list[Domain]:
+    return list(db.session.scalars(sa.select(Domain).order_by(Domain.display_order, Domain.name, Domain.id)))
+
+
+def domain_usage() -> dict[int, int]:
+    stmt = (
+        sa.select(Technology.domain_id, sa.func.count(Technology.id))
+        .where(Technology.domain_id.is_not(None))
+        .group_by(Technology.domain_id)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
+def researchers_query(q: str = "", sorting: Sorting | None = None) -> sa.Select:
+    stmt = RESEARCHER_SORT.apply(sa.select(Researcher), sorting or RESEARCHER_SORT.parse(None))
+    if q:
+        stmt = stmt.where(contains(q, Researcher.name, Researcher.email, Researcher.group, Researcher.role))
+    return stmt
+
+
+def all_researchers() -> list[Researcher]:
+    return list(db.session.scalars(sa.select(Researcher).order_by(Researcher.name, Researcher.id)))
+
+
+def inventor_counts(researcher_ids: list[int]) -> dict[int, int]:
+    if not researcher_ids:
+        return {}
+    stmt = (
+        sa.select(technology_inventor.c.researcher_id, sa.func.count())
+        .where(technology_inventor.c.researcher_id.in_(researcher_ids))
+        .group_by(technology_inventor.c.researcher_id)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
+@dataclass(frozen=True)
+class TechnologyStats:
+    views_30_days: int
+    views_all_time: int
+    interests: int
+    saved_search_hits: int
+
+
+def technology_stats(technology_id: int, today: date) -> TechnologyStats:
+    """One query: views over 30 days (today included) and all time, licensing interests, and how
+    many saved searches announced the listing."""
+    since = today - timedelta(days=29)
+    views = sa.select(sa.func.coalesce(sa.func.sum(TechnologyDailyStat.views), 0)).where(
+        TechnologyDailyStat.technology_id == technology_id
+    )
+    stmt = sa.select(
+        views.where(TechnologyDailyStat.day >= since).scalar_subquery(),
+        views.scalar_subquery(),
+        sa.select(sa.func.count(Lead.id)).where(Lead.technology_id == technology_id).scalar_subquery(),
+        sa.select(sa.func.count(DigestEntry.id))
+        .where(DigestEntry.technology_id == technology_id)
+        .scalar_subquery(),
+    )
+    row = db.session.execute(stmt).one()
+    return TechnologyStats(*(int(v or 0) for v in row))
+
+
+# --- licensing leads (catalog) ------------------------------------------------------------------
+
+LEAD_SORT = SortSpec(
+    {"created": Lead.created_at, "status": Lead.status, "updated": Lead.updated_at}, "-created", Lead.id
+)
+
+
+def leads_query(status: str, q: str, mine_id: int | None, sorting: Sorting | None = None) -> sa.Select:
+    """Leads with their technology, organisation and assignee (joined: one query per page)."""
+    stmt = LEAD_SORT.apply(
+        sa.select(Lead).options(
+            joinedload(Lead.technology), joinedload(Lead.organisation), joinedload(Lead.assigned_to)
+        ),
+        sorting or LEAD_SORT.parse(None),
+    )
+    if status == "open":
+        stmt = stmt.where(Lead.status.in_([LeadStatus.NEW, LeadStatus.IN_DISCUSSION, LeadStatus.TERM_SHEET]))
+    elif status in {s.value for s in LeadStatus}:
+        stmt = stmt.where(Lead.status == LeadStatus(status))
+    if mine_id is not None:
+        stmt = stmt.where(Lead.assigned_to_id == mine_id)
+    if q:
+        stmt = stmt.where(
+            Lead.technology_id.in_(
+                sa.select(Technology.id).where(contains(q, Technology.reference, Technology.title))
+            )
+            | Lead.organisation_id.in_(
+                sa.select(Organisation.id).where(
+                    contains(q, Organisation.legal_name, Organisation.trading_name)
+                )
+            )
+        )
+    return stmt
+
+
+@prepared
+def _new_leads() -> sa.Select:
+    return (
+        sa.select(Lead)
+        .where(Lead.status == LeadStatus.NEW)
+        .options(joinedload(Lead.organisation), joinedload(Lead.technology))
+        .order_by(Lead.created_at, Lead.id)
+    )
+
+
+def new_leads(limit: int) -> tuple[int, list[Lead]]:
+    """Licensing interest nobody has answered yet, oldest first (the work queue)."""
+    stmt = _new_leads()
+    return bounded_count(stmt, params={})[0], list(db.session.scalars(prepared_first(stmt, limit)).unique())
 
 
 # --- challenges -----------------------------------------------------------------------------

@@ -159,6 +159,26 @@ def unmatched_payments(today: date, limit: int) -> Queue:
     )
 
 
+def leads_to_answer(today: date, limit: int) -> Queue:
+    count, leads = queries.new_leads(limit)
+    return Queue(
+        "leads",
+        "Licensing interest to answer",
+        count,
+        url_for("admin.leads", status="new"),
+        [
+            QueueEntry(
+                lead.organisation.display_name,
+                f"interested in {lead.technology.reference} {lead.technology.title}",
+                url_for("admin.lead_detail", lead_id=lead.id),
+                _day(lead.created_at),
+            )
+            for lead in leads
+        ],
+        "All new leads",
+    )
+
+
 def challenges_to_answer(today: date, limit: int) -> Queue:
     count, rows = queries.waiting_challenges(limit)
     return Queue(
@@ -192,6 +212,7 @@ def sources() -> list[Source]:
         overdue_payments,
         unmatched_payments,
         organisations_to_assign,
+        leads_to_answer,
         challenges_to_answer,
     ]
 

@@ -157,6 +157,8 @@ class Technology(db.Model):
         sa.Index("ix_technology_status_published", "status", "published_at", "id"),
         sa.Index("ix_technology_domain", "domain_id", "status"),
         sa.Index("ix_technology_trl", "trl"),
+        # the catalog's default order (newest first) walks this index and stops after a page
+        sa.Index("ix_technology_published_at", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -103,3 +103,16 @@ class SearchDocument(db.Model):
     body: Mapped[str] = mapped_column(sa.Text, default="")
     language: Mapped[str | None] = mapped_column(sa.String(16))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SearchWord(db.Model):
+    """The vocabulary of one full-text index: every folded word its documents contain, with the
+    number of documents containing it. Kept in step by `portal.core.search` in the same statement
+    group as the documents (per index, so a word of one index never appears in another's
+    vocabulary); read for typo correction."""
+
+    __tablename__ = "search_word"
+
+    index_name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    word: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    doc_count: Mapped[int] = mapped_column(default=0)

@@ -60,7 +60,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.selectable import Join
 
 from ..extensions import db
-from .models import SearchDocument
+from .models import SearchDocument, SearchWord
 from .types import UTCDateTime, utcnow
 
 FTS_TABLE = "search_document_fts"
@@ -144,15 +144,17 @@ def indexed_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class Term:
-    """Words that must appear in this order (one word, or a phrase); the last may be a prefix."""
+    """Words that must appear in this order (one word, or a phrase); the last may be a prefix.
+    `alternatives` (synonyms: other word sequences, never prefixes) match instead of `words`."""
 
     words: tuple[str, ...]
     prefix: bool = False
+    alternatives: tuple[tuple[str, ...], ...] = ()
 
     def matches(self, word: str) -> bool:
         if self.prefix and word.startswith(self.words[-1]):
             return True
-        return word in self.words
+        return word in self.words or any(word in words for words in self.alternatives)
 
 
 def parse_query(text: str | None) -> list[Term]:
@@ -182,9 +184,17 @@ def fts5_query(terms: list[Term]) -> str:
     def quoted(word: str) -> str:
         return '"' + word.replace('"', '""') + '"'
 
-    return " AND ".join(
-        " + ".join(quoted(w) for w in term.words) + ("*" if term.prefix else "") for term in terms
-    )
+    def one(term: Term) -> str:
+        main = " + ".join(quoted(w) for w in term.words) + ("*" if term.prefix else "")
+        if not term.alternatives:
+            return main
+        return (
+            "("
+            + " OR ".join([main, *(" + ".join(quoted(w) for w in alt) for alt in term.alternatives)])
+            + ")"
+        )
+
+    return " AND ".join(one(term) for term in terms)
 
 
 def tsquery(terms: list[Term]) -> str:
@@ -198,8 +208,16 @@ def tsquery(terms: list[Term]) -> str:
         words = [quoted(w) for w in term.words]
         if term.prefix:
             words[-1] += ":*"
-        parts.append("(" + " <-> ".join(words) + ")")
+        options = [" <-> ".join(words), *(" <-> ".join(quoted(w) for w in alt) for alt in term.alternatives)]
+        parts.append("(" + " | ".join(options if len(options) == 1 else [f"({o})" for o in options]) + ")")
     return " & ".join(parts)
+
+
+def phrase_of(terms: list[Term]) -> Term | None:
+    """The words of a query of several single words, as one phrase (for the phrase bonus)."""
+    if len(terms) < 2 or any(len(term.words) != 1 for term in terms):
+        return None
+    return Term(tuple(term.words[0] for term in terms), prefix=terms[-1].prefix)
 
 
 # --- results --------------------------------------------------------------------------------------
@@ -229,6 +247,7 @@ class _Matcher:
 
     def __init__(self, terms: list[Term]) -> None:
         self.exact = {word for term in terms for word in term.words}
+        self.exact.update(word for term in terms for alt in term.alternatives for word in alt)
         self.prefixes = tuple(term.words[-1] for term in terms if term.prefix)
 
     def __call__(self, word: str) -> bool:
@@ -360,6 +379,7 @@ def index_document(
         "summary": indexed_text(values["summary"]),
         "body": indexed_text(values["body"]),
     }
+    _update_vocabulary(index, _stored_words(index, doc_id), _document_words(*words.values()))
     if _dialect() == "sqlite":
         row_id = db.session.execute(_SQLITE_UPSERT, values).scalar_one()
         db.session.execute(_SQLITE_FTS_DELETE, {"id": row_id})
@@ -370,6 +390,7 @@ def index_document(
 
 def remove_document(index: str, doc_id: int) -> None:
     """Remove one document; removing one that is not indexed is no error."""
+    _update_vocabulary(_check_index(index), _stored_words(index, doc_id), set())
     document = SearchDocument.__table__
     condition = sa.and_(document.c.index_name == _check_index(index), document.c.doc_id == int(doc_id))
     if _dialect() == "sqlite":
@@ -381,6 +402,158 @@ def remove_document(index: str, doc_id: int) -> None:
             {"index_name": index, "doc_id": int(doc_id)},
         )
     db.session.execute(sa.delete(document).where(condition))
+
+
+# --- the vocabulary (typo correction) -------------------------------------------------------------
+
+VOCABULARY_MIN_CHARS = 3  # shorter words are never corrected to, nor from
+
+
+def _document_words(*texts: str) -> set[str]:
+    """The distinct words of a document worth keeping in its index's vocabulary."""
+    return {
+        word
+        for text in texts
+        for word in fold_words(text)
+        if len(word) >= VOCABULARY_MIN_CHARS and not word.isdigit()
+    }
+
+
+def _stored_words(index: str, doc_id: int) -> set[str]:
+    document = SearchDocument.__table__
+    row = db.session.execute(
+        sa.select(document.c.title, document.c.summary, document.c.body).where(
+            document.c.index_name == index, document.c.doc_id == int(doc_id)
+        )
+    ).first()
+    return _document_words(*row) if row else set()
+
+
+_VOCABULARY_ADD = sa.text(
+    "INSERT INTO search_word (index_name, word, doc_count) VALUES (:index_name, :word, 1) "
+    "ON CONFLICT (index_name, word) DO UPDATE SET doc_count = search_word.doc_count + 1"
+)
+
+
+def _update_vocabulary(index: str, before: set[str], after: set[str]) -> None:
+    """Count the document once for each word it gained, drop it from each word it lost."""
+    added, removed = sorted(after - before), sorted(before - after)
+    if added:
+        db.session.execute(_VOCABULARY_ADD, [{"index_name": index, "word": w} for w in added])
+    if removed:
+        word = SearchWord.__table__
+        lost = sa.and_(word.c.index_name == index, word.c.word.in_(removed))
+        db.session.execute(sa.update(word).where(lost).values(doc_count=word.c.doc_count - 1))
+        db.session.execute(sa.delete(word).where(lost, word.c.doc_count <= 0))
+
+
+def rebuild_vocabulary(index: str) -> int:
+    """Recount `index`'s vocabulary from its stored documents (after a bulk load); returns the
+    number of words."""
+    from collections import Counter
+
+    document, word = SearchDocument.__table__, SearchWord.__table__
+    counts: Counter[str] = Counter()
+    rows = db.session.execute(
+        sa.select(document.c.title, document.c.summary, document.c.body).where(document.c.index_name == index)
+    )
+    for row in rows:
+        counts.update(_document_words(*row))
+    db.session.execute(sa.delete(word).where(word.c.index_name == _check_index(index)))
+    values = [{"index_name": index, "word": w, "doc_count": n} for w, n in counts.items()]
+    for start in range(0, len(values), 5000):
+        db.session.execute(sa.insert(word), values[start : start + 5000])
+    return len(values)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (insert, delete, substitute, swap two neighbours);
+    any value above `limit` is returned as limit + 1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)
+
+
+TYPO_MIN_CHARS = 5  # shorter words are taken as typed
+RARE_MAX = 2  # a known word in at most this many documents may still be a typo ...
+RARE_FACTOR = 5  # ... of a neighbour in at least this many times more documents
+
+
+def allowed_typos(word: str) -> int:
+    return 0 if len(word) < TYPO_MIN_CHARS else 1 if len(word) < 8 else 2
+
+
+def corrections(index: str, terms: list[Term]) -> dict[str, str]:
+    """Words of `terms` that `index` does not contain (or holds in at most RARE_MAX documents
+    while a neighbour is in RARE_FACTOR times more), each with the most frequent word of the
+    index's vocabulary within `allowed_typos` edits (same first letter), e.g. {"cybersecurty":
+    "cybersecurity"}. The open prefix word counts as known when some word starts with it. Reads
+    only `index`'s vocabulary; the caller must still check that the corrected query finds
+    something the reader may see (the vocabulary holds every document of the index)."""
+    _check_index(index)
+    word = SearchWord.__table__
+    wanted = [w for term in terms for w in term.words if allowed_typos(w) and not w.isdigit()]
+    if not wanted:
+        return {}
+    prefix = terms[-1].words[-1] if terms[-1].prefix and terms[-1].words[-1] in wanted else None
+    conditions = [
+        sa.and_(
+            word.c.word.like(w[0] + "%"),
+            sa.func.length(word.c.word).between(len(w) - allowed_typos(w), len(w) + allowed_typos(w)),
+        )
+        for w in dict.fromkeys(wanted)
+    ]
+    rows = db.session.execute(
+        sa.select(word.c.word, word.c.doc_count).where(word.c.index_name == index, sa.or_(*conditions))
+    ).all()
+    known = {row.word for row in rows}
+    if prefix and prefix not in known:
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        starts = sa.select(word.c.word).where(
+            word.c.index_name == index, word.c.word.like(pattern, escape="\\")
+        )
+        if db.session.scalar(starts.limit(1)) is not None:
+            known.add(prefix)
+    frequency = {row.word: row.doc_count for row in rows}
+    fixes: dict[str, str] = {}
+    for w in dict.fromkeys(wanted):
+        # a known word is corrected only if it is rare and a neighbour is far more frequent
+        # ("frawd" in one listing, "fraud" in forty: the caller offers "Did you mean fraud?")
+        floor = 0 if w not in known else RARE_FACTOR * max(frequency.get(w, 0), 1)
+        if w in known and (w not in frequency or frequency[w] > RARE_MAX):
+            continue
+        limit = allowed_typos(w)
+        scored = [
+            (edit_distance(w, row.word, limit), -row.doc_count, row.word)
+            for row in rows
+            if row.word[0] == w[0] and row.word != w and row.doc_count >= floor
+        ]
+        scored = [item for item in scored if item[0] <= limit]
+        if scored:
+            fixes[w] = min(scored)[2]
+    return fixes
+
+
+def corrected(terms: list[Term], fixes: dict[str, str]) -> list[Term]:
+    """`terms` with the corrected words (a corrected prefix word is no longer a prefix)."""
+    out = []
+    for term in terms:
+        words = tuple(fixes.get(w, w) for w in term.words)
+        prefix = term.prefix and term.words[-1] not in fixes
+        out.append(Term(words, prefix=prefix, alternatives=term.alternatives))
+    return out
 
 
 # --- searching ------------------------------------------------------------------------------------
@@ -402,11 +575,29 @@ def _compile_cross_join(join: _CrossJoin, compiler: Any, **kw: Any) -> str:
     return f"{left} CROSS JOIN {right} ON {compiler.process(join.onclause, **kw)}"
 
 
+def _has_limits(select: sa.Select[Any]) -> bool:
+    return bool(
+        select._limit_clause is not None
+        or select._offset_clause is not None
+        or select._group_by_clauses
+        or select._distinct
+    )
+
+
 def _restricted(statement: sa.Select[Any], ids: Ids | None, dialect: str) -> sa.Select[Any]:
     doc_id = SearchDocument.__table__.c.doc_id
     if ids is None:
         return statement
     if isinstance(ids, sa.Select):
+        column = ids.selected_columns[0] if len(ids.selected_columns) == 1 else None
+        if (
+            isinstance(column, sa.Column)
+            and column.table is not SearchDocument.__table__  # (no self-correlation)
+            and not _has_limits(ids)
+        ):
+            # correlated: one primary-key probe per match, where `IN (SELECT ...)` would first
+            # build the whole allowed set (90,000 ids of a catalog for a word in 8 documents)
+            return statement.where(sa.exists(ids.where(column == doc_id)))
         return statement.where(doc_id.in_(ids))
     values = sorted({int(i) for i in ids})
     if dialect == "postgresql":
@@ -416,9 +607,17 @@ def _restricted(statement: sa.Select[Any], ids: Ids | None, dialect: str) -> sa.
     return statement.where(doc_id.in_(sa.select(allowed.c.value)))
 
 
-def _matching(index: str, terms: list[Term], dialect: str) -> tuple[sa.Select[Any], Any]:
-    """SELECT search_document.id, score FROM <matches> (unordered), and the ORDER BY of the score."""
+PHRASE_BONUS = 2.0  # a document holding the query's words as a phrase scores this many times more
+
+
+def _matching(
+    index: str, terms: list[Term], dialect: str, *, ranked: bool = True
+) -> tuple[sa.Select[Any], Any]:
+    """SELECT search_document.id, score FROM <matches> (unordered), and the ORDER BY of the score.
+    A query of several single words scores the documents holding them as a phrase PHRASE_BONUS
+    times higher (so "machine learning" ranks the phrase above the scattered words)."""
     id_ = SearchDocument.__table__.c.id
+    phrase = phrase_of(terms) if ranked else None
     if dialect == "sqlite":
         # CROSS JOIN makes SQLite run the MATCH once and fetch the matching rows by primary key;
         # with a plain JOIN the planner may scan search_document by index name and run the MATCH
@@ -427,6 +626,14 @@ def _matching(index: str, terms: list[Term], dialect: str) -> tuple[sa.Select[An
         fts = sa.literal_column(FTS_TABLE)
         weights = [sa.literal_column(w) for w in ("10.0", "4.0", "1.0")]  # title, summary, body
         score = sa.func.bm25(fts, *weights)
+        if phrase is not None:
+            inner = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer)).alias("phrase")
+            in_phrase = sa.select(inner.c.rowid).where(
+                sa.literal_column("phrase." + FTS_TABLE).op("MATCH")(
+                    sa.bindparam("phrase", fts5_query([phrase]))
+                )
+            )
+            score = score * sa.case((fts_table.c.rowid.in_(in_phrase), PHRASE_BONUS), else_=1.0)
         statement = (
             sa.select(id_.label("id"), score.label("score"))
             .select_from(
@@ -440,23 +647,67 @@ def _matching(index: str, terms: list[Term], dialect: str) -> tuple[sa.Select[An
         config = sa.literal_column("'simple'::regconfig")
         query = sa.func.to_tsquery(config, sa.bindparam("tsquery", tsquery(terms)))
         score = sa.func.ts_rank(vector, query)
+        if phrase is not None:
+            phrase_query = sa.func.to_tsquery(config, sa.bindparam("phrase", tsquery([phrase])))
+            score = score * sa.case((vector.op("@@")(phrase_query), PHRASE_BONUS), else_=1.0)
         statement = sa.select(id_.label("id"), score.label("score")).where(vector.op("@@")(query))
         order = score.desc()
     return statement.where(SearchDocument.__table__.c.index_name == index), (order, id_)
 
 
+def _terms(query: str | list[Term] | None) -> list[Term]:
+    return list(query) if isinstance(query, list) else parse_query(query)
+
+
+def matching_ids(
+    index: str, query: str | list[Term] | None, *, ids: Ids | None = None, limit: int | None = RANK_CANDIDATES
+) -> sa.Select[Any] | None:
+    """SELECT doc_id of the documents matching `query` (the first `limit` the engine finds, in
+    storage order; unranked), for facet counts or another order; None when nothing is searchable."""
+    _check_index(index)
+    terms = _terms(query)
+    if not terms:
+        return None
+    dialect = _dialect()
+    matching, _ = _matching(index, terms, dialect, ranked=False)
+    matching = _restricted(matching, ids, dialect).with_only_columns(SearchDocument.__table__.c.doc_id)
+    return matching.limit(limit) if limit is not None else matching
+
+
+def scored_matches(
+    index: str, query: str | list[Term] | None, *, ids: Ids | None = None, limit: int | None = RANK_CANDIDATES
+) -> sa.Select[Any] | None:
+    """SELECT doc_id, rank (higher is better; the phrase bonus included) of the documents matching
+    `query`: the first `limit` the engine finds, unordered, exactly the candidates `search` ranks.
+    For callers that rank, filter and count the candidates together with their own columns."""
+    _check_index(index)
+    terms = _terms(query)
+    if not terms:
+        return None
+    dialect = _dialect()
+    matching, _ = _matching(index, terms, dialect)
+    matching = _restricted(matching, ids, dialect)
+    score = matching.selected_columns.score
+    rank = (-score if dialect == "sqlite" else score).label("rank")
+    matching = matching.with_only_columns(SearchDocument.__table__.c.doc_id, rank)
+    return matching.limit(limit) if limit is not None else matching
+
+
 def search(
     index: str,
-    query: str | None,
+    query: str | list[Term] | None,
     *,
     limit: int = 20,
     offset: int = 0,
     ids: Ids | None = None,
+    snippets: bool = True,
 ) -> SearchResult:
-    """Documents of `index` matching `query`, best first. Never raises on user input: a query with
-    nothing searchable in it gives an empty result. `ids` restricts the hits (see module doc)."""
+    """Documents of `index` matching `query` (user input, or terms from `parse_query`, perhaps
+    with alternatives), best first. Never raises on user input: a query with nothing searchable
+    in it gives an empty result. `ids` restricts the hits (see module doc). `snippets=False`:
+    the caller makes its own (each hit's snippet is empty)."""
     _check_index(index)
-    terms = parse_query(query)
+    terms = _terms(query)
     if not terms or (ids is not None and not isinstance(ids, sa.Select) and not ids):
         return SearchResult(terms=terms)
     limit = max(1, min(int(limit), MAX_LIMIT))
@@ -504,7 +755,7 @@ def search(
             doc_id=row.doc_id,
             rank=-float(row.score) if dialect == "sqlite" else float(row.score),
             title=highlight(row.title, terms),
-            snippet=snippet(row.summary, row.body, terms),
+            snippet=snippet(row.summary, row.body, terms) if snippets else Markup(""),
         )
         for row in rows
     ]

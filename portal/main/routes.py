@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, render_template
 from flask_login import current_user
 
 from ..agreements import services as agreements
+from ..catalog.services import leads as catalog_leads
 from ..core.errors import RETRY_AFTER_SECONDS
 from ..core.health import health
 from ..core.permissions import partner_required
@@ -36,6 +37,7 @@ def dashboard():
         steps=membership.journey(organisation, current_user, application, current),
         has_access=membership.has_partner_access(organisation, membership=current),
         to_sign=agreements.awaiting_signature(organisation),
+        leads=catalog_leads.leads_of(organisation.id),
     )
 
 

@@ -229,6 +229,7 @@ def test_the_overview_lists_what_waits_on_staff_oldest_first_with_ages(console, 
         "overdue": "1",
         "bank": "0",
         "unassigned": "0",
+        "leads": "0",
         "challenges": "0",
     }
 

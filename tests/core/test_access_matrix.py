@@ -52,6 +52,7 @@ TWO_FACTOR = "two_factor"  # signed-in users whose account has two-factor on and
 ENROL_2FA = "enrol_2fa"  # signed-in users without a second factor (staff have one: sent to /account)
 RESEARCHER = "researcher"  # signed-in users of the researcher platform role (/research); no one else
 OWN = "own"  # a partner user's own object (the world's owner's): a colleague gets 404, staff 403
+GATED = "gated"  # catalog files under the disclosure ladder: staff, else 404 here (tests/catalog)
 
 POLICIES = {
     PUBLIC,
@@ -68,6 +69,7 @@ POLICIES = {
     ENROL_2FA,
     RESEARCHER,
     OWN,
+    GATED,
 }
 
 POLICY: dict[str, str] = {
@@ -85,6 +87,16 @@ POLICY: dict[str, str] = {
     "catalog.saved_pause": OWN,
     "catalog.saved_delete": OWN,
     "catalog.unsubscribe": TOKEN,
+    "catalog.image": PUBLIC,
+    "catalog.dossier_file": GATED,  # the world's organisation has no dossier tier nor NDA
+    "catalog.interest": PARTNER,  # the form for members with partner detail, else what joining gives
+    "catalog.brief": PUBLIC,
+    "catalog.feed": PUBLIC,
+    "catalog.sitemap": PUBLIC,
+    "admin.leads": STAFF,
+    "admin.lead_detail": STAFF,
+    "admin.lead_status": STAFF,
+    "admin.lead_term_sheet": STAFF,
     # auth: sign-up, login, reset
     "partners.signup": ANONYMOUS_ONLY,
     "partners.signup_done": PUBLIC,
@@ -194,6 +206,24 @@ POLICY: dict[str, str] = {
     "admin.agreement_template_save": ADMIN,
     "admin.agreement_template_preview": STAFF,
     "admin.agreement_template_publish": ADMIN,
+    # the catalog console
+    "admin.technologies": STAFF,
+    "admin.technologies_export": STAFF,
+    "admin.technology_detail": STAFF,
+    "admin.technology_form": STAFF,
+    "admin.technology_status": STAFF,
+    "admin.technology_preview": STAFF,
+    "admin.technology_file_add": STAFF,
+    "admin.technology_file_remove": STAFF,
+    "admin.technology_file_download": STAFF,
+    "admin.technologies_import": STAFF,
+    "admin.technologies_import_confirm": STAFF,
+    "admin.researchers": STAFF,
+    "admin.researcher_form": STAFF,
+    "admin.researcher_delete": STAFF,
+    "admin.domains": STAFF,
+    "admin.domain_form": ADMIN,
+    "admin.domain_delete": ADMIN,
     # challenges (partner pages need partner access; the world's organisation has none: the page says so)
     "challenges.index": PARTNER,
     "challenges.new": PARTNER,
@@ -316,6 +346,14 @@ EXPECTED: dict[str, dict[str, object]] = {
         "admin": OK,
         "researcher": FORBIDDEN,
     },
+    GATED: {
+        "anonymous": NOT_FOUND,
+        "member": NOT_FOUND,
+        "owner": NOT_FOUND,
+        "staff": OK,
+        "admin": OK,
+        "researcher": NOT_FOUND,
+    },
     RESEARCHER: {
         "anonymous": LOGIN_REDIRECT,
         "member": FORBIDDEN,
@@ -399,6 +437,14 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "catalog.saved_frequency": (302, "/technologies/saved"),  # no choice: flashed, nothing changed
     "catalog.saved_pause": (302, "/technologies/saved"),
     "catalog.saved_delete": (302, "/technologies/saved"),
+    "admin.technology_status": (400, "text:Choose an action from the listing"),
+    "admin.technology_file_add": (400, None),
+    "admin.technology_file_remove": (400, "text:Choose the file to remove"),
+    "admin.technologies_import_confirm": (400, "text:upload the file again"),
+    "admin.researcher_delete": (400, "text:is an inventor of"),  # the world's researcher is
+    "admin.domain_delete": (400, "text:listing(s) are in"),  # the world's technology is in it
+    "admin.lead_status": (400, "text:Choose the new status."),
+    "admin.lead_term_sheet": (302, "/admin/leads/{lead_id}"),  # a draft licence term sheet
 }
 
 
@@ -462,6 +508,7 @@ def test_access(app, world, browser, endpoint, role):
                     org_a_id=world.org_a.id,
                     agreement_id=world.agreement_a.id,
                     template_id=world.agreement_a.template_id,
+                    lead_id=world.lead.id,
                     challenge_id=world.challenge.id,
                 )
             else:
@@ -475,6 +522,8 @@ def test_access(app, world, browser, endpoint, role):
     elif expected == FORBIDDEN:
         assert response.status_code == 403, f"{role} {url}: {response.status_code}"
         assert "Not allowed" in text(response)
+    elif expected == NOT_FOUND:
+        assert response.status_code == 404, f"{role} {url}: {response.status_code}"
     else:
         _, target = expected
         assert response.status_code == 302, f"{role} {url}: {response.status_code}"

@@ -23,7 +23,7 @@ from portal.agreements.models import (
     StandingCountersignature,
 )
 from portal.auth.models import User
-from portal.catalog.models import SavedSearch
+from portal.catalog.models import Domain, Lead, Researcher, SavedSearch, Technology
 from portal.challenges.models import (
     Challenge,
     ChallengeEvent,
@@ -70,6 +70,10 @@ FORM_MODELS = {
     "ChallengeConfidentialityForm": Challenge,
     "ResearcherAnswerForm": ResearcherAnswer,
     "SaveSearchForm": SavedSearch,
+    "TechnologyForm": Technology,
+    "ResearcherForm": Researcher,
+    "DomainForm": Domain,
+    "InterestForm": Lead,
 }
 # Fields stored under another name or in another model.
 COLUMNS = {
@@ -117,6 +121,11 @@ JSON_FIELDS = {
 }
 # A tier's description and benefits in French and German: its `translations` JSON column.
 JSON_FIELDS |= {f"TierForm.{name}_{lang}" for name in ("description", "benefits") for lang in ("fr", "de")}
+# A listing's lists (one per line), a researcher's expertise and a domain's names: JSON columns.
+JSON_FIELDS |= {
+    f"TechnologyForm.{name}" for name in ("advantages", "applications", "keywords", "patent_numbers")
+}
+JSON_FIELDS |= {"ResearcherForm.expertise", "DomainForm.name_fr", "DomainForm.name_de"}
 # Read, looked up or compared, never stored: the limit only bounds the work.
 NOT_STORED = {
     "LoginForm.email",
@@ -127,6 +136,7 @@ NOT_STORED = {
     "VerifyForm.number",
     "VerifyForm.sha256",
     "AssignLineForm.invoice",
+    "LeadStatusForm.note",  # emailed and kept in the audit entry's details (JSON)
 }
 
 

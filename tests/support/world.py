@@ -14,7 +14,16 @@ from portal.agreements.models import Agreement, AgreementStatus, StandingCounter
 from portal.auth import tokens
 from portal.auth.models import PlatformRole, User
 from portal.catalog import services as catalog
-from portal.catalog.models import Domain, Lead, Researcher, SavedSearch, Technology, TechnologyStatus
+from portal.catalog.models import (
+    Domain,
+    FileKind,
+    Lead,
+    Researcher,
+    SavedSearch,
+    Technology,
+    TechnologyFile,
+    TechnologyStatus,
+)
 from portal.challenges.models import (
     Challenge,
     ChallengeAttachment,
@@ -83,6 +92,8 @@ class World:
     domain: Domain | None = None
     lead: Lead | None = None  # org_a's licensing interest in `technology`
     saved_search: SavedSearch | None = None  # the owner's
+    image_file: TechnologyFile | None = None  # the technology's public image
+    dossier_file: TechnologyFile | None = None  # a dossier document (NDA-gated)
     researcher_user: User | None = None  # platform role `researcher`, linked to `researcher`
     challenge: Challenge | None = None  # org_a's, screening, shared with `researcher`
     challenge_message: ChallengeMessage | None = None
@@ -172,6 +183,16 @@ def make_catalog_objects(world: World) -> None:
     )
     db.session.add_all([world.lead, world.saved_search])
     db.session.flush()
+    from .catalog import PNG, store_file
+
+    world.image_file = store_file(world.technology, FileKind.IMAGE, PNG, "matrix.png", "image/png")
+    world.dossier_file = store_file(
+        world.technology,
+        FileKind.DOSSIER,
+        b"%PDF-1.4 matrix dossier",
+        "Matrix dossier.pdf",
+        "application/pdf",
+    )
 
 
 def make_challenge_objects(world: World) -> None:
@@ -327,6 +348,7 @@ SAMPLE_VALUES = {
     "domain_id": lambda w, endpoint: w.domain.id,
     "lead_id": lambda w, endpoint: w.lead.id,
     "saved_search_id": lambda w, endpoint: w.saved_search.id,
+    "file_id": lambda w, endpoint: (w.dossier_file if "dossier" in endpoint else w.image_file).id,
     "challenge_id": lambda w, endpoint: w.challenge.id,
     "attachment_id": lambda w, endpoint: w.attachment.id,
     "share_id": lambda w, endpoint: w.share.id,

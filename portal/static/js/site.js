@@ -9,6 +9,16 @@
         document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
       }
     } catch (e) { /* no Intl: dates stay in UTC */ }
+    // Catalog search: the sort select applies at once; on a narrow screen the filters start
+    // folded above the results (without JavaScript they stay open, and a button applies them).
+    document.querySelectorAll("select[data-catalog-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { if (select.form) select.form.submit(); });
+    });
+    if (window.matchMedia && window.matchMedia("(max-width: 991.98px)").matches) {
+      document.querySelectorAll("details[data-collapse-narrow]").forEach(function (panel) {
+        panel.removeAttribute("open");
+      });
+    }
     // The language switcher goes as soon as a language is picked.
     document.querySelectorAll("form[data-auto-submit] select").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
