@@ -9,8 +9,9 @@ import io
 import pytest
 import sqlalchemy as sa
 
+from portal.catalog.services.files import PDF, PNG, sanitise_filename
 from portal.challenges.models import ChallengeAttachment
-from portal.challenges.services.attachments import MAX_BYTES, safe_filename
+from portal.challenges.services.attachments import MAX_BYTES
 from portal.extensions import db
 
 from ..support.browser import text
@@ -18,18 +19,26 @@ from ..support.factories import commit
 from .helpers import docx_bytes, entitled, pdf_bytes, png_bytes, stored_files, submitted, zip_bomb_docx
 
 HOSTILE = {
-    "exe renamed pdf": (b"MZ\x90\x00\x03" + b"\x00" * 500, "setup.pdf", "Attach a PDF, Word"),
-    "html named pdf": (b"<!doctype html><script>alert(1)</script>", "report.pdf", "Attach a PDF, Word"),
+    "exe renamed pdf": (b"MZ\x90\x00\x03" + b"\x00" * 500, "setup.pdf", "This file is not a PDF, Word"),
+    "html named pdf": (
+        b"<!doctype html><script>alert(1)</script>",
+        "report.pdf",
+        "This file is not a PDF, Word",
+    ),
     "svg with script": (
         b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
         "drawing.svg",
-        "Attach a PDF, Word",
+        "SVG images are not accepted",
     ),
-    "svg renamed png": (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "drawing.png", "Attach a PDF, Word"),
-    "zip bomb docx": (None, "bomb.docx", "zip bomb"),
-    "pdf header only": (b"%PDF-1.7\n garbage", "broken.pdf", "could not be read"),
+    "svg renamed png": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"/>',
+        "drawing.png",
+        "SVG images are not accepted",
+    ),
+    "zip bomb docx": (None, "bomb.docx", "archive bomb"),
+    "pdf header only": (b"%PDF-1.7\n garbage", "broken.pdf", "This PDF is incomplete"),
     "png named pdf": (None, "image.pdf", "its content is a PNG"),
-    "plain zip as docx": (None, "archive.docx", "Attach a PDF, Word"),
+    "plain zip as docx": (None, "archive.docx", "This file is not a PDF, Word"),
     "too large": (None, "big.pdf", "larger than 20 MB"),
     "empty": (b"", "empty.pdf", "empty"),
 }
@@ -111,7 +120,7 @@ def test_hostile_files_are_refused_with_a_clear_message_and_nothing_is_stored(
         (
             docx_bytes,
             "spec<script>.docx",
-            "spec_script.docx",
+            "spec script.docx",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
         (pdf_bytes, "..\\..\\boot.ini.pdf", "boot.ini.pdf", "application/pdf"),
@@ -154,9 +163,8 @@ def test_a_failed_commit_leaves_no_file(app, ctx, browser, partner_and_challenge
     assert stored_files() == before
 
 
-def test_safe_filename():
-    assert safe_filename("../../../x.pdf", "pdf") == "x.pdf"
-    assert safe_filename("report.exe", "pdf") == "report.exe.pdf"
-    assert safe_filename("\x00\x1f.pdf", "pdf") == "attachment.pdf"
-    assert safe_filename("..", "pdf") == "attachment.pdf"
-    assert safe_filename("C:\\Users\\me\\photo.PNG", "png") == "photo.png"
+def test_names_keep_only_their_last_segment_and_the_real_extension():
+    assert sanitise_filename("../../../x.pdf", PDF) == "x.pdf"
+    assert sanitise_filename("report.exe", PDF) == "report.exe.pdf"
+    assert sanitise_filename("..", PDF) == "file.pdf"
+    assert sanitise_filename("C:\\Users\\me\\photo.PNG", PNG) == "photo.png"
