@@ -205,3 +205,30 @@ def test_the_full_journey_through_the_pages(app, ctx, make_browser):
     )
     subjects = [m.subject for m in emails_to(partner.email)]
     assert any("Proposals are ready" in s for s in subjects) and any("new message" in s for s in subjects)
+
+
+def test_staff_invite_a_researcher_who_chooses_a_password_and_lands_on_research(app, ctx, browser):
+    from portal.auth.models import PlatformRole, User
+
+    from ..support.browser import last_email_to, link_in
+
+    staff = make_staff()
+    entry = Researcher(name="Dr Invited", email="invited@research.example", expertise=["uwb"])
+    db.session.add(entry)
+    commit()
+    browser.login_staff(staff)
+    response = browser.post(f"/admin/challenges/researchers/{entry.id}/invite")
+    assert response.status_code == 302
+    db.session.expire_all()
+    user = db.session.scalar(sa.select(User).where(User.email == "invited@research.example"))
+    assert user.platform_role is PlatformRole.RESEARCHER
+    assert db.session.get(Researcher, entry.id).user_id == user.id
+    again = browser.post(f"/admin/challenges/researchers/{entry.id}/invite")
+    assert again.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.email == user.email)) == 1
+    path = link_in(last_email_to(user.email), "/reset-password/")
+    assert path
+    browser.post("/logout")
+    chosen = "Vivid-otter-canal-43"
+    assert browser.post(path, {"password": chosen, "confirm": chosen}).status_code == 302
+    assert browser.login(user.email, chosen).headers["Location"].endswith("/research")
