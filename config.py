@@ -88,7 +88,7 @@ class Config:
     # Forms and uploads.
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 16) * 1024 * 1024
+    MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 25) * 1024 * 1024
 
     # File storage (portal.core.storage): "local" keeps files under STORAGE_PATH, by default
     # <instance path>/storage (outside portal/static/); other backends register their own name.

@@ -93,6 +93,7 @@ def register_models() -> None:
     from .auth import models as _auth  # noqa: F401
     from .billing import models as _billing  # noqa: F401
     from .catalog import models as _catalog  # noqa: F401
+    from .challenges import models as _challenges  # noqa: F401
     from .core import models as _core  # noqa: F401
     from .membership import models as _membership  # noqa: F401
     from .partners import models as _partners  # noqa: F401
@@ -112,11 +113,22 @@ def register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .billing.webhooks import bp as billing_bp
     from .catalog.routes import bp as catalog_bp
+    from .challenges.routes import bp as challenges_bp
     from .main.routes import bp as main_bp
     from .membership.routes import bp as membership_bp
     from .partners.routes import bp as partners_bp
 
-    for bp in (main_bp, auth_bp, partners_bp, membership_bp, agreements_bp, billing_bp, catalog_bp, admin_bp):
+    for bp in (
+        main_bp,
+        auth_bp,
+        partners_bp,
+        membership_bp,
+        agreements_bp,
+        billing_bp,
+        catalog_bp,
+        challenges_bp,
+        admin_bp,
+    ):
         app.register_blueprint(bp)
 
 

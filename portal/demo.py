@@ -17,8 +17,9 @@ from .agreements.templates import ensure_default_template
 from .auth.models import PlatformRole, User
 from .auth.passwords import hash_password
 from .catalog.demo_data import seed_catalog
-from .catalog.models import DigestFrequency, SavedSearch
+from .catalog.models import DigestFrequency, Researcher, SavedSearch
 from .catalog.services import saved as saved_searches
+from .challenges.demo_data import RESEARCHER_ACCOUNTS, seed_challenges
 from .core.models import Email, EmailStatus
 from .core.types import utcnow
 from .extensions import db
@@ -436,6 +437,7 @@ def seed() -> str:
     created += _seed_zero_touch(staff_users[0], staff_users[1])
     created += seed_catalog()
     created += _seed_saved_searches()
+    created += seed_challenges(staff_users, password_hash)
     lines = [
         f"Demo data ready ({created} records created).",
         f"Demo password for every account: {DEMO_PASSWORD}",
@@ -445,6 +447,15 @@ def seed() -> str:
         "                 engineer@acme.example (member), owner@nordlicht.example, owner@kumo.example",
         "Staff logins:    admin@liaison.example (admin), officer@liaison.example and",
         "                 officer2@liaison.example (Partnership Development Officers)",
+        "Researcher logins (/research): "
+        + ", ".join(
+            db.session.scalars(
+                sa.select(User.email)
+                .join(Researcher, Researcher.user_id == User.id)
+                .where(Researcher.name.in_(RESEARCHER_ACCOUNTS))
+                .order_by(User.email)
+            )
+        ),
         "Staff sign-in asks for a two-factor code. Print the current one with:",
         "  .venv/bin/flask --app wsgi portal demo-totp admin@liaison.example",
         f"  (or add the secret {demo_totp_secret('admin@liaison.example')} to an authenticator app)",

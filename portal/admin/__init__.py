@@ -82,6 +82,7 @@ from .views import (  # noqa: E402, F401
     audit,
     bank,
     catalog,
+    challenges,
     exports,
     leads,
     matching,

@@ -1,15 +1,18 @@
-"""Console forms of the catalog (the console is English-only): listings, researchers, domains,
-files and the CSV import. Forms check shape; catalog services check the rules."""
+"""Console forms (the console is English-only): the catalog (listings, researchers, domains, files
+and the CSV import) and R&D challenges. Forms check shape; the areas' services check the rules."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..catalog.models import FileKind, IpStatus, LicensingOption
+from ..challenges.forms import optional_int
+from ..challenges.models import Confidentiality
 from ..core.forms import BoundedIntegerField, Limit
 
 
@@ -151,3 +154,50 @@ class ImportForm(FlaskForm):
 class ConfirmImportForm(FlaskForm):
     upload = HiddenField(validators=[DataRequired()])
     sha256 = HiddenField(validators=[DataRequired()])
+
+
+# --- R&D challenges ---------------------------------------------------------------------------
+
+
+class ChallengeTransitionForm(FlaskForm):
+    status = SelectField(
+        "Move to", validators=[DataRequired(message="Choose the next step.")], validate_choice=False
+    )
+    note = TextAreaField(
+        "Note to the partner (shown on their timeline and in the email)", validators=[Limit(2000)]
+    )
+    reason = TextAreaField("Reason for declining (the partner reads it)", validators=[Limit(2000)])
+
+
+class ChallengeOwnerForm(FlaskForm):
+    owner_id = SelectField("Owner", coerce=optional_int, validators=[Optional()], validate_choice=False)
+
+
+class ChallengeConfidentialityForm(FlaskForm):
+    confidentiality = SelectField(
+        "Confidentiality",
+        choices=[SelectChoice(c.value, c.label) for c in Confidentiality],
+        validators=[DataRequired()],
+    )
+    teaser = StringField("Anonymised teaser (names no company)", validators=[Limit(300)])
+    call_summary = TextAreaField("Open call summary (what researchers read)", validators=[Limit(3000)])
+
+
+class ChallengeShareForm(FlaskForm):
+    researcher_id = SelectField(
+        "Researcher",
+        coerce=optional_int,
+        validators=[DataRequired(message="Choose a researcher.")],
+        validate_choice=False,
+    )
+
+
+class ChallengeStaffMessageForm(FlaskForm):
+    body = TextAreaField("Message", validators=[DataRequired(message="Write a message first."), Limit(5000)])
+    internal = BooleanField("Internal note (staff only, never shown to the partner or researchers)")
+
+
+class ChallengeProposeForm(FlaskForm):
+    kind = HiddenField(validators=[DataRequired()])
+    object_id = HiddenField(validators=[DataRequired()])
+    note = TextAreaField("Why it fits (the partner reads it)", validators=[Limit(2000)])

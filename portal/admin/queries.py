@@ -33,6 +33,7 @@ from ..catalog.models import (
     TechnologyStatus,
     technology_inventor,
 )
+from ..challenges.models import Challenge, ChallengeStatus
 from ..core.database import prepared
 from ..core.models import AuditEvent
 from ..extensions import db
@@ -145,7 +146,7 @@ def staff_members() -> list[User]:
     return list(
         db.session.scalars(
             sa.select(User)
-            .where(User.platform_role != PlatformRole.PARTNER, User.active.is_(True))
+            .where(User.platform_role.in_([PlatformRole.STAFF, PlatformRole.ADMIN]), User.active.is_(True))
             .order_by(User.full_name)
         )
     )
@@ -192,7 +193,7 @@ def _dashboard_counts() -> sa.Select:
         _count(Organisation).label("organisations"),
         _count(User, User.platform_role == PlatformRole.PARTNER, User.active.is_(True)).label("partners"),
         _count(User, User.email_verified_at.is_(None)).label("unverified"),
-        _count(User, User.platform_role != PlatformRole.PARTNER).label("staff"),
+        _count(User, User.platform_role.in_([PlatformRole.STAFF, PlatformRole.ADMIN])).label("staff"),
     )
 
 
@@ -210,6 +211,9 @@ def _console_queues() -> sa.Select:
         _count(Agreement, Agreement.status == AgreementStatus.PARTNER_SIGNED).label("countersign"),
         _count(BankLine, BankLine.decision == BankLineDecision.PENDING).label("bank_lines"),
         _count(Lead, Lead.status == LeadStatus.NEW).label("new_leads"),
+        _count(
+            Challenge, Challenge.status == ChallengeStatus.SUBMITTED, Challenge.first_answer_at.is_(None)
+        ).label("challenges"),
     )
 
 
@@ -659,3 +663,58 @@ def new_leads(limit: int) -> tuple[int, list[Lead]]:
     """Licensing interest nobody has answered yet, oldest first (the work queue)."""
     stmt = _new_leads()
     return bounded_count(stmt, params={})[0], list(db.session.scalars(prepared_first(stmt, limit)).unique())
+
+
+# --- challenges -----------------------------------------------------------------------------
+
+CHALLENGE_SORT = SortSpec(
+    {"submitted": Challenge.submitted_at, "status": Challenge.status, "reference": Challenge.reference},
+    "submitted",
+    Challenge.id,
+)
+
+
+@dataclass
+class ChallengeFilters:
+    status: str = ""  # "" = every submitted challenge, "open", or a status value
+    owner: str = ""  # "", "none", "me" or a user id
+    domain: str = ""
+
+
+def challenges_query(filters: ChallengeFilters, me: int, sorting: Sorting | None = None) -> sa.Select:
+    """Submitted challenges (drafts are the partner's own), oldest first by default."""
+    stmt = CHALLENGE_SORT.apply(
+        sa.select(Challenge)
+        .where(Challenge.status != ChallengeStatus.DRAFT)
+        .options(
+            joinedload(Challenge.organisation),
+            joinedload(Challenge.owner),
+            joinedload(Challenge.domain),
+        ),
+        sorting or CHALLENGE_SORT.parse(None),
+    )
+    if filters.status == "open":
+        stmt = stmt.where(Challenge.status.in_([s for s in ChallengeStatus if s.is_open]))
+    elif filters.status in {s.value for s in ChallengeStatus}:
+        stmt = stmt.where(Challenge.status == ChallengeStatus(filters.status))
+    if filters.owner == "none":
+        stmt = stmt.where(Challenge.owner_id.is_(None))
+    elif filters.owner == "me":
+        stmt = stmt.where(Challenge.owner_id == me)
+    elif filters.owner.isdigit():
+        stmt = stmt.where(Challenge.owner_id == int(filters.owner))
+    if filters.domain.isdigit():
+        stmt = stmt.where(Challenge.domain_id == int(filters.domain))
+    return stmt
+
+
+def waiting_challenges(limit: int) -> tuple[int, list[Challenge]]:
+    """Challenges waiting for a first answer (submitted, nobody has answered), oldest first."""
+    rows = db.session.scalars(
+        sa.select(Challenge)
+        .where(Challenge.status == ChallengeStatus.SUBMITTED, Challenge.first_answer_at.is_(None))
+        .options(joinedload(Challenge.organisation))
+        .order_by(Challenge.submitted_at, Challenge.id)
+        .limit(limit)
+    ).all()
+    return console_queues()["challenges"], list(rows)

@@ -13,6 +13,8 @@ from datetime import date, datetime
 
 from flask import url_for
 
+from ..challenges.services import waits_too_long
+from ..challenges.services.workflow import FIRST_ANSWER_WORKING_DAYS
 from ..core.money import format_money
 from . import queries
 
@@ -177,6 +179,31 @@ def leads_to_answer(today: date, limit: int) -> Queue:
     )
 
 
+def challenges_to_answer(today: date, limit: int) -> Queue:
+    count, rows = queries.waiting_challenges(limit)
+    return Queue(
+        "challenges",
+        "Challenges waiting for a first answer",
+        count,
+        url_for("admin.challenges_list", status="submitted"),
+        [
+            QueueEntry(
+                c.organisation.display_name,
+                f"{c.reference} · {c.title}: answer or screen it"
+                + (
+                    f" (waiting more than {FIRST_ANSWER_WORKING_DAYS} working days)"
+                    if waits_too_long(c, today)
+                    else ""
+                ),
+                url_for("admin.challenge_detail", challenge_id=c.id),
+                _day(c.submitted_at),
+            )
+            for c in rows
+        ],
+        "All challenges waiting",
+    )
+
+
 def sources() -> list[Source]:
     """The kinds of work on the overview, in the order of their cards."""
     return [
@@ -186,6 +213,7 @@ def sources() -> list[Source]:
         unmatched_payments,
         organisations_to_assign,
         leads_to_answer,
+        challenges_to_answer,
     ]
 
 

@@ -21,7 +21,7 @@ from .web import evidence_from, finish_execution, pdf_download
 bp = Blueprint("agreements", __name__)
 log = logging.getLogger("liaison.agreements")
 
-MAX_VERIFY_BYTES = 15 * 1024 * 1024  # under MAX_CONTENT_LENGTH (16 MB), so the form can say so
+MAX_VERIFY_BYTES = 15 * 1024 * 1024  # under MAX_CONTENT_LENGTH (25 MB), so the form can say so
 
 
 def visible_agreement_or_404(agreement_id: int) -> Agreement:

@@ -25,10 +25,16 @@ class PlatformRole(enum.Enum):
     PARTNER = "partner"
     STAFF = "staff"
     ADMIN = "admin"
+    RESEARCHER = "researcher"  # the institution's scientists: challenges shared with them, no console
 
     @property
     def label(self) -> str:
-        labels = {"partner": _("Partner"), "staff": _("TTO staff"), "admin": _("TTO admin")}
+        labels = {
+            "partner": _("Partner"),
+            "staff": _("TTO staff"),
+            "admin": _("TTO admin"),
+            "researcher": _("Researcher"),
+        }
         return labels[self.value]
 
 
@@ -75,6 +81,10 @@ class User(UserMixin, db.Model):
     @property
     def is_staff(self) -> bool:
         return self.platform_role in (PlatformRole.STAFF, PlatformRole.ADMIN)
+
+    @property
+    def is_researcher(self) -> bool:
+        return self.platform_role is PlatformRole.RESEARCHER
 
     @property
     def is_admin(self) -> bool:

@@ -12,7 +12,11 @@ from .models import User
 
 
 def home_for(user: User) -> str:
-    return url_for("admin.index") if user.is_staff else url_for("main.dashboard")
+    if user.is_staff:
+        return url_for("admin.index")
+    if user.is_researcher:
+        return url_for("challenges.research")
+    return url_for("main.dashboard")
 
 
 def start_session(user: User, remember: bool) -> None:

@@ -131,6 +131,9 @@ class Researcher(db.Model):
     expertise: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     profile: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     public: Mapped[bool] = mapped_column(default=True)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), unique=True
+    )  # their portal account
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -47,6 +47,7 @@ CATALOGS: dict[str, tuple[str, ...]] = {
     "agreements": ("agreements", "templates/agreements", "templates/pdf"),
     "main": ("main", "templates/main"),
     "catalog": ("catalog", "matching", "templates/catalog"),
+    "challenges": ("challenges", "templates/challenges"),
     "emails": ("templates/emails",),
 }
 # Python modules with no partner-facing text (tooling, checks, the sandbox).

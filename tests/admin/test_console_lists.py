@@ -230,6 +230,7 @@ def test_the_overview_lists_what_waits_on_staff_oldest_first_with_ages(console, 
         "bank": "0",
         "unassigned": "0",
         "leads": "0",
+        "challenges": "0",
     }
 
 

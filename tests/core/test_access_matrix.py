@@ -50,6 +50,7 @@ STAFF = "staff"  # the staff console: staff or admin who completed the second fa
 ADMIN = "admin"  # admin-only pages of the staff console
 TWO_FACTOR = "two_factor"  # signed-in users whose account has two-factor on and who used it
 ENROL_2FA = "enrol_2fa"  # signed-in users without a second factor (staff have one: sent to /account)
+RESEARCHER = "researcher"  # signed-in users of the researcher platform role (/research); no one else
 OWN = "own"  # a partner user's own object (the world's owner's): a colleague gets 404, staff 403
 GATED = "gated"  # catalog files under the disclosure ladder: staff, else 404 here (tests/catalog)
 
@@ -66,6 +67,7 @@ POLICIES = {
     ADMIN,
     TWO_FACTOR,
     ENROL_2FA,
+    RESEARCHER,
     OWN,
     GATED,
 }
@@ -222,15 +224,43 @@ POLICY: dict[str, str] = {
     "admin.domains": STAFF,
     "admin.domain_form": ADMIN,
     "admin.domain_delete": ADMIN,
+    # challenges (partner pages need partner access; the world's organisation has none: the page says so)
+    "challenges.index": PARTNER,
+    "challenges.new": PARTNER,
+    "challenges.detail": PARTNER,
+    "challenges.edit": PARTNER,
+    "challenges.withdraw": PARTNER,
+    "challenges.post_message": PARTNER,
+    "challenges.upload": PARTNER,
+    "challenges.remove_file": PARTNER,
+    "challenges.download": PARTNER,
+    "challenges.answer_proposal": PARTNER,
+    "challenges.research": RESEARCHER,
+    "challenges.research_detail": RESEARCHER,
+    "challenges.research_answer": RESEARCHER,
+    "admin.challenges_list": STAFF,
+    "admin.challenge_detail": STAFF,
+    "admin.challenge_transition": STAFF,
+    "admin.challenge_owner": STAFF,
+    "admin.challenge_confidentiality": STAFF,
+    "admin.challenge_share": STAFF,
+    "admin.challenge_unshare": STAFF,
+    "admin.challenge_message": STAFF,
+    "admin.challenge_propose": STAFF,
+    "admin.challenge_withdraw_proposal": STAFF,
+    "admin.challenge_file": STAFF,
+    "admin.challenge_researchers": STAFF,
+    "admin.challenge_invite_researcher": STAFF,
 }
 
-ROLES = ["anonymous", "member", "owner", "staff", "admin"]
+ROLES = ["anonymous", "member", "owner", "staff", "admin", "researcher"]
 
 # What each role gets from a page of each policy. "ok" is 200 for a GET page and the
 # endpoint's ALLOWED_POST outcome for a POST-only endpoint; "login" is a 302 to
 # /login?next=<the page>; ("redirect", path) is a 302 to that path.
 OK, LOGIN_REDIRECT, FORBIDDEN, NOT_FOUND = "ok", "login", 403, 404
 DASHBOARD, CONSOLE, SIGN_IN = ("redirect", "/dashboard"), ("redirect", "/admin/"), ("redirect", "/login")
+RESEARCH = ("redirect", "/research")
 
 EXPECTED: dict[str, dict[str, object]] = {
     PUBLIC: dict.fromkeys(ROLES, OK),
@@ -241,16 +271,32 @@ EXPECTED: dict[str, dict[str, object]] = {
         "owner": DASHBOARD,
         "staff": CONSOLE,
         "admin": CONSOLE,
+        "researcher": RESEARCH,
     },
     MFA_PENDING: dict.fromkeys(ROLES, SIGN_IN),
-    LOGIN: {"anonymous": LOGIN_REDIRECT, "member": OK, "owner": OK, "staff": OK, "admin": OK},
-    PARTNER: {"anonymous": LOGIN_REDIRECT, "member": OK, "owner": OK, "staff": FORBIDDEN, "admin": FORBIDDEN},
+    LOGIN: {
+        "anonymous": LOGIN_REDIRECT,
+        "member": OK,
+        "owner": OK,
+        "staff": OK,
+        "admin": OK,
+        "researcher": OK,
+    },
+    PARTNER: {
+        "anonymous": LOGIN_REDIRECT,
+        "member": OK,
+        "owner": OK,
+        "staff": FORBIDDEN,
+        "admin": FORBIDDEN,
+        "researcher": FORBIDDEN,
+    },
     OWNER: {
         "anonymous": LOGIN_REDIRECT,
         "member": FORBIDDEN,
         "owner": OK,
         "staff": FORBIDDEN,
         "admin": FORBIDDEN,
+        "researcher": FORBIDDEN,
     },
     SIGNATORY: {
         "anonymous": LOGIN_REDIRECT,
@@ -258,14 +304,23 @@ EXPECTED: dict[str, dict[str, object]] = {
         "owner": OK,
         "staff": FORBIDDEN,
         "admin": FORBIDDEN,
+        "researcher": FORBIDDEN,
     },
-    STAFF: {"anonymous": LOGIN_REDIRECT, "member": FORBIDDEN, "owner": FORBIDDEN, "staff": OK, "admin": OK},
+    STAFF: {
+        "anonymous": LOGIN_REDIRECT,
+        "member": FORBIDDEN,
+        "owner": FORBIDDEN,
+        "staff": OK,
+        "admin": OK,
+        "researcher": FORBIDDEN,
+    },
     TWO_FACTOR: {
         "anonymous": LOGIN_REDIRECT,
         "member": FORBIDDEN,
         "owner": FORBIDDEN,
         "staff": OK,
         "admin": OK,
+        "researcher": FORBIDDEN,
     },
     ENROL_2FA: {
         "anonymous": LOGIN_REDIRECT,
@@ -273,6 +328,7 @@ EXPECTED: dict[str, dict[str, object]] = {
         "owner": OK,
         "staff": ("redirect", "/account"),
         "admin": ("redirect", "/account"),
+        "researcher": OK,
     },
     OWN: {
         "anonymous": LOGIN_REDIRECT,
@@ -280,6 +336,7 @@ EXPECTED: dict[str, dict[str, object]] = {
         "owner": OK,
         "staff": FORBIDDEN,
         "admin": FORBIDDEN,
+        "researcher": FORBIDDEN,
     },
     ADMIN: {
         "anonymous": LOGIN_REDIRECT,
@@ -287,8 +344,32 @@ EXPECTED: dict[str, dict[str, object]] = {
         "owner": FORBIDDEN,
         "staff": FORBIDDEN,
         "admin": OK,
+        "researcher": FORBIDDEN,
     },
-    GATED: {"anonymous": NOT_FOUND, "member": NOT_FOUND, "owner": NOT_FOUND, "staff": OK, "admin": OK},
+    GATED: {
+        "anonymous": NOT_FOUND,
+        "member": NOT_FOUND,
+        "owner": NOT_FOUND,
+        "staff": OK,
+        "admin": OK,
+        "researcher": NOT_FOUND,
+    },
+    RESEARCHER: {
+        "anonymous": LOGIN_REDIRECT,
+        "member": FORBIDDEN,
+        "owner": FORBIDDEN,
+        "staff": FORBIDDEN,
+        "admin": FORBIDDEN,
+        "researcher": OK,
+    },
+}
+
+# Where a role's answer differs from its policy's, and why. A researcher has no organisation:
+# another organisation's agreement is a 404 to them as to any outsider, and like a partner without
+# two-factor they are sent back to /account by the page that turns it off.
+ROLE_OVERRIDES: dict[tuple[str, str], object] = {
+    ("agreements.pdf", "researcher"): NOT_FOUND,
+    ("auth.disable_two_factor", "researcher"): ("redirect", "/account"),
 }
 
 # The answer an allowed role gets from a POST-only endpoint, posted with a valid CSRF token and
@@ -336,6 +417,22 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "admin.agreement_template_save": (400, None),
     "admin.agreement_template_preview": (200, "pdf"),
     "admin.agreement_template_publish": (302, "/admin/agreement-templates/{template_id}"),  # already
+    # the world's organisation has no partner access: a challenge POST goes back to /challenges
+    "challenges.withdraw": (302, "/challenges"),
+    "challenges.post_message": (302, "/challenges"),
+    "challenges.upload": (302, "/challenges"),
+    "challenges.remove_file": (302, "/challenges"),
+    "challenges.answer_proposal": (302, "/challenges"),
+    "challenges.research_answer": (400, "text:Say in a few words how you could help."),
+    "admin.challenge_transition": (400, "text:Choose the next step."),
+    "admin.challenge_owner": (302, "/admin/challenges/{challenge_id}"),
+    "admin.challenge_confidentiality": (400, None),
+    "admin.challenge_share": (400, "text:Choose a researcher."),
+    "admin.challenge_unshare": (302, "/admin/challenges/{challenge_id}"),
+    "admin.challenge_message": (400, "text:Write a message first."),
+    "admin.challenge_propose": (302, "/admin/challenges/{challenge_id}"),
+    "admin.challenge_withdraw_proposal": (302, "/admin/challenges/{challenge_id}"),
+    "admin.challenge_invite_researcher": (302, "/admin/challenges/researchers"),  # already has one
     "catalog.save_search": (400, None),
     "catalog.saved_frequency": (302, "/technologies/saved"),  # no choice: flashed, nothing changed
     "catalog.saved_pause": (302, "/technologies/saved"),
@@ -386,7 +483,7 @@ def test_policies_are_known_and_post_outcomes_declared(app):
 @pytest.mark.parametrize("endpoint", sorted(POLICY))
 def test_access(app, world, browser, endpoint, role):
     rule = rule_for(app, endpoint)
-    expected = EXPECTED[POLICY[endpoint]][role]
+    expected = ROLE_OVERRIDES.get((endpoint, role), EXPECTED[POLICY[endpoint]][role])
     url = build_url(app, endpoint, world)
     sign_in(browser, world, role)
 
@@ -412,6 +509,7 @@ def test_access(app, world, browser, endpoint, role):
                     agreement_id=world.agreement_a.id,
                     template_id=world.agreement_a.template_id,
                     lead_id=world.lead.id,
+                    challenge_id=world.challenge.id,
                 )
             else:
                 assert "This field is required" in text(response)  # the form, with its errors

@@ -24,6 +24,13 @@ from portal.agreements.models import (
 )
 from portal.auth.models import User
 from portal.catalog.models import Domain, Lead, Researcher, SavedSearch, Technology
+from portal.challenges.models import (
+    Challenge,
+    ChallengeEvent,
+    ChallengeMessage,
+    ChallengeProposal,
+    ResearcherAnswer,
+)
 from portal.core.forms import DayField, Limit, entry_length
 from portal.extensions import db
 from portal.membership.models import (
@@ -59,6 +66,9 @@ FORM_MODELS = {
     "ApprovalRuleForm": ApprovalRule,
     "OrganisationForm": Organisation,
     "TemplateForm": AgreementTemplate,
+    "ChallengeForm": Challenge,
+    "ChallengeConfidentialityForm": Challenge,
+    "ResearcherAnswerForm": ResearcherAnswer,
     "SaveSearchForm": SavedSearch,
     "TechnologyForm": Technology,
     "ResearcherForm": Researcher,
@@ -86,6 +96,13 @@ COLUMNS = {
     "PaymentForm.reference": Payment.reference,
     "AssignLineForm.note": BankLine.decision_note,
     "DismissLineForm.reason": BankLine.decision_note,
+    "ChallengeMessageForm.body": ChallengeMessage.body,
+    "ChallengeStaffMessageForm.body": ChallengeMessage.body,
+    "ChallengeProposeForm.note": ChallengeProposal.note,
+    "ChallengeTransitionForm.note": ChallengeEvent.note,
+    "ChallengeTransitionForm.reason": Challenge.decline_reason,
+    "ChallengeWithdrawForm.note": ChallengeEvent.note,
+    "ProposalAnswerForm.feedback": ChallengeProposal.feedback,
 }
 # The parameters of an agreement: one JSON column (the Terms), any length fits.
 JSON_FIELDS = {

@@ -62,7 +62,7 @@ def world(app, ctx):
     return make_world()
 
 
-@pytest.mark.parametrize("role", ["owner", "member", "admin"])
+@pytest.mark.parametrize("role", ["owner", "member", "admin", "researcher"])
 def test_every_page_loads_the_viewer_once_and_nothing_lazily_or_twice(app, world, role):
     browser = Browser(app)
     sign_in(browser, world, role)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from portal.agreements.models import Agreement, AgreementStatus, StandingCountersignature
 from portal.auth import tokens
-from portal.auth.models import User
+from portal.auth.models import PlatformRole, User
 from portal.catalog import services as catalog
 from portal.catalog.models import (
     Domain,
@@ -24,6 +24,18 @@ from portal.catalog.models import (
     TechnologyFile,
     TechnologyStatus,
 )
+from portal.challenges.models import (
+    Challenge,
+    ChallengeAttachment,
+    ChallengeMessage,
+    ChallengeProposal,
+    ChallengeShare,
+    ChallengeStatus,
+    Confidentiality,
+    ProposalKind,
+    ResearcherAnswer,
+)
+from portal.core.storage import get_storage
 from portal.core.types import utcnow
 from portal.extensions import db
 from portal.membership.models import (
@@ -82,9 +94,21 @@ class World:
     saved_search: SavedSearch | None = None  # the owner's
     image_file: TechnologyFile | None = None  # the technology's public image
     dossier_file: TechnologyFile | None = None  # a dossier document (NDA-gated)
+    researcher_user: User | None = None  # platform role `researcher`, linked to `researcher`
+    challenge: Challenge | None = None  # org_a's, screening, shared with `researcher`
+    challenge_message: ChallengeMessage | None = None
+    attachment: ChallengeAttachment | None = None
+    share: ChallengeShare | None = None
+    proposal: ChallengeProposal | None = None  # `technology`, awaiting org_a's answer
 
     def user(self, role: str) -> User:
-        return {"member": self.member, "owner": self.owner, "staff": self.staff, "admin": self.admin}[role]
+        return {
+            "member": self.member,
+            "owner": self.owner,
+            "staff": self.staff,
+            "admin": self.admin,
+            "researcher": self.researcher_user,
+        }[role]
 
 
 def make_invitation(
@@ -171,6 +195,66 @@ def make_catalog_objects(world: World) -> None:
     )
 
 
+def make_challenge_objects(world: World) -> None:
+    """A researcher account for the directory entry, and org_a's challenge in screening, shared with
+    that researcher, with a message, an internal note, a file, a proposal and the researcher's answer."""
+    world.researcher_user = make_user(platform_role=PlatformRole.RESEARCHER, full_name="Dr Matrix Inventor")
+    world.researcher.user_id = world.researcher_user.id
+    world.researcher.email = world.researcher_user.email
+    world.challenge = Challenge(
+        reference=f"C-2026-{world.org_a.id:04d}",
+        organisation=world.org_a,
+        author_id=world.owner.id,
+        title="Matrix challenge",
+        problem="A matrix problem to solve.",
+        desired_outcome="Matrices sensed.",
+        domain_id=world.domain.id if world.domain else None,
+        status=ChallengeStatus.SCREENING,
+        confidentiality=Confidentiality.NAMED_RESEARCHERS,
+        submitted_at=utcnow(),
+        first_answer_at=utcnow(),
+    )
+    db.session.add(world.challenge)
+    db.session.flush()
+    world.challenge_message = ChallengeMessage(
+        challenge=world.challenge, organisation_id=world.org_a.id, author_id=world.owner.id, body="Hello TTO"
+    )
+    note = ChallengeMessage(
+        challenge=world.challenge,
+        organisation_id=world.org_a.id,
+        author_id=world.staff.id,
+        body="Staff only",
+        internal=True,
+        from_staff=True,
+    )
+    key = get_storage().save(b"%PDF-1.4 matrix attachment", suffix=".pdf")
+    world.attachment = ChallengeAttachment(
+        challenge=world.challenge,
+        organisation_id=world.org_a.id,
+        storage_key=key,
+        filename="matrix.pdf",
+        content_type="application/pdf",
+        size=26,
+        sha256="0" * 64,
+        uploaded_by_id=world.owner.id,
+    )
+    world.share = ChallengeShare(
+        challenge=world.challenge, researcher=world.researcher, shared_by_id=world.staff.id
+    )
+    world.proposal = ChallengeProposal(
+        challenge=world.challenge,
+        kind=ProposalKind.TECHNOLOGY,
+        technology=world.technology,
+        score=42,
+        reasons=["Shared terms: matrix"],
+    )
+    answer = ResearcherAnswer(
+        challenge=world.challenge, researcher=world.researcher, user_id=world.researcher_user.id, note="I can"
+    )
+    db.session.add_all([world.challenge_message, note, world.attachment, world.share, world.proposal, answer])
+    db.session.flush()
+
+
 def make_world() -> World:
     """Organisation A with an owner, a member and an open invitation; a staff user; an admin;
     and a valid token for every token link. Committed (visible to the app's requests)."""
@@ -207,6 +291,7 @@ def make_world() -> World:
     db.session.flush()
     world.statement, world.bank_line = make_bank_statement(staff)
     make_catalog_objects(world)
+    make_challenge_objects(world)
     world.tokens = {
         "auth.verify_email": tokens.make_token("verify-email", {"uid": member.id, "email": member.email}),
         "auth.reset_password": tokens.make_token(
@@ -264,6 +349,10 @@ SAMPLE_VALUES = {
     "lead_id": lambda w, endpoint: w.lead.id,
     "saved_search_id": lambda w, endpoint: w.saved_search.id,
     "file_id": lambda w, endpoint: (w.dossier_file if "dossier" in endpoint else w.image_file).id,
+    "challenge_id": lambda w, endpoint: w.challenge.id,
+    "attachment_id": lambda w, endpoint: w.attachment.id,
+    "share_id": lambda w, endpoint: w.share.id,
+    "proposal_id": lambda w, endpoint: w.proposal.id,
 }
 
 
@@ -294,6 +383,9 @@ def sign_in(browser, world: World, role: str) -> None:
     if role in ("staff", "admin"):
         response = browser.login_staff(user)
         assert location(response) == "/admin/", "staff sign-in (password + TOTP) did not complete"
+    elif role == "researcher":
+        response = browser.login(user.email)
+        assert location(response) == "/research", "researcher sign-in did not complete"
     else:
         response = browser.login(user.email)
         assert location(response) == "/dashboard", "partner sign-in did not complete"

@@ -1,0 +1,19 @@
+"""Serving a stored attachment: always a download (never shown inline), never cached, with an
+RFC 6266 filename. The views check who may have it before calling this."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from ..catalog.services.files import content_disposition
+from ..core.storage import get_storage
+from .models import ChallengeAttachment
+
+
+def attachment_response(attachment: ChallengeAttachment) -> Response:
+    data = get_storage().read(attachment.storage_key)
+    response = Response(data, mimetype=attachment.content_type)
+    response.headers["Content-Disposition"] = content_disposition(attachment.filename)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
