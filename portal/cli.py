@@ -8,6 +8,7 @@ import sys
 
 import click
 import pyotp
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
@@ -192,12 +193,33 @@ def export_technologies(path: str) -> None:
 
 
 @portal_cli.command("match")
-@click.option("--text", "text", required=True, help="The challenge or any free text to match.")
+@click.option("--text", "text", default=None, help="Any free text to match.")
+@click.option("--challenge", "challenge", default=None, help="A challenge's id or reference (C-2026-0007).")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON rows instead of a table.")
-def match(text: str, limit: int, as_json: bool) -> None:
-    """Technologies and researchers ranked against a text, with their reasons (staff view)."""
-    rows = matching.match_for_cli(text, limit)
+def match(text: str | None, challenge: str | None, limit: int, as_json: bool) -> None:
+    """Technologies and researchers ranked against a text or a challenge (its title, problem,
+    desired outcome and constraints, with its domain and target TRL), with their reasons (staff view)."""
+    if (text is None) == (challenge is None):
+        raise click.UsageError("Give either --text or --challenge.")
+    if challenge is not None:
+        from .challenges.models import Challenge
+
+        key = challenge.strip()
+        found = db.session.scalar(
+            sa.select(Challenge).where(
+                Challenge.id == int(key)
+                if key.isdigit() and len(key) < 10
+                else Challenge.reference == key[:40]
+            )
+        )
+        if found is None:
+            raise click.ClickException(f"No challenge {key!r}.")
+        rows = matching.match_for_cli(
+            found.match_text, limit, domain_id=found.domain_id, target_trl=found.target_trl
+        )
+    else:
+        rows = matching.match_for_cli(text or "", limit)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

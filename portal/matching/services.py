@@ -454,10 +454,12 @@ def match_text(
     return result
 
 
-def match_for_cli(text: str, limit: int = 10) -> list[dict[str, Any]]:
+def match_for_cli(
+    text: str, limit: int = 10, *, domain_id: int | None = None, target_trl: int | None = None
+) -> list[dict[str, Any]]:
     """The CLI's rows, staff-level view: technologies (by catalog reference), then researchers
     (by their directory e-mail, their stable key), each with kind, name, score and reasons."""
-    result = match_text(text, viewer=CLI_VIEWER, limit=limit)
+    result = match_text(text, viewer=CLI_VIEWER, limit=limit, domain_id=domain_id, target_trl=target_trl)
     rows: list[dict[str, Any]] = [
         {
             "kind": "technology",

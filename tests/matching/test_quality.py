@@ -70,3 +70,25 @@ def test_the_cli_prints_the_ranking_as_json(app, ctx):
 def test_the_cli_with_nothing_to_match_prints_an_empty_list(app, ctx):
     result = app.test_cli_runner().invoke(args=["portal", "match", "--text", "the and of", "--json"])
     assert result.exit_code == 0 and json.loads(result.output) == []
+
+
+def test_the_cli_matches_a_challenge_by_id_or_reference(app, ctx):
+    from ..challenges.helpers import entitled, submitted
+
+    seed_catalog()
+    user = entitled()
+    challenge = submitted(
+        user,
+        title="Pallets get lost inside our warehouse",
+        problem="GPS does not work indoors and our forklifts cannot tell where a pallet was left.",
+        desired_outcome="Find any pallet within a metre.",
+        constraints="No new wiring in the hall.",
+    )
+    runner = app.test_cli_runner()
+    by_id = runner.invoke(args=["portal", "match", "--challenge", str(challenge.id), "--json"])
+    by_reference = runner.invoke(args=["portal", "match", "--challenge", challenge.reference, "--json"])
+    assert by_id.exit_code == 0, by_id.output
+    assert json.loads(by_id.output) == json.loads(by_reference.output)
+    assert json.loads(by_id.output)[0]["reference"] == "NIT-2025-032"  # indoor positioning
+    assert runner.invoke(args=["portal", "match", "--challenge", "C-1999-0001"]).exit_code != 0
+    assert runner.invoke(args=["portal", "match"]).exit_code != 0  # neither --text nor --challenge
