@@ -36,7 +36,7 @@ PATH = [S.DRAFT, S.SUBMITTED, S.SCREENING, S.MATCHING, S.PROPOSAL, S.IN_PROJECT,
 #  budget, collaboration, confidentiality)
 # fmt: off
 CHALLENGES = [
-    ("Acme Robotics GmbH", "robotics", S.SUBMITTED, 9, "Pick mixed parts from a cluttered bin",
+    ("Acme Robotics GmbH", "robotics", S.CLOSED, 9, "Pick mixed parts from a cluttered bin",
      "Our cells stop whenever parts in a bin overlap or are shiny; an operator has to sort them by hand.",
      "A gripper and vision set-up that picks 95 % of mixed, reflective parts without a stop.",
      "Cycle time under 6 seconds; existing six-axis arms.", 6, BudgetBand.FROM_100K, Collaboration.JOINT_PROJECT,
