@@ -66,6 +66,9 @@ class LicensingOption(enum.Enum):
         }[self.value]
 
 
+OPTION_VALUES = frozenset(o.value for o in LicensingOption)
+
+
 class TechnologyStatus(enum.Enum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -205,13 +208,10 @@ class Technology(db.Model):
 
     @property
     def options(self) -> list[LicensingOption]:
-        return [LicensingOption(v) for v in self.licensing_options or [] if v in _OPTION_VALUES]
+        return [LicensingOption(v) for v in self.licensing_options or [] if v in OPTION_VALUES]
 
     def in_first_look(self, now: datetime | None = None) -> bool:
         return self.first_look_until is not None and self.first_look_until > (now or utcnow())
-
-
-_OPTION_VALUES = {o.value for o in LicensingOption}
 
 
 class TechnologySequence(db.Model):

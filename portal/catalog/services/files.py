@@ -85,7 +85,7 @@ def _too_large(kind: FileKind) -> DomainError:
 # --- images -------------------------------------------------------------------------------------
 
 
-def _looks_like_svg(head: bytes) -> bool:
+def looks_like_svg(head: bytes) -> bool:
     text = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return (
         text.startswith(b"<svg") or (text.startswith(b"<?xml") and b"<svg" in text) or b"<svg" in text[:512]
@@ -94,7 +94,7 @@ def _looks_like_svg(head: bytes) -> bool:
 
 def detect_image(data: bytes) -> FileType:
     """The image's type by its magic bytes, confirmed by a full parse; DomainError otherwise."""
-    if _looks_like_svg(data):
+    if looks_like_svg(data):
         raise DomainError(
             _("SVG images are not accepted (they can contain scripts). Upload a PNG, JPEG or WebP image."),
             "file",
@@ -146,7 +146,7 @@ def detect_document(data: bytes) -> FileType:
         return PDF
     if data.startswith(b"PK\x03\x04"):
         return _office_type(data)
-    if _looks_like_svg(data):
+    if looks_like_svg(data):
         raise DomainError(_("This file is not a PDF, Word (DOCX) or Excel (XLSX) document."), "file")
     raise DomainError(_("This file is not a PDF, Word (DOCX) or Excel (XLSX) document."), "file")
 

@@ -23,9 +23,9 @@ from ...core.errors import DomainError
 from ...core.types import utcnow
 from ...extensions import db
 from ..models import (
+    OPTION_VALUES,
     Domain,
     IpStatus,
-    LicensingOption,
     Researcher,
     Technology,
     TechnologySequence,
@@ -34,8 +34,6 @@ from ..models import (
 
 TEASER_INDEX = "technology_teaser"
 DETAIL_INDEX = "technology"
-
-_OPTION_VALUES = {o.value for o in LicensingOption}
 
 
 def next_reference(year: int) -> str:
@@ -83,7 +81,7 @@ class TechnologyData:
             raise DomainError(_("A technology needs a title."), "title")
         if not 1 <= int(self.trl) <= 9:
             raise DomainError(_("The TRL is a number from 1 to 9."), "trl")
-        unknown = [o for o in self.licensing_options if o not in _OPTION_VALUES]
+        unknown = [o for o in self.licensing_options if o not in OPTION_VALUES]
         if unknown:
             raise DomainError(
                 _("Unknown licensing option: %(options)s", options=", ".join(unknown)), "licensing_options"

@@ -41,7 +41,15 @@ from markupsafe import Markup, escape
 
 from ...core import search
 from ...extensions import db
-from ..models import LISTED_STATUSES, Domain, IpStatus, LicensingOption, Technology, TechnologyStatus
+from ..models import (
+    LISTED_STATUSES,
+    OPTION_VALUES,
+    Domain,
+    IpStatus,
+    LicensingOption,
+    Technology,
+    TechnologyStatus,
+)
 from .ladder import Level, Viewer, listed_filter
 from .listings import DETAIL_INDEX, TEASER_INDEX
 
@@ -117,7 +125,6 @@ def _values(args: Mapping[str, Any], key: str, allowed: Collection[str] | None =
 
 
 _IP_VALUES = {s.value for s in IpStatus}
-_OPTION_VALUES = {o.value for o in LicensingOption}
 _STATUS_VALUES = {s.value for s in LISTED_STATUSES}
 
 
@@ -137,7 +144,7 @@ def parse(args: Mapping[str, Any]) -> CatalogQuery:
         trl_min=trl_min,
         trl_max=trl_max,
         ip_status=_values(args, "ip", _IP_VALUES),
-        options=_values(args, "option", _OPTION_VALUES),
+        options=_values(args, "option", OPTION_VALUES),
         statuses=_values(args, "status", _STATUS_VALUES),
         sort=sort if sort in SORTS else "relevance",
         page=_int(args.get("page"), 1, MAX_PAGE) or 1,

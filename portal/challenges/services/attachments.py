@@ -99,7 +99,7 @@ def check(stream: IO[bytes], filename: str) -> tuple[Checked, bytes]:
     zip limits against bombs, SVG refused) decides the type; a PDF is also parsed here."""
     data = _read_limited(stream)
     try:
-        if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"RIFF")) or catalog_files._looks_like_svg(data):
+        if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"RIFF")) or catalog_files.looks_like_svg(data):
             found = catalog_files.detect_image(data)
         else:
             found = catalog_files.detect_document(data)
