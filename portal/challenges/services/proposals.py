@@ -5,7 +5,6 @@ technology a licensing lead and an expert a collaboration agreement prepared fro
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ...agreements import services as agreements
@@ -13,6 +12,7 @@ from ...agreements.models import Agreement, AgreementKind
 from ...auth.models import User
 from ...catalog import services as catalog
 from ...catalog.models import Lead, LeadStatus, Researcher, Technology
+from ...catalog.services import leads
 from ...core import audit
 from ...core.database import lock_for_update
 from ...core.errors import DomainError
@@ -125,20 +125,14 @@ def answer_proposal(
 
 def _lead_for(actor: User, challenge: Challenge, proposal: ChallengeProposal) -> Lead:
     """The organisation's open lead on the technology, or a new one for its account owner."""
-    existing = db.session.scalar(
-        sa.select(Lead).where(
-            Lead.organisation_id == challenge.organisation_id,
-            Lead.technology_id == proposal.technology_id,
-            Lead.status != LeadStatus.DECLINED,
-        )
-    )
+    existing = leads.open_lead(challenge.organisation_id, proposal.technology_id)
     if existing is not None:
         return existing
     lead = Lead(
         technology_id=proposal.technology_id,
         organisation_id=challenge.organisation_id,
         created_by_id=actor.id,
-        assigned_to_id=challenge.organisation.account_owner_id,
+        assigned_to_id=getattr(leads.staff_recipients(challenge.organisation)[0], "id", None),
         status=LeadStatus.NEW,
         intended_use=challenge.desired_outcome,
         timeline=challenge.timeline[:200],
