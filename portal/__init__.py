@@ -95,6 +95,7 @@ def register_models() -> None:
     from .catalog import models as _catalog  # noqa: F401
     from .challenges import models as _challenges  # noqa: F401
     from .core import models as _core  # noqa: F401
+    from .crm import models as _crm  # noqa: F401
     from .membership import models as _membership  # noqa: F401
     from .partners import models as _partners  # noqa: F401
 
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from .billing.webhooks import bp as billing_bp
     from .catalog.routes import bp as catalog_bp
     from .challenges.routes import bp as challenges_bp
+    from .crm.routes import bp as crm_bp
     from .main.routes import bp as main_bp
     from .membership.routes import bp as membership_bp
     from .partners.routes import bp as partners_bp
@@ -127,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
         billing_bp,
         catalog_bp,
         challenges_bp,
+        crm_bp,
         admin_bp,
     ):
         app.register_blueprint(bp)

@@ -22,6 +22,7 @@ from .catalog.services import saved as saved_searches
 from .challenges.demo_data import RESEARCHER_ACCOUNTS, seed_challenges
 from .core.models import Email, EmailStatus
 from .core.types import utcnow
+from .crm import demo_kpis, demo_pipeline, demo_relations
 from .extensions import db
 from .membership import services as membership
 from .membership.models import (
@@ -438,6 +439,9 @@ def seed() -> str:
     created += seed_catalog()
     created += _seed_saved_searches()
     created += seed_challenges(staff_users, password_hash)
+    created += demo_pipeline.seed(staff_users)
+    created += demo_relations.seed(staff_users)
+    created += demo_kpis.seed(staff_users)
     lines = [
         f"Demo data ready ({created} records created).",
         f"Demo password for every account: {DEMO_PASSWORD}",

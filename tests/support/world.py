@@ -52,6 +52,7 @@ from portal.membership.models import (
 )
 from portal.partners.models import Invitation, Organisation, OrgRole
 
+from . import world_kpis, world_pipeline, world_relations
 from .browser import location, text
 from .factories import (
     commit,
@@ -100,6 +101,7 @@ class World:
     attachment: ChallengeAttachment | None = None
     share: ChallengeShare | None = None
     proposal: ChallengeProposal | None = None  # `technology`, awaiting org_a's answer
+    crm: dict = field(default_factory=dict)  # the CRM's objects (tests/support/world_*.py)
 
     def user(self, role: str) -> User:
         return {
@@ -292,6 +294,9 @@ def make_world() -> World:
     world.statement, world.bank_line = make_bank_statement(staff)
     make_catalog_objects(world)
     make_challenge_objects(world)
+    world_pipeline.make_objects(world)
+    world_relations.make_objects(world)
+    world_kpis.make_objects(world)
     world.tokens = {
         "auth.verify_email": tokens.make_token("verify-email", {"uid": member.id, "email": member.email}),
         "auth.reset_password": tokens.make_token(
@@ -354,6 +359,9 @@ SAMPLE_VALUES = {
     "share_id": lambda w, endpoint: w.share.id,
     "proposal_id": lambda w, endpoint: w.proposal.id,
 }
+SAMPLE_VALUES.update(world_pipeline.SAMPLES)
+SAMPLE_VALUES.update(world_relations.SAMPLES)
+SAMPLE_VALUES.update(world_kpis.SAMPLES)
 
 
 def rule_for(app, endpoint: str):

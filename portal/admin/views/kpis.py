@@ -1,0 +1,3 @@
+"""Console pages: kpis (issue 13)."""
+
+from __future__ import annotations

@@ -1,0 +1,5 @@
+"""CRM tables: pipeline."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
