@@ -196,3 +196,27 @@ def test_researcher_without_directory_entry_is_told(app, ctx, browser):
     commit()
     browser.login(user.email)
     assert "not linked to a directory entry" in text(browser.get("/research"))
+
+
+def test_the_queue_export_lists_the_filtered_challenges_without_their_confidential_text(app, ctx, browser):
+    import sqlalchemy as sa
+
+    from portal.core.models import AuditEvent
+
+    _partner, staff, challenge, _attachment, _message = _world()
+    other = submitted(entitled(legal_name="Closed Co"), ChallengeStatus.SCREENING, title="CLOSED-ONE")
+    services.transition(staff, other, ChallengeStatus.DECLINED, reason="Out of scope")
+    commit()
+    browser.login_staff(staff)
+    response = browser.get("/admin/challenges.csv?status=screening")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    body = response.get_data(as_text=True)
+    header, *rows = body.lstrip("\ufeff").strip().splitlines()
+    assert header.startswith("Reference,Title,Organisation,Status")
+    assert len(rows) == 1 and challenge.reference in rows[0] and COMPANY in rows[0]
+    assert "CLOSED-ONE" not in body  # the filter applies
+    for field in ("problem", "desired_outcome", "approaches_tried", "constraints", "contacts"):
+        assert CANARIES[field] not in body
+    assert NOTE not in body
+    exported = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "console.exported")).all()
+    assert [e.details["list"] for e in exported] == ["challenges"]

@@ -161,3 +161,38 @@ def test_the_draft_form_shows_what_was_saved(app, ctx, browser):
     page = browser.get(f"/challenges/{draft.id}/edit").get_data(as_text=True)
     assert 'selected value="25k_100k"' in page and 'selected value="consultancy"' in page
     assert 'selected value="4"' in page
+
+
+def test_each_section_saves_the_draft_and_comes_back_to_it(app, ctx, browser):
+    from portal.challenges.models import Challenge
+
+    from ..support.factories import commit
+
+    partner = entitled()
+    commit()
+    browser.login(partner.email)
+    response = browser.post(
+        "/challenges/new", {"title": "Pallets", "problem": "We lose pallets", "action": "draft-problem"}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/edit#section-problem")
+    edit = response.headers["Location"].split("#")[0]
+    form = {
+        "title": "Pallets",
+        "problem": "We lose pallets",
+        "timeline": "A pilot by June",
+        "action": "draft-scope",
+    }
+    response = browser.post(edit, form)
+    assert response.headers["Location"].endswith("#section-scope")
+    challenge = db.session.scalars(sa.select(Challenge).where(Challenge.title == "Pallets")).one()
+    db.session.refresh(challenge)
+    assert (challenge.problem, challenge.timeline, challenge.status) == (
+        "We lose pallets",
+        "A pilot by June",
+        ChallengeStatus.DRAFT,
+    )
+    page = browser.get(edit).get_data(as_text=True)
+    assert page.count('value="draft-') == 2 and 'id="section-scope"' in page
+    # an unknown section is a plain draft save, back to the top of the form
+    response = browser.post(edit, {**form, "action": "draft-elsewhere"})
+    assert response.status_code == 302 and "#" not in response.headers["Location"]

@@ -180,6 +180,7 @@ POLICY: dict[str, str] = {
     # CSV exports of the console lists (tests/admin/test_console_lists.py)
     "admin.users_export": STAFF,
     "admin.organisations_export": STAFF,
+    "admin.challenges_export": STAFF,
     "admin.applications_export": STAFF,
     "admin.invoices_export": STAFF,
     "admin.agreements_export": STAFF,

@@ -6,11 +6,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
+from flask_login import current_user
+
 from .. import audit_words, bp, queries, sorting_of
 from ..export import amount, csv_export
 from .accounts import user_filters
 from .agreements import register_filters
 from .audit import audit_filters
+from .challenges import challenge_filters
 from .membership import application_status, invoice_filters
 from .organisations import organisation_filters
 
@@ -211,4 +214,46 @@ def tiers_export():
             for t in tiers
         ),
         {},
+    )
+
+
+@bp.route("/challenges.csv")
+def challenges_export():
+    """The challenge queue with its filters: who, what, where it stands, how long it waited. The
+    problem statement and the conversation stay in the portal (confidential, never in a spreadsheet)."""
+    filters, sorting = challenge_filters(), sorting_of(queries.CHALLENGE_SORT)
+    return csv_export(
+        "challenges",
+        queries.challenges_query(filters, current_user.id, sorting),
+        [
+            "Reference",
+            "Title",
+            "Organisation",
+            "Status",
+            "Confidentiality",
+            "Domain",
+            "Target TRL",
+            "Collaboration",
+            "Owner",
+            "Submitted",
+            "First answer",
+        ],
+        lambda items: (
+            [
+                c.reference,
+                c.title,
+                c.organisation.legal_name,
+                c.status.label,
+                c.confidentiality.label,
+                c.domain.name if c.domain else "",
+                c.target_trl or "",
+                c.collaboration.label if c.collaboration else "",
+                c.owner.full_name if c.owner else "",
+                c.submitted_at,
+                c.first_answer_at,
+            ]
+            for c in items
+        ),
+        asdict(filters),
+        sorting.param,
     )

@@ -99,9 +99,17 @@ def index():
     )
 
 
+FORM_SECTIONS = ("problem", "scope", "contacts")
+
+
 def _save(form: ChallengeForm, challenge: Challenge | None):
-    """Save the draft, and submit it when asked; returns the redirect or None (form shown again)."""
-    submitting = request.form.get("action") == "submit"
+    """Save the draft, and submit it when asked; returns the redirect or None (form shown again).
+
+    Each section of the form has its own save button (`action=draft-<section>`): it saves the whole
+    draft and comes back to that section, so a long challenge is kept section by section."""
+    action = request.form.get("action", "")
+    submitting = action == "submit"
+    section = action.removeprefix("draft-") if action.removeprefix("draft-") in FORM_SECTIONS else None
     try:
         if challenge is None:
             challenge = services.create_draft(current_user, current_user.organisation, _data(form))
@@ -132,7 +140,8 @@ def _save(form: ChallengeForm, challenge: Challenge | None):
         return redirect(url_for("challenges.detail", challenge_id=challenge.id))
     db.session.commit()
     flash(_("Draft saved. Submit it when it is ready."), "success")
-    return redirect(url_for("challenges.edit", challenge_id=challenge.id))
+    anchor = f"section-{section}" if section else None
+    return redirect(url_for("challenges.edit", challenge_id=challenge.id, _anchor=anchor))
 
 
 @bp.route("/challenges/new", methods=["GET", "POST"])
