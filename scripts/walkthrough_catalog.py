@@ -46,6 +46,8 @@ CSV_FIXED = CSV_BAD.replace("no-such-domain", "iot").replace(",12,patent,", ",5,
 
 
 class Walkthrough(BrowserSteps):
+    prefix = "catalog"  # of the screenshots' names
+
     def __init__(self, args: argparse.Namespace, server: Server) -> None:
         self.server = server
         self.base = server.base
@@ -70,7 +72,7 @@ class Walkthrough(BrowserSteps):
         return page
 
     def shot(self, page: Page, name: str) -> None:
-        path = self.out / f"catalog-{name}.png"
+        path = self.out / f"{self.prefix}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         self.shots.append(str(path))
 
@@ -226,32 +228,32 @@ class Walkthrough(BrowserSteps):
         return 0 if self.results and not failed and not any("[CSP]" in m for m in self.messages) else 1
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--port", type=int, default=5081, help="port of the development server")
-    parser.add_argument("--db", default="/tmp/walk-catalog.db", help="SQLite file, rebuilt each run")
-    parser.add_argument("--log", default="/tmp/walk-catalog-server.log", help="the server's log")
+def main(walk_class: type[Walkthrough] = Walkthrough, doc: str = __doc__ or "", port: int = 5081) -> int:
+    """Run `walk_class`'s journeys on a fresh demo database (also the challenges walkthrough's main)."""
+    name = walk_class.prefix
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=port, help="port of the development server")
+    parser.add_argument("--db", default=f"/tmp/walk-{name}.db", help="SQLite file, rebuilt each run")
+    parser.add_argument("--log", default=f"/tmp/walk-{name}-server.log", help="the server's log")
     parser.add_argument("--app-dir", default=str(ROOT), help="checkout to serve (its .venv runs flask)")
-    parser.add_argument("--out", default="/tmp/walk-catalog-shots", help="screenshot folder")
-    parser.add_argument("--extra-dir", default="/tmp/walk-catalog-extra", help="files the walk writes")
+    parser.add_argument("--out", default=f"/tmp/walk-{name}-shots", help="screenshot folder")
+    parser.add_argument("--extra-dir", default=f"/tmp/walk-{name}-extra", help="files the walk writes")
     parser.add_argument("--pdf", default=None, help="(unused; accepted like the other walkthroughs)")
     parser.add_argument(
         "--axe", action="store_true", help="check every page with axe-core at 1280 and 390 px"
     )
-    parser.add_argument("--axe-out", default="/tmp/liaison-a11y-catalog", help="where --axe writes reports")
+    parser.add_argument("--axe-out", default=f"/tmp/liaison-a11y-{name}", help="where --axe writes reports")
     args = parser.parse_args()
     server = Server(args, "http://127.0.0.1:9")  # no Stripe on this walk
     try:
         print(f"- fresh database {args.db}, demo data")
         server.prepare()
         server.start()
-        walk = Walkthrough(args, server)
+        walk = walk_class(args, server)
         if args.axe:
             walk.axe = Axe(server.base)
         status = walk.run()
-        if walk.axe is not None and walk.axe.write(Path(args.axe_out), "walkthrough_catalog.py"):
+        if walk.axe is not None and walk.axe.write(Path(args.axe_out), f"walkthrough_{name}.py"):
             status = status or 1
         return status
     except StepFailed as exc:

@@ -9,7 +9,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from ..core.forms import Limit
+from ..core.forms import Limit, NeededToSubmit
 from .models import BudgetBand, Collaboration
 
 
@@ -45,10 +45,10 @@ class ChallengeForm(FlaskForm):
     )
     problem = TextAreaField(
         _l("Problem statement"),
-        validators=[Limit(10000)],
+        validators=[NeededToSubmit(), Limit(10000)],
         description=_l("What goes wrong today, for whom, and why it matters. Your own words are best."),
     )
-    desired_outcome = TextAreaField(_l("Desired outcome"), validators=[Limit(5000)])
+    desired_outcome = TextAreaField(_l("Desired outcome"), validators=[NeededToSubmit(), Limit(5000)])
     approaches_tried = TextAreaField(_l("Approaches already tried"), validators=[Limit(5000)])
     constraints = TextAreaField(
         _l("Constraints"),

@@ -130,6 +130,16 @@ def entry_length(text: str | None) -> int:
     return len((text or "").replace("\r\n", "\n"))
 
 
+class NeededToSubmit:
+    """Marks a field a draft may leave empty but a submission needs: the label says "(needed to
+    submit)" instead of "(optional)"; the service that submits checks it."""
+
+    field_flags = {"needed_to_submit": True}
+
+    def __call__(self, form: FlaskForm, field) -> None:
+        return None
+
+
 class Limit(Length):
     """The one validator for a text field's maximum (issue 10, point 13): "At most 200 characters;
     this has 245." The entry comes back whole with the message; nothing is cut. The field macro

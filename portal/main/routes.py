@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..agreements import services as agreements
 from ..catalog.services import leads as catalog_leads
+from ..challenges import services as challenges
 from ..core.errors import RETRY_AFTER_SECONDS
 from ..core.health import health
 from ..core.permissions import partner_required
@@ -38,6 +39,7 @@ def dashboard():
         has_access=membership.has_partner_access(organisation, membership=current),
         to_sign=agreements.awaiting_signature(organisation),
         leads=catalog_leads.leads_of(organisation.id),
+        challenges=challenges.recent_of(organisation.id),
     )
 
 

@@ -196,3 +196,44 @@ def test_each_section_saves_the_draft_and_comes_back_to_it(app, ctx, browser):
     # an unknown section is a plain draft save, back to the top of the form
     response = browser.post(edit, {**form, "action": "draft-elsewhere"})
     assert response.status_code == 302 and "#" not in response.headers["Location"]
+
+
+def test_the_first_staff_member_to_move_a_challenge_becomes_its_owner(ctx):
+    partner = entitled()
+    challenge = services.create_draft(partner, partner.organisation, data())
+    services.submit(partner, challenge)
+    assert challenge.owner_id is None  # the partner's move assigns nobody
+    first, second = make_staff(), make_staff()
+    services.transition(first, challenge, ChallengeStatus.SCREENING)
+    services.transition(second, challenge, ChallengeStatus.MATCHING)
+    assert challenge.owner_id == first.id  # kept: a later move does not take it over
+    owners = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "challenge.owner_changed")
+    ).all()
+    assert [e.details["new"] for e in owners] == [first.id]
+
+
+def test_the_dashboard_lists_open_challenges_and_the_proposals_waiting(app, ctx, browser):
+    from portal.catalog import services as catalog
+    from portal.catalog.models import TechnologyStatus
+    from portal.challenges.models import ProposalKind
+
+    from ..support.browser import text
+    from ..support.factories import commit
+
+    partner = entitled()
+    staff = make_staff()
+    waiting = submitted(partner, ChallengeStatus.MATCHING, title="Pallets lost indoors")
+    technology = catalog.create_technology(
+        catalog.TechnologyData(title="Indoor positioning", benefit="Finds pallets.", problem="Lost pallets."),
+        status=TechnologyStatus.PUBLISHED,
+    )
+    services.propose(staff, waiting, ProposalKind.TECHNOLOGY, technology.id)
+    finished = submitted(partner, ChallengeStatus.SUBMITTED, title="An old withdrawn one")
+    services.withdraw(partner, finished)
+    commit()
+    browser.login(partner.email)
+    page = text(browser.get("/dashboard"))
+    assert "Your R&D challenges" in page and "Pallets lost indoors" in page
+    assert "1 proposal waits for your answer" in page
+    assert "An old withdrawn one" not in page  # finished challenges leave the card

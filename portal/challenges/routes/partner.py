@@ -125,9 +125,7 @@ def _save(form: ChallengeForm, challenge: Challenge | None):
             services.submit(current_user, challenge)
         except DomainError as exc:
             db.session.commit()  # the draft is kept; the refusal is shown beside it
-            flash(
-                _("Your draft is saved, but it was not submitted: %(reason)s", reason=exc.message), "warning"
-            )
+            flash(_("Not submitted yet. %(reason)s", reason=exc.message), "warning")
             return redirect(url_for("challenges.edit", challenge_id=challenge.id))
         db.session.commit()
         flash(

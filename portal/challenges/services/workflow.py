@@ -33,9 +33,11 @@ from ..models import (
     BudgetBand,
     Challenge,
     ChallengeEvent,
+    ChallengeProposal,
     ChallengeSequence,
     ChallengeStatus,
     Collaboration,
+    ProposalStatus,
 )
 
 S = ChallengeStatus
@@ -130,6 +132,30 @@ def open_count(organisation_id: int) -> int:
             Challenge.organisation_id == organisation_id, Challenge.status.in_(OPEN_STATUSES)
         )
     )
+
+
+def recent_of(organisation_id: int, limit: int = 5) -> list[tuple[Challenge, int]]:
+    """The organisation's latest challenges that are not finished (drafts included), each with the
+    number of proposals waiting for the partner's answer: the dashboard's card, in one query."""
+    waiting = (
+        sa.select(sa.func.count(ChallengeProposal.id))
+        .where(
+            ChallengeProposal.challenge_id == Challenge.id,
+            ChallengeProposal.status == ProposalStatus.PROPOSED,
+        )
+        .correlate(Challenge)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Challenge, waiting)
+        .where(
+            Challenge.organisation_id == organisation_id,
+            Challenge.status.in_([S.DRAFT, *OPEN_STATUSES]),
+        )
+        .order_by(Challenge.updated_at.desc(), Challenge.id.desc())
+        .limit(limit)
+    ).all()
+    return [(challenge, count) for challenge, count in rows]
 
 
 def check_open_limit(organisation: Organisation) -> None:
@@ -247,6 +273,9 @@ def transition(
     challenge.status = to
     if actor.is_staff and old is S.SUBMITTED and challenge.first_answer_at is None:
         challenge.first_answer_at = utcnow()
+    if actor.is_staff and challenge.owner_id is None:
+        challenge.owner = actor  # whoever takes it on first handles it, until reassigned
+        audit.record("challenge.owner_changed", actor=actor, target=challenge, old=None, new=actor.id)
     event = _event(challenge, actor, old, to, note.strip())
     audit.record("challenge.status_changed", actor=actor, target=challenge, old=old.value, new=to.value)
     notify_partner(challenge, to, note=note.strip())
