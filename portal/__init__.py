@@ -96,6 +96,7 @@ def register_models() -> None:
     from .challenges import models as _challenges  # noqa: F401
     from .core import models as _core  # noqa: F401
     from .crm import models as _crm  # noqa: F401
+    from .innovation import models as _innovation  # noqa: F401
     from .membership import models as _membership  # noqa: F401
     from .partners import models as _partners  # noqa: F401
 
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from .catalog.routes import bp as catalog_bp
     from .challenges.routes import bp as challenges_bp
     from .crm.routes import bp as crm_bp
+    from .innovation.routes import bp as innovation_bp
     from .main.routes import bp as main_bp
     from .membership.routes import bp as membership_bp
     from .partners.routes import bp as partners_bp
@@ -130,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
         catalog_bp,
         challenges_bp,
         crm_bp,
+        innovation_bp,
         admin_bp,
     ):
         app.register_blueprint(bp)

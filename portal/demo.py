@@ -24,6 +24,7 @@ from .core.models import Email, EmailStatus
 from .core.types import utcnow
 from .crm import demo_kpis, demo_pipeline, demo_relations
 from .extensions import db
+from .innovation import demo_disclosures, demo_licensing
 from .membership import services as membership
 from .membership.models import (
     Application,
@@ -442,6 +443,8 @@ def seed() -> str:
     created += demo_pipeline.seed(staff_users)
     created += demo_relations.seed(staff_users)
     created += demo_kpis.seed(staff_users)
+    created += demo_disclosures.seed(staff_users)
+    created += demo_licensing.seed(staff_users)
     lines = [
         f"Demo data ready ({created} records created).",
         f"Demo password for every account: {DEMO_PASSWORD}",

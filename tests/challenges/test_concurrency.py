@@ -67,3 +67,5 @@ def test_simultaneous_accepts_make_one_lead_and_one_agreement(scratch_database, 
         ).all()
         assert len(leads) == 1 and leads[0].technology_id is not None
         assert len(agreements) == 1
+        db.session.remove()
+        db.engine.dispose()  # close the threads' pooled connections before the interpreter does

@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.partners.models import Invitation, Organisation, OrgRole
 
 from ..crm import access_kpis, access_pipeline, access_relations
+from ..innovation import access_disclosures, access_licensing
 from ..support.browser import location, text
 from ..support.factories import (
     commit,
@@ -448,7 +449,7 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "admin.lead_status": (400, "text:Choose the new status."),
     "admin.lead_term_sheet": (302, "/admin/leads/{lead_id}"),  # a draft licence term sheet
 }
-for _part in (access_pipeline, access_relations, access_kpis):
+for _part in (access_pipeline, access_relations, access_kpis, access_disclosures, access_licensing):
     POLICY.update(_part.POLICY)
     ALLOWED_POST.update(_part.ALLOWED_POST)
 

@@ -52,7 +52,7 @@ from portal.membership.models import (
 )
 from portal.partners.models import Invitation, Organisation, OrgRole
 
-from . import world_kpis, world_pipeline, world_relations
+from . import world_disclosures, world_kpis, world_licensing, world_pipeline, world_relations
 from .browser import location, text
 from .factories import (
     commit,
@@ -297,6 +297,8 @@ def make_world() -> World:
     world_pipeline.make_objects(world)
     world_relations.make_objects(world)
     world_kpis.make_objects(world)
+    world_disclosures.make_objects(world)
+    world_licensing.make_objects(world)
     world.tokens = {
         "auth.verify_email": tokens.make_token("verify-email", {"uid": member.id, "email": member.email}),
         "auth.reset_password": tokens.make_token(
@@ -362,6 +364,8 @@ SAMPLE_VALUES = {
 SAMPLE_VALUES.update(world_pipeline.SAMPLES)
 SAMPLE_VALUES.update(world_relations.SAMPLES)
 SAMPLE_VALUES.update(world_kpis.SAMPLES)
+SAMPLE_VALUES.update(world_disclosures.SAMPLES)
+SAMPLE_VALUES.update(world_licensing.SAMPLES)
 
 
 def rule_for(app, endpoint: str):

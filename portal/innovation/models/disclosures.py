@@ -1,0 +1,5 @@
+"""Innovation tables: disclosures."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""Innovation tables: ip."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
