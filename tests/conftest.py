@@ -16,6 +16,7 @@ from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from portal import create_app
+from portal.catalog.services import results_cache
 from portal.extensions import db, limiter
 
 from .support.browser import Browser
@@ -114,6 +115,7 @@ def isolated_db(app):
         {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": BoundSession}
     )
     limiter.reset()
+    results_cache.clear()  # entries of another test's (rolled-back) catalog
     # Flask-Limiter keeps `enabled` on the one global limiter: an app a test made with the limiter
     # off (concurrency tests) must not switch it off for the tests after it.
     limiter.enabled = app.config["RATELIMIT_ENABLED"]

@@ -359,3 +359,15 @@ class TechnologyDailyStat(db.Model):
     )
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     views: Mapped[int] = mapped_column(default=0)
+
+
+class CatalogState(db.Model):
+    """One row: a token that changes whenever a listing, a domain or a directory entry changes (in
+    the same transaction), so every app instance's cache of search results knows when it is stale
+    (services/results_cache.py). A random token, not a counter: a rolled-back change never comes back
+    as the token of a different catalog."""
+
+    __tablename__ = "catalog_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(32))

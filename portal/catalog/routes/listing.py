@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
@@ -12,7 +13,8 @@ from ...core.web import nul_tolerant
 from ...extensions import db
 from .. import services as catalog
 from ..models import FileKind, Technology
-from ..services import leads, marketing, stats
+from ..services import leads, marketing, results_cache, stats
+from ..services.results_cache import SLOT
 from .blueprint import bp
 
 
@@ -21,10 +23,18 @@ from .blueprint import bp
 def index():
     viewer = catalog.viewer_context(current_user)
     query = catalog.parse(request.args)
-    results = catalog.find(viewer, query)
-    return render_template(
-        "catalog/index.html", results=results, query=query, viewer=viewer, params=catalog.query_params
-    )
+    context = {"query": query, "viewer": viewer, "params": catalog.query_params}
+
+    def render_results() -> str:
+        results = catalog.find(viewer, query)
+        slot = Markup(SLOT)  # noqa: S704 - a constant comment
+        return render_template("catalog/_results.html", results=results, per_reader_slot=slot, **context)
+
+    html = results_cache.cached(viewer, catalog.query_params(query), render_results)
+    per_reader = render_template("catalog/_save_search.html", **context)
+    # Both parts were rendered by autoescaping templates just now (or, the results, earlier):
+    page = Markup(html.replace(SLOT, per_reader, 1))  # noqa: S704
+    return render_template("catalog/index.html", results_html=page)
 
 
 def listing_or_404(slug: str, viewer: catalog.Viewer) -> tuple[Technology, catalog.Level]:
