@@ -94,6 +94,7 @@ from .views import (  # noqa: E402, F401
     membership,
     organisations,
     overview,
+    search,
 )
 
 __all__ = ["PER_PAGE", "admin_only", "bp", "page_number", "sorting_of"]

@@ -200,6 +200,21 @@ def test_staff_work_the_lead_through_the_console(app, setting):
     assert db.session.get(Lead, lead.id).status is LeadStatus.IN_DISCUSSION
 
 
+def test_the_leads_export_keeps_the_filters_and_leaves_the_message_out(app, setting):
+    technology = setting["technology"]
+    setting["browser"].post(setting["url"], INTEREST)
+    console = staff_browser(app, setting["officer"])
+    body = text(console.get("/admin/leads.csv?status=open"))
+    header, *rows = body.lstrip("\ufeff").strip().splitlines()
+    assert header.startswith("Technology,Title,Organisation,Status")
+    assert len(rows) == 1 and technology.reference in rows[0] and "Lead Labs GmbH" in rows[0]
+    assert INTEREST["message"] not in body and INTEREST["intended_use"] not in body
+    assert_no_canary(body)
+    assert text(console.get("/admin/leads.csv?status=declined")).lstrip("\ufeff").strip() == header
+    exported = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "console.exported")).all()
+    assert [e.details["list"] for e in exported] == ["leads", "leads"]
+
+
 def test_issuing_a_term_sheet_is_idempotent_and_prefilled(app, setting):
     member, technology = setting["member"], setting["technology"]
     setting["browser"].post(setting["url"], INTEREST)

@@ -182,6 +182,8 @@ POLICY: dict[str, str] = {
     "admin.users_export": STAFF,
     "admin.organisations_export": STAFF,
     "admin.challenges_export": STAFF,
+    "admin.leads_export": STAFF,
+    "admin.search": STAFF,
     "admin.applications_export": STAFF,
     "admin.invoices_export": STAFF,
     "admin.agreements_export": STAFF,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
+from flask import request
 from flask_login import current_user
 
 from .. import audit_words, bp, queries, sorting_of
@@ -255,5 +256,44 @@ def challenges_export():
             for c in items
         ),
         asdict(filters),
+        sorting.param,
+    )
+
+
+@bp.route("/leads.csv")
+def leads_export():
+    """The licensing leads with the list's filters; the partner's message stays in the portal."""
+    status, q = request.args.get("status", "open")[:20], request.args.get("q", "")[:100]
+    mine = current_user.id if request.args.get("mine", "") == "1" else None
+    sorting = sorting_of(queries.LEAD_SORT)
+    return csv_export(
+        "leads",
+        queries.leads_query(status, q, mine, sorting),
+        [
+            "Technology",
+            "Title",
+            "Organisation",
+            "Status",
+            "Field of use",
+            "Territory",
+            "Timeline",
+            "Assigned to",
+            "Received",
+        ],
+        lambda items: (
+            [
+                lead.technology.reference,
+                lead.technology.title,
+                lead.organisation.legal_name,
+                lead.status.label,
+                lead.field_of_use,
+                lead.territory,
+                lead.timeline,
+                lead.assigned_to.full_name if lead.assigned_to else "",
+                lead.created_at,
+            ]
+            for lead in items
+        ),
+        {"status": status, "q": q, "mine": "1" if mine else ""},
         sorting.param,
     )
