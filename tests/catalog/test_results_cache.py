@@ -97,3 +97,21 @@ def test_the_cache_can_be_switched_off(app, ctx, browser, staff):
     finally:
         app.config.pop("CATALOG_RESULTS_CACHE")
     assert again == first
+
+
+def test_another_instances_change_is_seen_within_a_second(app, ctx, browser, staff, monkeypatch):
+    from portal.catalog.models import CatalogState
+
+    make_canary_technology(staff)
+    commit()
+    now = [5000.0]
+    monkeypatch.setattr(results_cache, "clock", lambda: now[0])
+    assert "Quantum-safe" in text(browser.get(SEARCH))
+    # Another instance renames the listing and replaces the token (its own flush hook), by SQL here.
+    db.session.execute(sa.update(Technology).values(title="Renamed elsewhere"))
+    db.session.execute(sa.update(CatalogState).values(token="changed-elsewhere"))
+    commit()
+    now[0] += results_cache.TOKEN_SECONDS / 2
+    assert "Quantum-safe" in text(browser.get(SEARCH))  # this process read the token half a second ago
+    now[0] += results_cache.TOKEN_SECONDS
+    assert "Quantum-safe" not in text(browser.get(SEARCH))

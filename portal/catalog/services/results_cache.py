@@ -6,10 +6,11 @@ the language and the catalog itself. So it is rendered once per such key and kep
 in the process; the parts that depend on the person (the navigation, the CSRF token of "save this
 search") are rendered on every request around it.
 
-Never stale, on any number of instances: the key carries `catalog_state.token`, which every change
-of a listing, a domain or a directory entry replaces in the same transaction (the flush hook
-below). Reading the token is one primary-key query; a hit then costs no search query at all. The
-one change that is not a write is time: a technology's first look ends by the clock. So an entry
+Never stale in the process that made a change, and at most TOKEN_SECONDS (1 s) on the other
+instances: the key carries `catalog_state.token`, which every change of a listing, a domain or a
+directory entry replaces in the same transaction (the flush hook below). The token is read from
+the database at most once a second per process (a commit that changed it forgets it at once), so a
+hit usually costs no query at all. The one change that is not a write is time: a technology's first look ends by the clock. So an entry
 lives at most `TTL_SECONDS`, and first-look readers and the others never share entries.
 
 A partner's entry can never serve a visitor: the ladder's rung is in the key, and the canary tests
@@ -43,8 +44,21 @@ _lock = threading.Lock()
 clock: Callable[[], float] = time.monotonic
 
 
+TOKEN_SECONDS = 1.0
+_token: list = [None, float("-inf")]  # [token, when it was read]
+
+
 def token() -> str | None:
-    return db.session.scalar(sa.select(CatalogState.token).where(CatalogState.id == 1))
+    """The catalog's token, read at most once a second per process: a cache hit then needs no
+    database at all. A change committed in this process forgets it at once (the commit hook below);
+    one committed by another instance is seen within TOKEN_SECONDS."""
+    value, read_at = _token
+    now = clock()
+    if value is not None and now - read_at < TOKEN_SECONDS:
+        return value
+    value = db.session.scalar(sa.select(CatalogState.token).where(CatalogState.id == 1))
+    _token[:] = [value, now]
+    return value
 
 
 def key_for(viewer: Viewer, params: dict[str, Any], state: str) -> tuple:
@@ -79,6 +93,7 @@ def cached(viewer: Viewer, params: dict[str, Any], render: Callable[[], str]) ->
 def clear() -> None:
     with _lock:
         _entries.clear()
+    _token[:] = [None, float("-inf")]
 
 
 @sa.event.listens_for(Session, "after_flush")
@@ -91,3 +106,15 @@ def _catalog_changed(session: Session, _context: Any) -> None:
         session.execute(
             sa.update(CatalogState).where(CatalogState.id == 1).values(token=secrets.token_hex(16))
         )
+        session.info["catalog_changed"] = True
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _forget_the_token(session: Session) -> None:
+    if session.info.pop("catalog_changed", False):
+        _token[:] = [None, float("-inf")]
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _nothing_changed(session: Session) -> None:
+    session.info.pop("catalog_changed", None)
