@@ -63,7 +63,7 @@ INTERACTIONS = [
 ]
 
 TASKS = [
-    # organisation, title, due in days (negative: overdue), officer index, on the organisation's first challenge
+    # organisation, title, due in days (negative: overdue), officer index, on its first challenge
     ("Acme Robotics GmbH", "Send the sensor-fusion term-sheet outline", -3, 1, False),
     ("Acme Robotics GmbH", "Propose researchers for Acme's challenge", 0, 1, True),
     ("Acme Robotics GmbH", "Prepare the renewal conversation", 21, 1, False),
@@ -135,10 +135,14 @@ def seed(staff_users: list) -> int:
     for name, body, officer in NOTES:
         organisation = organisations.get(name)
         if organisation is None or db.session.scalar(
-            sa.select(StaffNote.id).where(StaffNote.organisation_id == organisation.id, StaffNote.body == body)
+            sa.select(StaffNote.id).where(
+                StaffNote.organisation_id == organisation.id, StaffNote.body == body
+            )
         ):
             continue
-        db.session.add(StaffNote(organisation_id=organisation.id, author_id=staff_users[officer].id, body=body))
+        db.session.add(
+            StaffNote(organisation_id=organisation.id, author_id=staff_users[officer].id, body=body)
+        )
         created += 1
     db.session.flush()
     return created

@@ -46,6 +46,7 @@ class TaskForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     body = TextAreaField(
-        "Note", validators=[DataRequired(message="Write the note first."), Limit(5000)],
+        "Note",
+        validators=[DataRequired(message="Write the note first."), Limit(5000)],
         description="Internal: staff only, never shown to the partner.",
     )

@@ -86,7 +86,9 @@ def story(officer):
     invoice = make_invoice(organisation, number="INV-STORY-1")
     db.session.add(Payment(invoice_id=invoice.id, amount_cents=100_00, received_on=date(2026, 3, 6)))
     challenge = make_challenge(organisation, submitted_at=at(7), title="Grip soft fruit")
-    make_lead(organisation, make_technology(officer, "Soft gripper"), created_at=at(8), created_by_id=owner.id)
+    make_lead(
+        organisation, make_technology(officer, "Soft gripper"), created_at=at(8), created_by_id=owner.id
+    )
     make_interaction(
         organisation,
         date(2026, 3, 9),
@@ -137,7 +139,9 @@ def test_the_page_shows_every_part_of_the_relationship(console, officer):
     db.session.add(SavedSearch(user_id=owner.id, organisation_id=organisation.id, name="Grippers", params={}))
     db.session.add(StaffNote(organisation_id=organisation.id, author_id=officer.id, body="Prefers calls"))
     make_task(officer, date.today(), title="Call Olga", organisation_id=organisation.id)
-    make_task(officer, date.today(), title="Closed task", organisation_id=organisation.id, status=TaskStatus.DONE)
+    make_task(
+        officer, date.today(), title="Closed task", organisation_id=organisation.id, status=TaskStatus.DONE
+    )
     organisation.account_owner_id = officer.id
     commit()
     html = text(console.get(f"/admin/organisations/{organisation.id}"))
@@ -153,7 +157,7 @@ def test_the_page_shows_every_part_of_the_relationship(console, officer):
         "EUR 100.00 on 06 Mar 2026",  # the payment
         "Agreement signatures",  # engagement
         "Olga Owner",
-        'selected>Oscar Officer</option>',  # the account owner form keeps working
+        "selected>Oscar Officer</option>",  # the account owner form keeps working
     ):
         assert expected in html, expected
     assert "Closed task" not in html
@@ -193,7 +197,10 @@ def test_an_interaction_is_logged_from_the_page_and_audited(console, officer):
         ({"kind": "call", "occurred_on": "2026-02-30", "summary": "x"}, "date"),
         ({"kind": "call", "occurred_on": "", "summary": "x"}, "Enter the date it happened."),
         ({"kind": "fax", "occurred_on": "2026-01-05", "summary": "x"}, "Not a valid choice"),
-        ({"kind": "call", "occurred_on": "2026-01-05", "summary": "  "}, "Say in a few words what was discussed."),
+        (
+            {"kind": "call", "occurred_on": "2026-01-05", "summary": "  "},
+            "Say in a few words what was discussed.",
+        ),
         ({"kind": "call", "occurred_on": "2999-01-05", "summary": "x"}, "the date is in the future"),
         ({"kind": "call", "occurred_on": "2026-01-05", "summary": "x" * 5001}, "At most"),
     ],
@@ -211,7 +218,12 @@ def test_a_note_is_added_and_stays_internal(app, console, officer):
     organisation = make_organisation(legal_name="Note Works")
     owner = make_partner(organisation=organisation, roles={OrgRole.OWNER})
     commit()
-    assert console.post(f"/admin/organisations/{organisation.id}/notes", {"body": "Budget cut in Q3"}).status_code == 302
+    assert (
+        console.post(
+            f"/admin/organisations/{organisation.id}/notes", {"body": "Budget cut in Q3"}
+        ).status_code
+        == 302
+    )
     assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.action == "note.added"))
     assert "Budget cut in Q3" in text(console.get(f"/admin/organisations/{organisation.id}"))
     partner = Browser(app)

@@ -191,7 +191,9 @@ def crm_log_interaction(organisation_id: int):
             _put_on_form(form, exc)
         else:
             db.session.commit()
-            flash(f"{InteractionKind(form.kind.data).label} logged on {organisation.display_name}.", "success")
+            flash(
+                f"{InteractionKind(form.kind.data).label} logged on {organisation.display_name}.", "success"
+            )
             return _back(organisation, "timeline")
     return render_organisation(organisation, interaction_form=form, status=400)
 

@@ -14,6 +14,15 @@ from ..services import calendar, tasks
 from .blueprint import bp
 
 
+def _console_url(task) -> str:
+    """Where the task is worked on: its challenge's tasks, its organisation, or "my tasks"."""
+    if task.challenge_id:
+        return link("admin.crm_challenge_tasks", challenge_id=task.challenge_id)
+    if task.organisation_id:
+        return link("admin.organisation_detail", organisation_id=task.organisation_id)
+    return link("admin.crm_tasks")
+
+
 @bp.route("/calendar/<feed_token>.ics")
 @limiter.limit("60 per minute")
 def task_feed(feed_token: str):
@@ -25,7 +34,7 @@ def task_feed(feed_token: str):
         user,
         tasks.open_tasks_of_user(user.id),
         host=host,
-        url_for_task=lambda task: link("admin.crm_tasks", assignee="all", task=task.id),
+        url_for_task=_console_url,
     )
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"

@@ -183,7 +183,9 @@ def assess(memberships: Sequence[Membership], today: date) -> list[RenewalRow]:
     return rows
 
 
-def risk_reasons(membership: Membership, figure: Engagement, unpaid: Invoice | None, today: date) -> list[str]:
+def risk_reasons(
+    membership: Membership, figure: Engagement, unpaid: Invoice | None, today: date
+) -> list[str]:
     reasons = []
     if figure.interactions == 0 and figure.logins == 0:
         reasons.append(f"No interaction and no login in {ENGAGEMENT_DAYS} days")
@@ -215,7 +217,9 @@ def _unpaid_renewal_invoices(memberships: Sequence[Membership]) -> dict[int, Inv
         .where(Invoice.membership_id.in_(ids), Invoice.status == InvoiceStatus.OPEN)
         .order_by(Invoice.id)
     ):
-        if invoice.membership_id is not None and invoice.period_start == next_start.get(invoice.membership_id):
+        if invoice.membership_id is not None and invoice.period_start == next_start.get(
+            invoice.membership_id
+        ):
             found[invoice.membership_id] = invoice
     return found
 

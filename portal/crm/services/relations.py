@@ -40,7 +40,9 @@ def log_interaction(
     if len(attendees) > ATTENDEES_MAX:
         raise DomainError(f"Keep the attendees under {ATTENDEES_MAX} characters.", field="attendees")
     if occurred_on > today + timedelta(days=1):
-        raise DomainError("Log an interaction once it has happened (the date is in the future).", "occurred_on")
+        raise DomainError(
+            "Log an interaction once it has happened (the date is in the future).", "occurred_on"
+        )
     interaction = Interaction(
         organisation_id=organisation.id,
         kind=kind,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from ...auth.models import PlatformRole, User
 from ...challenges.models import Challenge
 from ...core import audit
-from ...core.database import insert_if_absent
+from ...core.database import begin_write, insert_if_absent
 from ...core.errors import DomainError
 from ...core.links import link
 from ...core.mail import notify
@@ -122,7 +122,12 @@ WHEN_CHOICES = {
     "later": "Due later",
 }
 STATUS_CHOICES = {"open": "Open", "done": "Done", "all": "Open and done"}
-ABOUT_CHOICES = {"": "Anything", "organisation": "Organisations", "challenge": "Challenges", "prospect": "Prospects"}
+ABOUT_CHOICES = {
+    "": "Anything",
+    "organisation": "Organisations",
+    "challenge": "Challenges",
+    "prospect": "Prospects",
+}
 
 
 @dataclass
@@ -136,9 +141,7 @@ class TaskFilters:
 def tasks_query(filters: TaskFilters, viewer_id: int, today: date) -> sa.Select:
     """Open tasks by due date (so overdue ones come first, then today's, then later); done tasks
     most recently completed first. With the organisation, challenge and assignee of each row."""
-    stmt = sa.select(Task).options(
-        joinedload(Task.organisation), joinedload(Task.challenge), _assignee()
-    )
+    stmt = sa.select(Task).options(joinedload(Task.organisation), joinedload(Task.challenge), _assignee())
     if filters.assignee == "all":
         pass
     elif filters.assignee.isdigit() and len(filters.assignee) < 10:
@@ -240,6 +243,7 @@ def send_task_digests(today: date | None = None) -> DigestReport:
     the first's commit) sends nothing. Someone with nothing due gets nothing."""
     today = today or date.today()
     report = DigestReport()
+    begin_write()  # SQLite: take the write lock first (a concurrent run waits, then finds them sent)
     due = db.session.scalars(
         sa.select(Task)
         .join(User, User.id == Task.assignee_id)

@@ -114,7 +114,9 @@ def _interactions(org_id: int, limit: int) -> list[TimelineEntry]:
 
 def _applications(org_id: int, limit: int) -> list[TimelineEntry]:
     rows = db.session.execute(
-        sa.select(Application.id, Application.submitted_at, Application.decided_at, Application.status, Tier.name)
+        sa.select(
+            Application.id, Application.submitted_at, Application.decided_at, Application.status, Tier.name
+        )
         .join(Tier, Tier.id == Application.tier_id)
         .where(Application.organisation_id == org_id)
         .order_by(Application.submitted_at.desc(), Application.id.desc())
@@ -133,7 +135,10 @@ def _applications(org_id: int, limit: int) -> list[TimelineEntry]:
                 args=link[1],
             )
         )
-        if row.decided_at is not None and row.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
+        if row.decided_at is not None and row.status in (
+            ApplicationStatus.APPROVED,
+            ApplicationStatus.REJECTED,
+        ):
             result.append(
                 TimelineEntry(
                     when=_moment(row.decided_at),
@@ -201,7 +206,14 @@ def _signatures(org_id: int, limit: int) -> list[TimelineEntry]:
 
 def _payments(org_id: int, limit: int) -> list[TimelineEntry]:
     rows = db.session.execute(
-        sa.select(Payment.id, Payment.received_on, Payment.amount_cents, Invoice.id.label("invoice_id"), Invoice.number, Invoice.currency)
+        sa.select(
+            Payment.id,
+            Payment.received_on,
+            Payment.amount_cents,
+            Invoice.id.label("invoice_id"),
+            Invoice.number,
+            Invoice.currency,
+        )
         .join(Invoice, Invoice.id == Payment.invoice_id)
         .where(Invoice.organisation_id == org_id)
         .order_by(Payment.received_on.desc(), Payment.id.desc())
