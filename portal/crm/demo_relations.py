@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from ..challenges.models import Challenge
 from ..extensions import db
-from ..partners.models import Organisation
+from ..membership.models import Membership, MembershipStatus, PaymentMethod, Tier
+from ..partners.models import Organisation, OrganisationStatus
 from .models import Interaction, InteractionKind, StaffNote, Task
 
 INTERACTIONS = [
@@ -76,6 +77,60 @@ TASKS = [
 NOTES = [
     ("Acme Robotics GmbH", "Decision maker is the CTO; procurement needs four weeks for any contract.", 1),
 ]
+
+
+# Two members whose period ends soon, for the renewals page: one quiet (no interaction, nobody
+# signed in: at risk), one that will not renew (at risk for that reason) though staff met it.
+RENEWING = [
+    # legal name, country, tier slug, ends in days, renews automatically, officer index
+    ("Fjord Sensors AS", "NO", "associate", 45, True, 2),
+    ("Lumen Photonics S.r.l.", "IT", "partner", 20, False, 1),
+]
+
+
+def _seed_renewals(staff_users: list, today: date) -> int:
+    created = 0
+    for name, country, slug, ends_in, auto_renew, officer in RENEWING:
+        if db.session.scalar(sa.select(Organisation.id).where(Organisation.legal_name == name)):
+            continue
+        tier = db.session.scalar(sa.select(Tier).where(Tier.slug == slug))
+        if tier is None:
+            continue
+        organisation = Organisation(
+            legal_name=name,
+            country=country,
+            status=OrganisationStatus.MEMBER,
+            account_owner_id=staff_users[officer].id,
+        )
+        db.session.add(organisation)
+        db.session.flush()
+        end = today + timedelta(days=ends_in)
+        db.session.add(
+            Membership(
+                organisation_id=organisation.id,
+                tier_id=tier.id,
+                status=MembershipStatus.ACTIVE,
+                payment_method=PaymentMethod.INVOICE,
+                period_start=end - timedelta(days=364),
+                period_end=end,
+                auto_renew=auto_renew,
+                agreement_required=False,
+            )
+        )
+        if not auto_renew:
+            db.session.add(
+                Interaction(
+                    organisation_id=organisation.id,
+                    kind=InteractionKind.CALL,
+                    occurred_on=today - timedelta(days=15),
+                    attendees="Giulia Conti",
+                    summary="Budget freeze next year: they will not renew for now.",
+                    follow_up="Offer the Associate tier before the period ends.",
+                    created_by_id=staff_users[officer].id,
+                )
+            )
+        created += 1
+    return created
 
 
 def seed(staff_users: list) -> int:
@@ -144,5 +199,6 @@ def seed(staff_users: list) -> int:
             StaffNote(organisation_id=organisation.id, author_id=staff_users[officer].id, body=body)
         )
         created += 1
+    created += _seed_renewals(staff_users, today)
     db.session.flush()
     return created

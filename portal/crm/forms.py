@@ -33,7 +33,7 @@ class TaskForm(FlaskForm):
     about = SelectField("About", validate_choice=True)
     notes = TextAreaField("Notes", validators=[Limit(2000)])
 
-    def __init__(self, staff, about_choices=None, **kwargs) -> None:
+    def __init__(self, staff=(), about_choices=None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.assignee_id.choices = [SelectChoice("", "Choose…")] + [
             SelectChoice(str(u.id), u.full_name) for u in staff
