@@ -19,6 +19,7 @@ from .billing import gateway
 from .catalog.services import saved as saved_searches
 from .core.errors import DomainError
 from .core.mail import deliver_pending
+from .crm.services import tasks as crm_tasks
 from .demo import seed
 from .extensions import db
 from .matching import services as matching
@@ -227,6 +228,17 @@ def match(text: str | None, challenge: str | None, limit: int, as_json: bool) ->
         click.echo(f"{row['score']:>3}  {row['kind']:<10}  {row['reference']:<14}  {row['name']}")
         for reason in row["reasons"]:
             click.echo(f"     {reason}")
+
+
+@portal_cli.command("send-task-digests")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend it is this day (testing).")
+def send_task_digests(today) -> None:
+    """Daily: each staff member with tasks due today or overdue gets one digest email (at most one
+    per day however often this runs; nobody with nothing due gets one)."""
+    report = crm_tasks.send_task_digests(today.date() if today else None)
+    db.session.commit()
+    deliver_pending()
+    click.echo(str(report))
 
 
 translations_cli = AppGroup("translations", help="Extract, update, compile and check the translations.")

@@ -32,6 +32,7 @@ from portal.challenges.models import (
     ResearcherAnswer,
 )
 from portal.core.forms import DayField, Limit, entry_length
+from portal.crm.models import Interaction, StaffNote, Task
 from portal.extensions import db
 from portal.membership.models import (
     Application,
@@ -74,6 +75,10 @@ FORM_MODELS = {
     "ResearcherForm": Researcher,
     "DomainForm": Domain,
     "InterestForm": Lead,
+    # the CRM's relations (issue 13)
+    "InteractionForm": Interaction,
+    "TaskForm": Task,
+    "NoteForm": StaffNote,
 }
 # Fields stored under another name or in another model.
 COLUMNS = {
