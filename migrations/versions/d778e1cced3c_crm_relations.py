@@ -3,7 +3,7 @@ prospect: crm_task.prospect_id has no foreign key yet, the lead adds it at merge
 task digests and the staff calendar feeds (token hashes)
 
 Revision ID: d778e1cced3c
-Revises: a7471790166c
+Revises: c4d8e2a7f1b3
 Create Date: 2026-12-04 20:15:23.968986
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd778e1cced3c'
-down_revision = 'a7471790166c'
+down_revision = 'c4d8e2a7f1b3'
 branch_labels = None
 depends_on = None
 

@@ -10,8 +10,9 @@ Never stale in the process that made a change, and at most TOKEN_SECONDS (1 s) o
 instances: the key carries `catalog_state.token`, which every change of a listing, a domain or a
 directory entry replaces in the same transaction (the flush hook below). The token is read from
 the database at most once a second per process (a commit that changed it forgets it at once), so a
-hit usually costs no query at all. The one change that is not a write is time: a technology's first look ends by the clock. So an entry
-lives at most `TTL_SECONDS`, and first-look readers and the others never share entries.
+hit usually costs no query at all. The one change that is not a write is time: a technology's
+first look ends by the clock. So an entry lives at most `TTL_SECONDS`, and first-look readers and
+the others never share entries.
 
 A partner's entry can never serve a visitor: the ladder's rung is in the key, and the canary tests
 in tests/catalog/test_results_cache.py check it.
