@@ -15,7 +15,7 @@ from flask_login import current_user
 from ...core.errors import DomainError
 from ...core.forms import apply_domain_error
 from ...core.models import AuditEvent
-from ...crm.forms import CollaborationModelForm, choices, LinkForm, MoveForm, ProspectForm, SignupProspectForm
+from ...crm.forms import CollaborationModelForm, LinkForm, MoveForm, ProspectForm, SignupProspectForm, choices
 from ...crm.models import CollaborationModel, Prospect, ProspectSource, ProspectStage
 from ...crm.services import enquiries
 from ...crm.services import pipeline as crm

@@ -56,6 +56,7 @@ def collaborate_detail(model_slug: str):
                     interest=form.interest.data or "",
                     message=form.message.data or "",
                 ),
+                language=current_language(),
             )
         except DomainError as exc:
             db.session.rollback()

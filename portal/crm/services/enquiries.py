@@ -43,9 +43,9 @@ class EnquiryData:
     message: str = ""
 
 
-def submit_enquiry(model: CollaborationModel, data: EnquiryData) -> Prospect:
-    """A prospect from the public form, the staff's email and the sender's confirmation, in the
-    caller's transaction."""
+def submit_enquiry(model: CollaborationModel, data: EnquiryData, language: str = "en") -> Prospect:
+    """A prospect from the public form, the staff's email and the sender's confirmation (with the
+    model's title in the sender's `language`), in the caller's transaction."""
     if not model.published:
         raise DomainError(str(_l("This collaboration model is not offered at the moment.")))
     prospect = pipeline.create_prospect(
@@ -82,7 +82,7 @@ def submit_enquiry(model: CollaborationModel, data: EnquiryData) -> Prospect:
         [prospect.contact_email],
         "crm_enquiry_confirmation",
         subject=_l("We received your enquiry"),
-        enquiry=values,
+        enquiry={**values, "model": model.text("title", language)},
         model_url=link("crm.collaborate_detail", model_slug=model.slug),
     )
     return prospect

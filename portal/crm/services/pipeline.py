@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from ...auth.models import User
 from ...core import audit
@@ -72,8 +72,36 @@ PUBLIC_MAIL_DOMAINS = frozenset(
 )
 # Legal forms that do not tell two companies apart ("Acme GmbH" is "Acme AG" for a suggestion).
 LEGAL_FORMS = frozenset(
-    "ltd limited gmbh ag sa sas sarl srl spa bv nv inc llc plc co kg ug oy ab as aps corp corporation "
-    "company the und and et".split()
+    [
+        "ltd",
+        "limited",
+        "gmbh",
+        "ag",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "inc",
+        "llc",
+        "plc",
+        "co",
+        "kg",
+        "ug",
+        "oy",
+        "ab",
+        "as",
+        "aps",
+        "corp",
+        "corporation",
+        "company",
+        "the",
+        "und",
+        "and",
+        "et",
+    ]
 )
 
 
@@ -450,6 +478,12 @@ class ProspectFilters:
     q: str = ""
 
 
+def _person(relationship):
+    """A joined user without their organisation roles (the console shows names, not roles): the
+    roles' own SELECT would otherwise run once per path that reaches the same user."""
+    return joinedload(relationship).options(lazyload(User.role_grants))
+
+
 def _like(term: str) -> str:
     escaped = term.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -458,7 +492,7 @@ def _like(term: str) -> str:
 def prospects_query(filters: ProspectFilters) -> sa.Select:
     """Prospects with their model, owner and organisation (joined: one query per page)."""
     stmt = sa.select(Prospect).options(
-        joinedload(Prospect.model), joinedload(Prospect.owner), joinedload(Prospect.organisation)
+        joinedload(Prospect.model), _person(Prospect.owner), joinedload(Prospect.organisation)
     )
     if filters.stage == "open":
         stmt = stmt.where(Prospect.stage.in_(OPEN_STAGES))
@@ -595,7 +629,7 @@ def board(filters: ProspectFilters) -> dict[ProspectStage, list[Prospect]]:
     closed = db.session.scalars(
         sa.select(Prospect)
         .where(Prospect.id.in_(closed_ids))
-        .options(joinedload(Prospect.model), joinedload(Prospect.owner), joinedload(Prospect.organisation))
+        .options(joinedload(Prospect.model), _person(Prospect.owner), joinedload(Prospect.organisation))
         .order_by(Prospect.stage_changed_at.desc(), Prospect.id.desc())
     ).unique()
     for prospect in closed:
@@ -632,11 +666,13 @@ def load_prospect(prospect_id: int) -> Prospect | None:
         .where(Prospect.id == prospect_id)
         .options(
             joinedload(Prospect.model),
-            joinedload(Prospect.owner),
-            joinedload(Prospect.created_by),
+            _person(Prospect.owner),
+            _person(Prospect.created_by),
             joinedload(Prospect.expected_tier),
-            joinedload(Prospect.organisation).joinedload(Organisation.account_owner),
-            selectinload(Prospect.moves).joinedload(ProspectMove.actor),
+            joinedload(Prospect.organisation)
+            .joinedload(Organisation.account_owner)
+            .options(lazyload(User.role_grants)),
+            selectinload(Prospect.moves).joinedload(ProspectMove.actor).options(lazyload(User.role_grants)),
         )
     )
 
