@@ -11,14 +11,22 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Optional
 
+from ...challenges.forms import optional_int
+from ...core.countries import country_choices
 from ...core.errors import DomainError
-from ...core.forms import apply_domain_error
+from ...core.forms import AmountField, BoundedIntegerField, DayField, Limit, apply_domain_error, valid_country
 from ...core.models import AuditEvent
-from ...crm.forms import CollaborationModelForm, LinkForm, MoveForm, ProspectForm, SignupProspectForm, choices
+from ...core.widgets import FastSelect
+from ...crm.forms import choices
 from ...crm.models import CollaborationModel, Prospect, ProspectSource, ProspectStage
-from ...crm.services import enquiries
+from ...crm.services import collaboration_models as models_service
 from ...crm.services import pipeline as crm
+from ...crm.services.pipeline import CURRENCIES, OPEN_STAGES
 from ...extensions import db
 from ...membership.models import Tier
 from ...partners.models import Organisation
@@ -26,6 +34,90 @@ from .. import PER_PAGE, admin_only, audit_words, bp, page_number, queries, sort
 from ..export import amount, csv_export
 from ..paging import paginate
 from ..sorting import SortSpec
+
+# --- forms ------------------------------------------------------------------------------------------
+
+
+def _stage_choices(stages) -> list[SelectChoice]:
+    return choices((s.value, s.label) for s in stages)
+
+
+class ProspectForm(FlaskForm):
+    company = StringField("Company", validators=[DataRequired("Enter the company's name."), Limit(200)])
+    country = SelectField(
+        "Country", validators=[Optional(), valid_country], validate_choice=False, widget=FastSelect()
+    )
+    website = StringField(
+        "Website", validators=[Optional(), Limit(255)], description="For example acme.example."
+    )
+    contact_name = StringField("Contact", validators=[Optional(), Limit(120)])
+    contact_email = StringField(
+        "Contact email", validators=[Optional(), Email("Enter a valid email address."), Limit(254)]
+    )
+    interest = StringField("Interest", validators=[Optional(), Limit(200)])
+    message = TextAreaField("Notes", validators=[Optional(), Limit(4000)])
+    stage = SelectField("Stage", choices=_stage_choices(OPEN_STAGES), default=ProspectStage.IDENTIFIED.value)
+    source = SelectField(
+        "Source",
+        choices=choices((s.value, s.label) for s in ProspectSource if s is not ProspectSource.ENQUIRY),
+        default=ProspectSource.STAFF.value,
+    )
+    model_id = SelectField(
+        "Collaboration model", coerce=optional_int, validators=[Optional()], validate_choice=False
+    )
+    expected_tier_id = SelectField(
+        "Expected tier", coerce=optional_int, validators=[Optional()], validate_choice=False
+    )
+    expected_value = AmountField(
+        "Expected value", validators=[Optional()], description="Per year, or for the deal."
+    )
+    currency = SelectField("Currency", choices=choices((c, c) for c in CURRENCIES), default="EUR")
+    owner_id = SelectField("Owner", coerce=optional_int, validators=[Optional()], validate_choice=False)
+    next_action = StringField("Next action", validators=[Optional(), Limit(200)])
+    next_action_on = DayField("Next action on", validators=[Optional()])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = {"": "No country", **dict(country_choices())}
+
+
+class MoveForm(FlaskForm):
+    stage = SelectField(
+        "Move to", validators=[DataRequired("Choose the stage to move to.")], validate_choice=False
+    )
+    reason = StringField(
+        "Reason (when lost)",
+        validators=[Optional(), Limit(500)],
+        description="Needed when the prospect is lost: price, timing, chose a competitor …",
+    )
+
+
+class LinkForm(FlaskForm):
+    organisation_id = BoundedIntegerField("Organisation number", validators=[Optional()])
+
+
+class SignupProspectForm(FlaskForm):
+    organisation_id = BoundedIntegerField("Organisation", validators=[Optional()])
+
+
+class CollaborationModelForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Enter a title."), Limit(120)])
+    slug = StringField(
+        "Address",
+        validators=[DataRequired("Enter the page's address."), Limit(80)],
+        description="The page's address: /collaborate/<address>. Lower-case letters, digits and hyphens.",
+    )
+    summary = TextAreaField(
+        "Summary", validators=[Optional(), Limit(500)], description="One or two sentences."
+    )
+    suits = TextAreaField("Who it suits", validators=[Optional(), Limit(2000)])
+    duration = StringField("Typical duration", validators=[Optional(), Limit(200)])
+    cost = StringField("Typical cost", validators=[Optional(), Limit(200)])
+    partner_gets = TextAreaField("What the partner gets", validators=[Optional(), Limit(2000)])
+    example = TextAreaField("An example", validators=[Optional(), Limit(2000)])
+    display_order = BoundedIntegerField("Order", validators=[Optional()], default=0)
+    published = BooleanField("Published on /collaborate", default=True)
+
 
 PROSPECT_SORT = SortSpec(
     {
@@ -388,10 +480,10 @@ def _save_model(form: CollaborationModelForm, model: CollaborationModel | None):
     if not form.validate_on_submit():
         return _model_form_page(form, model, 400 if request.method == "POST" else 200)
     try:
-        saved = enquiries.save_model(
+        saved = models_service.save_model(
             current_user,
             model,
-            enquiries.ModelData(
+            models_service.ModelData(
                 slug=form.slug.data,
                 title=form.title.data,
                 summary=form.summary.data or "",
