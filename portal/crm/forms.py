@@ -46,7 +46,9 @@ class EnquiryForm(FlaskForm):
         validators=[Optional(), Limit(4000)],
         description=_l("Anything that helps us answer: your question, timing, budget, who else to involve."),
     )
-    extra_reference = StringField(_l("Leave this field empty"), validators=[Optional()])
+    extra_reference = StringField(
+        _l("Leave this field empty"), validators=[Optional(), Limit(200, counter=False)]
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -32,6 +32,7 @@ from portal.challenges.models import (
     ResearcherAnswer,
 )
 from portal.core.forms import DayField, Limit, entry_length
+from portal.crm.models import CollaborationModel, Prospect, ProspectMove
 from portal.extensions import db
 from portal.membership.models import (
     Application,
@@ -74,6 +75,10 @@ FORM_MODELS = {
     "ResearcherForm": Researcher,
     "DomainForm": Domain,
     "InterestForm": Lead,
+    # the CRM's pipeline (issue 13)
+    "EnquiryForm": Prospect,
+    "ProspectForm": Prospect,
+    "CollaborationModelForm": CollaborationModel,
 }
 # Fields stored under another name or in another model.
 COLUMNS = {
@@ -103,6 +108,8 @@ COLUMNS = {
     "ChallengeTransitionForm.reason": Challenge.decline_reason,
     "ChallengeWithdrawForm.note": ChallengeEvent.note,
     "ProposalAnswerForm.feedback": ChallengeProposal.feedback,
+    "EnquiryForm.email": Prospect.contact_email,
+    "MoveForm.reason": ProspectMove.reason,
 }
 # The parameters of an agreement: one JSON column (the Terms), any length fits.
 JSON_FIELDS = {
@@ -137,6 +144,7 @@ NOT_STORED = {
     "VerifyForm.sha256",
     "AssignLineForm.invoice",
     "LeadStatusForm.note",  # emailed and kept in the audit entry's details (JSON)
+    "EnquiryForm.extra_reference",  # the honeypot: a filled one drops the enquiry
 }
 
 

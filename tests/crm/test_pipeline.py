@@ -310,3 +310,25 @@ def test_sign_ups_without_membership_are_suggested_until_they_are_prospects(ctx)
         pipeline.prospect_from_signup(staff, signed_up)
     with pytest.raises(DomainError, match="membership already"):
         pipeline.prospect_from_signup(staff, member)
+
+
+# --- demo data -------------------------------------------------------------------------------------
+
+
+def test_the_demo_pipeline_is_seeded_once(ctx):
+    from portal.crm import demo_pipeline
+
+    staff = [make_staff(admin=True), make_staff(), make_staff()]
+    nordlicht = make_organisation(legal_name="Nordlicht Energy AS")
+    assert demo_pipeline.seed(staff) == 12
+    assert demo_pipeline.seed(staff) == 0
+    prospects = db.session.scalars(sa.select(Prospect)).all()
+    assert len(prospects) == 12
+    assert {p.owner_id for p in prospects} == {staff[1].id, staff[2].id}
+    assert {p.stage for p in prospects} == set(S)
+    assert len({p.model_id for p in prospects}) == 8 and len({p.country for p in prospects}) == 12
+    today = date.today()
+    assert sum(p.next_action_overdue(today) for p in prospects) >= 3
+    [linked] = [p for p in prospects if p.organisation_id]
+    assert linked.organisation_id == nordlicht.id and linked.stage is S.WON
+    assert all(p.lost_reason for p in prospects if p.stage is S.LOST)

@@ -94,7 +94,7 @@ class CollaborationModel(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     title: Mapped[str] = mapped_column(sa.String(120))
-    summary: Mapped[str] = mapped_column(sa.String(500), default="")
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
     suits: Mapped[str] = mapped_column(sa.Text, default="")
     duration: Mapped[str] = mapped_column(sa.String(200), default="")
     cost: Mapped[str] = mapped_column(sa.String(200), default="")
