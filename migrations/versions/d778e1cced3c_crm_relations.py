@@ -1,9 +1,9 @@
 """CRM relations (issue 13): interactions, staff notes, tasks (on an organisation, a challenge or a
-prospect: crm_task.prospect_id has no foreign key yet, the lead adds it at merge), the once-a-day
+prospect), the once-a-day
 task digests and the staff calendar feeds (token hashes)
 
 Revision ID: d778e1cced3c
-Revises: c4d8e2a7f1b3
+Revises: 5e63f38c46c3
 Create Date: 2026-12-04 20:15:23.968986
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd778e1cced3c'
-down_revision = 'c4d8e2a7f1b3'
+down_revision = '5e63f38c46c3'
 branch_labels = None
 depends_on = None
 
@@ -88,6 +88,7 @@ def upgrade():
     sa.Column('completed_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['assignee_id'], ['user.id'], name=op.f('fk_crm_task_assignee_id_user'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['challenge_id'], ['challenge.id'], name=op.f('fk_crm_task_challenge_id_challenge'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['prospect_id'], ['prospect.id'], name=op.f('fk_crm_task_prospect_id_prospect'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['completed_by_id'], ['user.id'], name=op.f('fk_crm_task_completed_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_crm_task_created_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_crm_task_organisation_id_organisation'), ondelete='CASCADE'),

@@ -48,6 +48,7 @@ CATALOGS: dict[str, tuple[str, ...]] = {
     "main": ("main", "templates/main"),
     "catalog": ("catalog", "matching", "templates/catalog"),
     "challenges": ("challenges", "templates/challenges"),
+    "crm": ("crm/routes", "crm/forms.py", "crm/models", "crm/services/enquiries.py", "templates/crm"),
     "emails": ("templates/emails",),
 }
 # Python modules with no partner-facing text (tooling, checks, the sandbox).

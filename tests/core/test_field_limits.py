@@ -32,7 +32,7 @@ from portal.challenges.models import (
     ResearcherAnswer,
 )
 from portal.core.forms import DayField, Limit, entry_length
-from portal.crm.models import Interaction, StaffNote, Task
+from portal.crm.models import CollaborationModel, Interaction, Prospect, ProspectMove, StaffNote, Task
 from portal.extensions import db
 from portal.membership.models import (
     Application,
@@ -79,6 +79,10 @@ FORM_MODELS = {
     "InteractionForm": Interaction,
     "TaskForm": Task,
     "NoteForm": StaffNote,
+    # the CRM's pipeline (issue 13)
+    "EnquiryForm": Prospect,
+    "ProspectForm": Prospect,
+    "CollaborationModelForm": CollaborationModel,
 }
 # Fields stored under another name or in another model.
 COLUMNS = {
@@ -108,6 +112,8 @@ COLUMNS = {
     "ChallengeTransitionForm.reason": Challenge.decline_reason,
     "ChallengeWithdrawForm.note": ChallengeEvent.note,
     "ProposalAnswerForm.feedback": ChallengeProposal.feedback,
+    "EnquiryForm.email": Prospect.contact_email,
+    "MoveForm.reason": ProspectMove.reason,
 }
 # The parameters of an agreement: one JSON column (the Terms), any length fits.
 JSON_FIELDS = {
@@ -142,6 +148,7 @@ NOT_STORED = {
     "VerifyForm.sha256",
     "AssignLineForm.invoice",
     "LeadStatusForm.note",  # emailed and kept in the audit entry's details (JSON)
+    "EnquiryForm.extra_reference",  # the honeypot: a filled one drops the enquiry
 }
 
 

@@ -17,7 +17,7 @@ from ...challenges.models import Challenge, ChallengeStatus
 from ...core.errors import DomainError
 from ...core.links import link
 from ...core.permissions import safe_next
-from ...crm.forms import TaskForm
+from ...crm.forms_relations import TaskForm
 from ...crm.models import Task
 from ...crm.services import calendar, engagement, tasks
 from ...extensions import db

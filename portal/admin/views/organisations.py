@@ -19,7 +19,7 @@ from ...core.countries import country_choices
 from ...core.errors import DomainError
 from ...core.forms import bounded_int
 from ...core.models import AuditEvent
-from ...crm.forms import InteractionForm, NoteForm, TaskForm
+from ...crm.forms_relations import InteractionForm, NoteForm, TaskForm
 from ...crm.models import InteractionKind
 from ...crm.services import relations, tasks, timeline
 from ...crm.services.engagement import ENGAGEMENT_DAYS, engagement_of

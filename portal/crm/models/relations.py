@@ -15,6 +15,7 @@ from ...challenges.models import Challenge
 from ...core.types import UTCDateTime, enum_column, utcnow
 from ...extensions import db
 from ...partners.models import Organisation
+from .pipeline import Prospect
 
 __all__ = [
     "CalendarFeed",
@@ -119,9 +120,9 @@ class Task(db.Model):
     challenge_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("challenge.id", ondelete="CASCADE"), index=True
     )
-    # The pipeline's prospect (table crm_prospect, built on another branch): a plain integer for
-    # now; the lead adds the foreign key (ondelete CASCADE) and the relationship at merge.
-    prospect_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    prospect_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("prospect.id", ondelete="CASCADE"), index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -130,6 +131,7 @@ class Task(db.Model):
     assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
     organisation: Mapped[Organisation | None] = relationship()
     challenge: Mapped[Challenge | None] = relationship()
+    prospect: Mapped[Prospect | None] = relationship()
 
     def __str__(self) -> str:
         return self.title
