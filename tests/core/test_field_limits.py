@@ -16,6 +16,7 @@ from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Length
 
 import portal
+from portal.crm.models.targets import ProgrammeTarget
 from portal.agreements.models import (
     Agreement,
     AgreementSignature,
@@ -77,6 +78,7 @@ FORM_MODELS = {
 }
 # Fields stored under another name or in another model.
 COLUMNS = {
+    "TargetForm.label": ProgrammeTarget.label,  # issue 13: the KPI dashboard's programme targets
     "SignForm.full_name": AgreementSignature.full_name,
     "SignForm.title": AgreementSignature.title,
     "StandingCountersignatureForm.title": StandingCountersignature.signer_title,

@@ -15,6 +15,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 from wtforms import IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from ...core import audit
@@ -124,7 +125,7 @@ def agreement_turnaround(agreement) -> turnaround.Turnaround:
 
 
 @bp.route("/kpis/<kpi_table>.csv")
-def kpi_export(kpi_table: str):
+def kpis_csv(kpi_table: str):
     if kpi_table not in kpis.TABLE_KEYS:
         abort(404)
     today = date.today()
@@ -153,7 +154,7 @@ def kpi_export(kpi_table: str):
 class TargetForm(FlaskForm):
     metric = SelectField(
         _l("What is measured"),
-        choices=[(m.value, m.label) for m in TargetMetric],
+        choices=[SelectChoice(m.value, m.label) for m in TargetMetric],
         validators=[DataRequired()],
     )
     label = StringField(
@@ -199,10 +200,10 @@ def kpi_targets():
     ), (400 if form.errors else 200)
 
 
-@bp.route("/kpis/targets/<int:target_id>", methods=["GET", "POST"])
+@bp.route("/kpis/targets/<int:kpi_target_id>", methods=["GET", "POST"])
 @admin_only
-def kpi_target_edit(target_id: int):
-    target = db.get_or_404(ProgrammeTarget, target_id)
+def kpi_target_edit(kpi_target_id: int):
+    target = db.get_or_404(ProgrammeTarget, kpi_target_id)
     form = TargetForm(obj=target)
     if request.method == "GET":
         form.metric.data = target.metric.value
@@ -220,10 +221,10 @@ def kpi_target_edit(target_id: int):
     )
 
 
-@bp.route("/kpis/targets/<int:target_id>/delete", methods=["POST"])
+@bp.route("/kpis/targets/<int:kpi_target_id>/delete", methods=["POST"])
 @admin_only
-def kpi_target_delete(target_id: int):
-    target = db.get_or_404(ProgrammeTarget, target_id)
+def kpi_target_delete(kpi_target_id: int):
+    target = db.get_or_404(ProgrammeTarget, kpi_target_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     target_rules.delete_target(current_user, target)
