@@ -88,7 +88,11 @@ def seed(staff_users: list) -> int:
         created += 1
 
     tiers = {t.slug: t for t in db.session.scalars(sa.select(Tier))}
-    known = set(db.session.scalars(sa.select(Organisation.legal_name).where(Organisation.legal_name.in_([p[0] for p in PARTNERS]))))
+    known = set(
+        db.session.scalars(
+            sa.select(Organisation.legal_name).where(Organisation.legal_name.in_([p[0] for p in PARTNERS]))
+        )
+    )
     for name, country, slug, active_days, lead_days in PARTNERS:
         tier = tiers.get(slug)
         if name in known or tier is None:
@@ -137,7 +141,9 @@ def seed(staff_users: list) -> int:
     if technology_ids:
         start = today - timedelta(days=364)
         have = db.session.scalar(
-            sa.select(sa.func.count()).select_from(TechnologyDailyStat).where(TechnologyDailyStat.day >= start)
+            sa.select(sa.func.count())
+            .select_from(TechnologyDailyStat)
+            .where(TechnologyDailyStat.day >= start)
         )
         if not have:
             for offset in range(0, 365, 7):

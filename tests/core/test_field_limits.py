@@ -16,7 +16,6 @@ from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Length
 
 import portal
-from portal.crm.models.targets import ProgrammeTarget
 from portal.agreements.models import (
     Agreement,
     AgreementSignature,
@@ -33,6 +32,7 @@ from portal.challenges.models import (
     ResearcherAnswer,
 )
 from portal.core.forms import DayField, Limit, entry_length
+from portal.crm.models.targets import ProgrammeTarget
 from portal.extensions import db
 from portal.membership.models import (
     Application,

@@ -2,15 +2,15 @@
 
 The institution is in NL (SELLER_COUNTRY). The range is the year 2025; "today" is later.
 
-partner  country tier  signed up           activated            status            paid up to
-A        NL      T1    2024-11-01 10:00    2024-12-01 10:00     active            2026-11-30 (renewed 2025-11-30)
-B        DE      T2    2025-01-01 00:00    2025-01-11 00:00     active            2026-01-10   (10 days)
-C        FR      T1    2025-03-01 00:00    2025-03-21 00:00     active            2026-03-20   (20 days)
-D        NL      T2    2025-05-01 00:00    2025-06-10 00:00     lapsed            2025-09-30   (40 days)
-E        BE      T1    2025-11-01 23:59    2025-12-31 23:59     active            2026-12-30   (60 days, last minute)
-F        DE      T1    2025-12-01 00:00    2026-01-01 00:00     active            2026-12-31   (the day after)
-G        NL      T1    2025-02-01          never                awaiting payment  -
-H        US      T1    2024-05-01          2024-06-01           lapsed            2026-02-28   (paid through the year)
+partner country tier signed up         activated          status            paid up to
+A       NL      T1   2024-11-01 10:00  2024-12-01 10:00   active            2026-11-30 (renewed 2025-11-30)
+B       DE      T2   2025-01-01 00:00  2025-01-11 00:00   active            2026-01-10 (10 days)
+C       FR      T1   2025-03-01 00:00  2025-03-21 00:00   active            2026-03-20 (20 days)
+D       NL      T2   2025-05-01 00:00  2025-06-10 00:00   lapsed            2025-09-30 (40 days)
+E       BE      T1   2025-11-01 23:59  2025-12-31 23:59   active            2026-12-30 (60 days, last minute)
+F       DE      T1   2025-12-01 00:00  2026-01-01 00:00   active            2026-12-31 (the day after)
+G       NL      T1   2025-02-01        never              awaiting payment  -
+H       US      T1   2024-05-01        2024-06-01         lapsed            2026-02-28 (paid through the year)
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ class Programme:
 
 
 def add_partner(key, country, tier, signed_up, activated, status, period_end, programme=None):
-    organisation = make_organisation(legal_name=f"Partner {key} Ltd", country=country, created_at=at(signed_up))
+    organisation = make_organisation(
+        legal_name=f"Partner {key} Ltd", country=country, created_at=at(signed_up)
+    )
     membership = Membership(
         organisation_id=organisation.id,
         tier_id=tier.id,
@@ -173,10 +175,18 @@ def make_programme() -> Programme:
     db.session.flush()
     # one term sheet (source lead:<id>) in the range; an agreement from an application is none
     make_agreement(
-        a, status=AgreementStatus.DRAFT, source=f"lead:{licensed.id}", created_at=at("2025-07-01 00:00"), issued_at=None
+        a,
+        status=AgreementStatus.DRAFT,
+        source=f"lead:{licensed.id}",
+        created_at=at("2025-07-01 00:00"),
+        issued_at=None,
     )
     make_agreement(
-        a, status=AgreementStatus.DRAFT, source="application:1", created_at=at("2025-07-01 00:00"), issued_at=None
+        a,
+        status=AgreementStatus.DRAFT,
+        source="application:1",
+        created_at=at("2025-07-01 00:00"),
+        issued_at=None,
     )
 
     # Turnaround: issued after 2, 4, 1 days (median 2); signed by the partner after 5, 1, 10 days

@@ -85,13 +85,15 @@ def test_the_console_home_links_this_and_last_years_reports(console, ctx):
 
 
 def test_hostile_tier_names_render_literally_in_the_pdf(console, ctx):
+    from portal.membership.models import MembershipStatus
+
     from ..support.factories import make_tier
     from .kpi_data import add_partner
 
-    from portal.membership.models import MembershipStatus
-
     tier = make_tier(name="<script>x</script> & Co")
-    add_partner("Z", "DE", tier, "2025-01-01 00:00", "2025-02-01 00:00", MembershipStatus.ACTIVE, date(2026, 12, 31))
+    add_partner(
+        "Z", "DE", tier, "2025-01-01 00:00", "2025-02-01 00:00", MembershipStatus.ACTIVE, date(2026, 12, 31)
+    )
     commit()
     words = pdf_text(console.get("/admin/reports/funder/2025.pdf").data)
     assert "<script>x</script> & Co" in words

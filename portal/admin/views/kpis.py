@@ -174,7 +174,10 @@ class TargetForm(FlaskForm):
 
 
 def _target_values(form: TargetForm) -> dict:
-    return {name: form[name].data for name in ("metric", "label", "baseline_value", "baseline_on", "target_value", "target_on")}
+    return {
+        name: form[name].data
+        for name in ("metric", "label", "baseline_value", "baseline_on", "target_value", "target_on")
+    }
 
 
 @bp.route("/kpis/targets", methods=["GET", "POST"])
@@ -195,9 +198,9 @@ def kpi_targets():
         .options(joinedload(ProgrammeTarget.created_by))
         .order_by(ProgrammeTarget.target_on, ProgrammeTarget.id)
     ).all()
-    return render_template(
-        "admin/crm/kpis/targets.html", targets=rows, form=form
-    ), (400 if form.errors else 200)
+    return render_template("admin/crm/kpis/targets.html", targets=rows, form=form), (
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/kpis/targets/<int:kpi_target_id>", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 
-class days_between(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
+class days_between(FunctionElement):
     """Days (a float) from the first timestamp to the second."""
 
     type = sa.Float()
@@ -41,7 +41,7 @@ def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) ->
 def median(values: sa.Select) -> sa.ScalarSelect:
     """The median of the first column of `values` (rows whose value is NULL are left out)."""
     inner = values.subquery()
-    value = list(inner.c)[0]
+    value = next(iter(inner.c))
     ranked = (
         sa.select(
             value.label("v"),

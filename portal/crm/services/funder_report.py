@@ -62,10 +62,20 @@ def context(d: Dashboard) -> dict[str, Any]:
         ],
         "charts": charts(d),  # Markup (escaped SVG): a str, so a plain value
         "tables": {key: plain_table(table) for key, table in tables.items()},
-        "order": [key for key in ("targets", "tiers", "countries", "pipeline", "challenges", "funnel", "turnaround") if key in tables],
+        "order": [
+            key
+            for key in ("targets", "tiers", "countries", "pipeline", "challenges", "funnel", "turnaround")
+            if key in tables
+        ],
         "medians": [
-            (str(_l("Median days to a first staff answer on a challenge")), display(Days(f.first_answer_days))),
-            (str(_l("Median days from sign-up to active membership")), display(Days(f.signup_to_active_days))),
+            (
+                str(_l("Median days to a first staff answer on a challenge")),
+                display(Days(f.first_answer_days)),
+            ),
+            (
+                str(_l("Median days from sign-up to active membership")),
+                display(Days(f.signup_to_active_days)),
+            ),
         ],
     }
 

@@ -302,14 +302,16 @@ def headline(period: Period, today: date, home_country: str) -> Headline:
         .scalar_subquery()
         .label("views"),
         _count(sa.select(Lead.id).where(_in(Lead.created_at, period))).label("interests"),
-        _count(sa.select(Agreement.id).where(Agreement.source.like("lead:%"), _in(Agreement.created_at, period))).label(
-            "term_sheets"
-        ),
-        _count(sa.select(Lead.id).where(Lead.status == LeadStatus.LICENSED, _in(Lead.updated_at, period))).label(
-            "licences"
-        ),
+        _count(
+            sa.select(Agreement.id).where(Agreement.source.like("lead:%"), _in(Agreement.created_at, period))
+        ).label("term_sheets"),
+        _count(
+            sa.select(Lead.id).where(Lead.status == LeadStatus.LICENSED, _in(Lead.updated_at, period))
+        ).label("licences"),
         median(
-            sa.select(days_between(Agreement.created_at, Agreement.issued_at)).where(_in(Agreement.issued_at, period))
+            sa.select(days_between(Agreement.created_at, Agreement.issued_at)).where(
+                _in(Agreement.issued_at, period)
+            )
         ).label("issue"),
         median(
             signed.with_only_columns(days_between(Agreement.issued_at, partner_sig.signed_at)).where(
@@ -424,7 +426,9 @@ class TargetProgress:
 def targets() -> list[ProgrammeTarget]:
     return list(
         db.session.scalars(
-            sa.select(ProgrammeTarget).order_by(ProgrammeTarget.target_on, ProgrammeTarget.metric, ProgrammeTarget.id)
+            sa.select(ProgrammeTarget).order_by(
+                ProgrammeTarget.target_on, ProgrammeTarget.metric, ProgrammeTarget.id
+            )
         )
     )
 

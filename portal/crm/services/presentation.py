@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_decimal, format_percent, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from markupsafe import Markup
 
 from ...core.i18n import format_count
@@ -69,11 +68,19 @@ def _target_chart(index: int, t: TargetProgress, colour: str) -> Markup:
         texts={
             "current": str(_l("Now: %(value)s", value=shown(t.current))),
             "target": str(
-                _l("Target: %(value)s by %(day)s", value=shown(t.target.target_value), day=display(t.target.target_on))
+                _l(
+                    "Target: %(value)s by %(day)s",
+                    value=shown(t.target.target_value),
+                    day=display(t.target.target_on),
+                )
             ),
             "expected": str(_l("Expected by now: %(value)s (dashed line)", value=shown(t.expected))),
             "baseline": str(
-                _l("Baseline: %(value)s on %(day)s", value=shown(t.target.baseline_value), day=display(t.target.baseline_on))
+                _l(
+                    "Baseline: %(value)s on %(day)s",
+                    value=shown(t.target.baseline_value),
+                    day=display(t.target.baseline_on),
+                )
             ),
         },
     )
@@ -139,6 +146,7 @@ def plain_table(table: Any) -> dict[str, Any]:
         "numeric": [
             i
             for i in range(len(table.header))
-            if table.rows and all(isinstance(row[i], int | float | Money | Ratio | Days) for row in table.rows)
+            if table.rows
+            and all(isinstance(row[i], int | float | Money | Ratio | Days) for row in table.rows)
         ],
     }

@@ -29,7 +29,9 @@ def _check(metric: TargetMetric, baseline: int, target: int, baseline_on: date, 
 def save_target(actor: User, target: ProgrammeTarget | None, values: dict[str, Any]) -> ProgrammeTarget:
     """Create (target None) or change a target; audited. The caller commits."""
     metric = TargetMetric(values["metric"])
-    _check(metric, values["baseline_value"], values["target_value"], values["baseline_on"], values["target_on"])
+    _check(
+        metric, values["baseline_value"], values["target_value"], values["baseline_on"], values["target_on"]
+    )
     created = target is None
     if target is None:
         target = ProgrammeTarget(created_by_id=actor.id)
