@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from ..catalog.models import Technology, TechnologyDailyStat
 from ..core.models import AuditEvent
 from ..extensions import db
-from ..membership.models import Membership, MembershipStatus, Tier
+from ..membership import services as membership_services
+from ..membership.models import InvoiceStatus, Membership, MembershipStatus, Payment, Tier
 from ..partners.models import Organisation, OrganisationStatus
 from .models.targets import ProgrammeTarget, TargetMetric
 
@@ -102,8 +103,11 @@ def seed(staff_users: list) -> int:
         start = activated
         end = _one_year_after(start) - timedelta(days=1)
         lapsed = name in LAPSED
+        ended: list[tuple[date, date]] = []  # the paid periods before the current one
         while not lapsed and end < today:  # renewed every year since
-            end = _one_year_after(end + timedelta(days=1)) - timedelta(days=1)
+            ended.append((start, end))
+            start = end + timedelta(days=1)
+            end = _one_year_after(start) - timedelta(days=1)
         organisation = Organisation(
             legal_name=name,
             country=country,
@@ -117,7 +121,7 @@ def seed(staff_users: list) -> int:
             organisation_id=organisation.id,
             tier_id=tier.id,
             status=MembershipStatus.LAPSED if lapsed else MembershipStatus.ACTIVE,
-            period_start=start,
+            period_start=activated,
             period_end=end,
             agreement_required=False,
             created_at=_at(activated - timedelta(days=14)),
@@ -136,6 +140,22 @@ def seed(staff_users: list) -> int:
             )
         )
         created += 2
+        for period in ended:  # the renewal history: each past period invoiced and paid
+            paid_on = period[0]
+            invoice = membership_services.issue_invoice(
+                membership, today=paid_on, period=period, announce=False
+            )
+            invoice.status = InvoiceStatus.PAID
+            invoice.paid_at = _at(paid_on + timedelta(days=12))
+            db.session.add(
+                Payment(
+                    invoice_id=invoice.id,
+                    amount_cents=invoice.total_cents,
+                    received_on=paid_on + timedelta(days=12),
+                    reference="Demo transfer",
+                )
+            )
+            created += 1
 
     technology_ids = list(db.session.scalars(sa.select(Technology.id).order_by(Technology.id).limit(12)))
     if technology_ids:
