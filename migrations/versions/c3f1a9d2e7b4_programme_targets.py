@@ -1,4 +1,4 @@
-"""Programme targets for the KPI dashboard (issue 13, item 6)
+"""Programme targets for the KPI dashboard (issue 13, item 6); an audit index for first activations
 
 Revision ID: c3f1a9d2e7b4
 Revises: a7471790166c
@@ -52,8 +52,16 @@ def upgrade():
     op.create_index(
         "ix_programme_target_metric_target_on", "programme_target", ["metric", "target_on"], unique=False
     )
+    # the KPIs' first activation per organisation, read from the index alone
+    op.create_index(
+        "ix_audit_event_action_organisation_created",
+        "audit_event",
+        ["action", "organisation_id", "created_at"],
+        unique=False,
+    )
 
 
 def downgrade():
+    op.drop_index("ix_audit_event_action_organisation_created", table_name="audit_event")
     op.drop_index("ix_programme_target_metric_target_on", table_name="programme_target")
     op.drop_table("programme_target")

@@ -167,15 +167,16 @@ def _first_activation() -> sa.Subquery:
     )
 
 
-def _partners() -> sa.Subquery:
+def _partners(cte: bool = False) -> Any:
     """One row per membership: organisation, country, tier, status, paid-up end, activation time
-    (NULL: never active)."""
+    (NULL: never active). As a materialised CTE (`cte=True`) a statement that reads it several
+    times computes it once."""
     first = _first_activation()
     activated_at = sa.func.coalesce(
         first.c.at,
         sa.case((Membership.status.not_in(NEVER_ACTIVE), Membership.created_at), else_=None),
     )
-    return (
+    stmt = (
         sa.select(
             Membership.id.label("membership_id"),
             Membership.organisation_id.label("organisation_id"),
@@ -188,8 +189,8 @@ def _partners() -> sa.Subquery:
         )
         .join(Organisation, Organisation.id == Membership.organisation_id)
         .outerjoin(first, first.c.organisation_id == Membership.organisation_id)
-        .subquery("partner")
     )
+    return stmt.cte("partner").prefix_with("MATERIALIZED") if cte else stmt.subquery("partner")
 
 
 def _active_at(partners: sa.Subquery, day: date) -> sa.ColumnElement[bool]:
@@ -255,11 +256,10 @@ def _renewal_periods() -> sa.Subquery:
     return sa.union(invoice_periods, current).subquery("period")
 
 
-def headline(period: Period, today: date, home_country: str) -> Headline:
-    """Every single-number figure of the range, in one statement of scalar subqueries."""
-    day = period.snapshot_day(today)
-    partners = _partners()
-    active = sa.select(partners.c.membership_id).where(_active_at(partners, day))
+def headline(period: Period, today: date, breakdown: Breakdown) -> Headline:
+    """Every single-number figure of the range, in one statement of scalar subqueries (the active
+    partnerships come from `breakdown`)."""
+    partners = _partners(cte=True)
     new = sa.select(partners.c.membership_id).where(_in(partners.c.activated_at, period))
 
     periods = _renewal_periods()
@@ -277,12 +277,6 @@ def headline(period: Period, today: date, home_country: str) -> Headline:
         sa.and_(partner_sig.agreement_id == Agreement.id, partner_sig.party == SignatoryParty.PARTNER),
     )
     stmt = sa.select(
-        _count(active).label("active"),
-        _count(active.where(partners.c.country != home_country)).label("international"),
-        sa.select(sa.func.count(sa.distinct(partners.c.country)))
-        .where(_active_at(partners, day))
-        .scalar_subquery()
-        .label("countries"),
         _count(new).label("new_partners"),
         _count(renewals.where(in_range, sa.or_(renewed, periods.c.period_end < today))).label("due"),
         _count(renewals.where(in_range, renewed)).label("renewed"),
@@ -336,9 +330,9 @@ def headline(period: Period, today: date, home_country: str) -> Headline:
         return None if value is None else max(float(value), 0.0)
 
     return Headline(
-        active=row.active,
-        international=row.international,
-        countries=row.countries,
+        active=breakdown.active,
+        international=breakdown.international,
+        countries=len(breakdown.countries),
         new_partners=row.new_partners,
         renewals_due=row.due,
         renewals_done=row.renewed,
@@ -362,33 +356,51 @@ class TierRow:
     arr: Money
 
 
-def by_tier(period: Period, today: date) -> list[TierRow]:
+@dataclass
+class Breakdown:
+    """The partnerships active at the snapshot day by tier and by country (one grouped query)."""
+
+    tiers: list[TierRow]
+    countries: list[tuple[str, int]]
+    active: int
+    international: int
+
+
+def breakdown(period: Period, today: date, home_country: str) -> Breakdown:
+    """One GROUP BY tier and country: at most tiers x countries rows, whatever the number of
+    organisations; the per-tier and per-country totals are added up from them."""
     partners = _partners()
     rows = db.session.execute(
         sa.select(
+            Tier.id,
             Tier.name,
             Tier.currency,
+            Tier.display_order,
+            Tier.annual_fee_cents,
+            partners.c.country,
             sa.func.count(partners.c.membership_id),
-            sa.func.coalesce(sa.func.sum(Tier.annual_fee_cents), 0),
         )
         .join(partners, partners.c.tier_id == Tier.id)
         .where(_active_at(partners, period.snapshot_day(today)))
-        .group_by(Tier.id, Tier.name, Tier.currency, Tier.display_order)
-        .order_by(Tier.display_order, Tier.name)
+        .group_by(
+            Tier.id, Tier.name, Tier.currency, Tier.display_order, Tier.annual_fee_cents, partners.c.country
+        )
     ).all()
-    return [TierRow(name, count, Money(int(cents), currency)) for name, currency, count, cents in rows]
-
-
-def by_country(period: Period, today: date) -> list[tuple[str, int]]:
-    partners = _partners()
-    count = sa.func.count(partners.c.membership_id)
-    rows = db.session.execute(
-        sa.select(partners.c.country, count)
-        .where(_active_at(partners, period.snapshot_day(today)))
-        .group_by(partners.c.country)
-        .order_by(count.desc(), partners.c.country)
-    ).all()
-    return [(country, n) for country, n in rows]
+    tiers: dict[int, TierRow] = {}
+    order: dict[int, tuple] = {}
+    countries: dict[str, int] = {}
+    for tier_id, name, currency, display_order, fee, country, count in rows:
+        row = tiers.setdefault(tier_id, TierRow(name, 0, Money(0, currency)))
+        row.count += count
+        row.arr = Money(row.arr.cents + fee * count, currency)
+        order[tier_id] = (display_order, name)
+        countries[country] = countries.get(country, 0) + count
+    return Breakdown(
+        tiers=[tiers[t] for t in sorted(tiers, key=lambda t: order[t])],
+        countries=sorted(countries.items(), key=lambda item: (-item[1], item[0])),
+        active=sum(countries.values()),
+        international=sum(n for c, n in countries.items() if c != home_country),
+    )
 
 
 def challenges_by_status(period: Period) -> dict[ChallengeStatus, int]:
@@ -631,14 +643,15 @@ TABLE_KEYS = ("summary", "targets", "tiers", "countries", "challenges", "funnel"
 
 
 def dashboard(period: Period, today: date, *, stage_summary: StageSummary | None = None) -> Dashboard:
-    """All the dashboard's figures: five queries (headline, tiers, countries, challenges,
-    targets), plus whatever `stage_summary` costs.
+    """All the dashboard's figures: four queries (active partnerships by tier and country, the
+    headline figures, challenges by status, targets), plus whatever `stage_summary` costs.
 
     SLOT (pipeline, issue 13 item 2): pass `portal.crm.services.pipeline.stage_summary` as
     `stage_summary`; the pipeline section and its table are left out while it is None."""
     home = current_app.config["SELLER_COUNTRY"]
-    figures = headline(period, today, home)
-    tiers = by_tier(period, today)
+    active = breakdown(period, today, home)
+    figures = headline(period, today, active)
+    tiers = active.tiers
     statuses = challenges_by_status(period)
     day = period.snapshot_day(today)
     return Dashboard(
@@ -646,7 +659,7 @@ def dashboard(period: Period, today: date, *, stage_summary: StageSummary | None
         today=today,
         figures=figures,
         tiers=tiers,
-        countries=by_country(period, today),
+        countries=active.countries,
         challenges=[(s, statuses[s]) for s in ChallengeStatus if s in statuses],
         targets=[progress_of(t, current_value(t.metric, figures), day) for t in targets()],
         arr=arr_by_currency(tiers),
