@@ -16,7 +16,7 @@ from portal.extensions import db
 
 from ..support.browser import Browser, text
 from ..support.factories import commit, make_staff
-from .kpi_data import make_programme
+from .test_kpi_data import make_programme
 
 
 def pdf_text(data: bytes) -> str:
@@ -88,7 +88,7 @@ def test_hostile_tier_names_render_literally_in_the_pdf(console, ctx):
     from portal.membership.models import MembershipStatus
 
     from ..support.factories import make_tier
-    from .kpi_data import add_partner
+    from .test_kpi_data import add_partner
 
     tier = make_tier(name="<script>x</script> & Co")
     add_partner(

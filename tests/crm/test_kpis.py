@@ -1,4 +1,4 @@
-"""Issue 13, items 6 and 7: the KPI figures equal the hand-computed values of tests/crm/kpi_data.py
+"""Issue 13, items 6 and 7: the KPI figures equal the hand-computed values of tests/crm/test_kpi_data.py
 (medians of odd and even counts, the range's last day counted and the day after not), renewal rate,
 the licensing funnel, document turnaround, targets' progress, the range filter's bad input, the CSV
 of each table, and a number of queries that does not grow with the programme."""
@@ -22,7 +22,7 @@ from portal.membership.models import MembershipStatus
 from ..core.test_request_cost import recorded_queries
 from ..support.browser import Browser, text
 from ..support.factories import commit, make_staff, make_tier
-from .kpi_data import T1_FEE, T2_FEE, add_partner, at, make_programme
+from .test_kpi_data import T1_FEE, T2_FEE, add_partner, at, make_programme
 
 YEAR = kpis.Period(date(2025, 1, 1), date(2025, 12, 31))
 BEFORE_LAST_DAY = kpis.Period(date(2025, 1, 1), date(2025, 12, 30))

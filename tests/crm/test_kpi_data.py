@@ -1,4 +1,4 @@
-"""A fixed programme for the KPI tests, with every figure worked out by hand (see each comment).
+"""Shared data, no tests: a fixed programme for the KPI tests, every figure worked out by hand.
 
 The institution is in NL (SELLER_COUNTRY). The range is the year 2025; "today" is later.
 
