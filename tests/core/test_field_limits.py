@@ -33,6 +33,7 @@ from portal.challenges.models import (
 )
 from portal.core.forms import DayField, Limit, entry_length
 from portal.crm.models import CollaborationModel, Interaction, Prospect, ProspectMove, StaffNote, Task
+from portal.crm.models.targets import ProgrammeTarget
 from portal.extensions import db
 from portal.membership.models import (
     Application,
@@ -86,6 +87,7 @@ FORM_MODELS = {
 }
 # Fields stored under another name or in another model.
 COLUMNS = {
+    "TargetForm.label": ProgrammeTarget.label,  # issue 13: the KPI dashboard's programme targets
     "SignForm.full_name": AgreementSignature.full_name,
     "SignForm.title": AgreementSignature.title,
     "StandingCountersignatureForm.title": StandingCountersignature.signer_title,

@@ -1,4 +1,5 @@
-"""Console home: the work queue (what waits on staff, oldest first) and the programme's counts."""
+"""Console home: the programme's KPI dashboard for a date range (views/kpis.py, crm/services/
+kpis.py) beside the work queue (what waits on staff, oldest first) and the programme's counts."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask import render_template
 
 from .. import bp, queries
 from ..work_queue import work_queue
+from .kpis import dashboard_context
 
 
 @bp.route("/")
@@ -15,5 +17,10 @@ def index():
     today = date.today()
     queues, entries = work_queue(today)
     return render_template(
-        "admin/index.html", queues=queues, entries=entries, today=today, counts=queries.dashboard_counts()
+        "admin/index.html",
+        queues=queues,
+        entries=entries,
+        today=today,
+        counts=queries.dashboard_counts(),
+        **dashboard_context(today),
     )
