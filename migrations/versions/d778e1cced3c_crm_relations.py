@@ -34,7 +34,8 @@ def upgrade():
     )
     op.create_table('crm_interaction',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('prospect_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.Enum('meeting', 'call', 'email', 'event', 'visit', name='interactionkind', native_enum=False, length=32), nullable=False),
     sa.Column('occurred_on', sa.Date(), nullable=False),
     sa.Column('attendees', sa.String(length=500), nullable=False),
@@ -44,10 +45,13 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_crm_interaction_created_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_crm_interaction_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['prospect_id'], ['prospect.id'], name=op.f('fk_crm_interaction_prospect_id_prospect'), ondelete='CASCADE'),
+    sa.CheckConstraint('organisation_id IS NOT NULL OR prospect_id IS NOT NULL', name=op.f('ck_crm_interaction_interaction_has_a_subject')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crm_interaction'))
     )
     with op.batch_alter_table('crm_interaction', schema=None) as batch_op:
         batch_op.create_index('ix_crm_interaction_organisation_day', ['organisation_id', 'occurred_on'], unique=False)
+        batch_op.create_index('ix_crm_interaction_prospect_day', ['prospect_id', 'occurred_on'], unique=False)
 
     op.create_table('crm_staff_note',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -16,6 +16,7 @@ POLICY: dict[str, str] = {
     "admin.prospect_detail": "staff",
     "admin.prospect_edit": "staff",
     "admin.prospect_move": "staff",
+    "admin.prospect_interaction": "staff",
     "admin.prospect_link": "staff",
     "admin.prospect_unlink": "staff",
     "admin.prospect_from_signup": "staff",
@@ -26,6 +27,7 @@ POLICY: dict[str, str] = {
 ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "admin.prospect_edit": (400, "text:Enter the company"),
     "admin.prospect_move": (400, "text:Choose the stage to move to."),
+    "admin.prospect_interaction": (400, "text:Choose what kind of interaction it was."),
     "admin.prospect_link": (400, "text:Choose the organisation to link."),
     "admin.prospect_unlink": (400, "text:is not linked to an organisation"),  # the world's prospect is not
     "admin.prospect_from_signup": (302, "/admin/pipeline"),  # no organisation chosen: back to the board

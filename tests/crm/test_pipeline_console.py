@@ -423,3 +423,64 @@ def test_the_prospect_page_costs_the_same_with_few_and_many_moves(console, offic
         pipeline.move(officer, prospect, S.MEETING)
     commit()
     assert select_count(console, f"/admin/prospects/{prospect.id}") == few
+
+
+def test_an_interaction_with_a_prospect_joins_the_organisations_timeline_once_linked(app, ctx):
+    """Nothing typed twice: a meeting logged with a prospect shows on its page, and on the
+    organisation's timeline from the moment the prospect is linked (and leaves it when unlinked)."""
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from portal.crm.models import Interaction, InteractionKind
+    from portal.crm.services import pipeline, relations
+    from portal.extensions import db
+
+    from ..support.browser import Browser, text
+    from ..support.factories import commit, make_organisation, make_staff
+
+    staff = make_staff()
+    prospect = pipeline.create_prospect(
+        staff, pipeline.ProspectData(company="Vireo Logistics BV", country="NL")
+    )
+    organisation = make_organisation(legal_name="Vireo Logistics BV")
+    commit()
+    console = Browser(app)
+    console.login_staff(staff)
+    form = {
+        "kind": "meeting",
+        "occurred_on": date.today().isoformat(),
+        "attendees": "Ada, Bo",
+        "summary": "PILOT-SCOPE",
+    }
+    response = console.post(f"/admin/prospects/{prospect.id}/interactions", form)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#interactions")
+    assert "PILOT-SCOPE" in text(console.get(f"/admin/prospects/{prospect.id}"))
+    assert "PILOT-SCOPE" not in text(console.get(f"/admin/organisations/{organisation.id}"))
+    assert (
+        console.post(f"/admin/prospects/{prospect.id}/interactions", {**form, "summary": ""}).status_code
+        == 400
+    )
+
+    pipeline.link(staff, prospect, organisation)
+    commit()
+    assert "PILOT-SCOPE" in text(console.get(f"/admin/organisations/{organisation.id}"))
+    relations.log_interaction(
+        staff,
+        None,
+        prospect=prospect,
+        kind=InteractionKind.CALL,
+        occurred_on=date.today(),
+        summary="FOLLOW-UP-CALL",
+    )
+    commit()
+    assert "FOLLOW-UP-CALL" in text(console.get(f"/admin/organisations/{organisation.id}"))
+    pipeline.unlink(staff, prospect)
+    commit()
+    assert "PILOT-SCOPE" not in text(console.get(f"/admin/organisations/{organisation.id}"))
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Interaction.id)).where(Interaction.prospect_id == prospect.id)
+        )
+        == 2
+    )

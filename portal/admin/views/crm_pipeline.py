@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Optional
@@ -23,9 +24,18 @@ from ...core.forms import AmountField, BoundedIntegerField, DayField, Limit, app
 from ...core.models import AuditEvent
 from ...core.widgets import FastSelect
 from ...crm.forms import choices
-from ...crm.models import CollaborationModel, Prospect, ProspectSource, ProspectStage
+from ...crm.forms_relations import InteractionForm
+from ...crm.models import (
+    CollaborationModel,
+    Interaction,
+    InteractionKind,
+    Prospect,
+    ProspectSource,
+    ProspectStage,
+)
 from ...crm.services import collaboration_models as models_service
 from ...crm.services import pipeline as crm
+from ...crm.services import relations
 from ...crm.services.pipeline import CURRENCIES, OPEN_STAGES
 from ...extensions import db
 from ...membership.models import Tier
@@ -290,9 +300,19 @@ def _detail(prospect: Prospect, status: int = 200, **forms):
         .where(AuditEvent.target_type == "prospect", AuditEvent.target_id == prospect.id)
         .limit(30)
     ).all()
+    interactions = db.session.scalars(
+        sa.select(Interaction)
+        .where(Interaction.prospect_id == prospect.id)
+        .options(joinedload(Interaction.created_by))
+        .order_by(Interaction.occurred_on.desc(), Interaction.id.desc())
+        .limit(50)
+    ).all()
     return render_template(
         "admin/crm/pipeline/detail.html",
         prospect=prospect,
+        interactions=interactions,
+        interaction_form=forms.get("interaction_form")
+        or InteractionForm(formdata=None, occurred_on=date.today()),
         edit_form=edit_form,
         move_form=_move_form(prospect, forms.get("move_form")),
         link_form=forms.get("link_form") or LinkForm(formdata=None),
@@ -329,6 +349,33 @@ def _data(form: ProspectForm, source: ProspectSource) -> crm.ProspectData:
         next_action=form.next_action.data or "",
         next_action_on=form.next_action_on.data,
     )
+
+
+@bp.route("/prospects/<int:prospect_id>/interactions", methods=["POST"])
+def prospect_interaction(prospect_id: int):
+    """Log a meeting, call, email, event or visit with a prospect (on the organisation's timeline
+    too once the prospect is linked)."""
+    prospect = _prospect_or_404(prospect_id)
+    form = InteractionForm()
+    if form.validate_on_submit():
+        try:
+            relations.log_interaction(
+                current_user,
+                None,
+                prospect=prospect,
+                kind=InteractionKind(form.kind.data),
+                occurred_on=form.occurred_on.data,
+                attendees=form.attendees.data or "",
+                summary=form.summary.data or "",
+                follow_up=form.follow_up.data or "",
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{InteractionKind(form.kind.data).label} logged with {prospect.company}.", "success")
+            return redirect(url_for("admin.prospect_detail", prospect_id=prospect.id, _anchor="interactions"))
+    return _detail(prospect, 400, interaction_form=form)
 
 
 @bp.route("/prospects/new", methods=["GET", "POST"])

@@ -50,10 +50,19 @@ class Interaction(db.Model):
     """A meeting, call, email, event or visit with a partner, as a staff member logged it."""
 
     __tablename__ = "crm_interaction"
-    __table_args__ = (sa.Index("ix_crm_interaction_organisation_day", "organisation_id", "occurred_on"),)
+    __table_args__ = (
+        sa.Index("ix_crm_interaction_organisation_day", "organisation_id", "occurred_on"),
+        sa.Index("ix_crm_interaction_prospect_day", "prospect_id", "occurred_on"),
+        sa.CheckConstraint(
+            "organisation_id IS NOT NULL OR prospect_id IS NOT NULL", name="interaction_has_a_subject"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id", ondelete="CASCADE"))
+    # With an organisation, or with a prospect before the company has an account (once the prospect
+    # is linked, the organisation's timeline shows it too).
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id", ondelete="CASCADE"))
+    prospect_id: Mapped[int | None] = mapped_column(sa.ForeignKey("prospect.id", ondelete="CASCADE"))
     kind: Mapped[InteractionKind] = mapped_column(enum_column(InteractionKind))
     occurred_on: Mapped[date] = mapped_column(sa.Date)
     attendees: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -62,7 +71,8 @@ class Interaction(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    organisation: Mapped[Organisation] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    prospect: Mapped[Prospect | None] = relationship()
     created_by: Mapped[User | None] = relationship()
 
     def __str__(self) -> str:

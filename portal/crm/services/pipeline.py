@@ -30,7 +30,7 @@ from ...extensions import db
 from ...membership.models import Application, Membership, Tier
 from ...membership.services import latest_application, name_key
 from ...partners.models import Organisation
-from ..models import CollaborationModel, Prospect, ProspectMove, ProspectSource, ProspectStage
+from ..models import CollaborationModel, Interaction, Prospect, ProspectMove, ProspectSource, ProspectStage
 
 S = ProspectStage
 
@@ -319,6 +319,12 @@ def link(actor: User, prospect: Prospect, organisation: Organisation) -> None:
     old = prospect.organisation_id
     prospect.organisation_id = organisation.id
     prospect.organisation = organisation
+    # What staff logged with the prospect joins the organisation's timeline (nothing typed twice).
+    db.session.execute(
+        sa.update(Interaction)
+        .where(Interaction.prospect_id == prospect.id)
+        .values(organisation_id=organisation.id)
+    )
     audit.record(
         "prospect.linked",
         actor=actor,
@@ -335,6 +341,11 @@ def unlink(actor: User, prospect: Prospect) -> None:
     old = prospect.organisation_id
     prospect.organisation_id = None
     prospect.organisation = None
+    db.session.execute(
+        sa.update(Interaction)
+        .where(Interaction.prospect_id == prospect.id, Interaction.organisation_id == old)
+        .values(organisation_id=None)
+    )
     audit.record("prospect.unlinked", actor=actor, target=prospect, organisation_id=old)
 
 

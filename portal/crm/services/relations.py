@@ -13,7 +13,7 @@ from ...core import audit
 from ...core.errors import DomainError
 from ...extensions import db
 from ...partners.models import Organisation
-from ..models import Interaction, InteractionKind, StaffNote
+from ..models import Interaction, InteractionKind, Prospect, StaffNote
 
 SUMMARY_MAX = 5000
 ATTENDEES_MAX = 500
@@ -21,8 +21,9 @@ ATTENDEES_MAX = 500
 
 def log_interaction(
     actor: User,
-    organisation: Organisation,
+    organisation: Organisation | None,
     *,
+    prospect: Prospect | None = None,
     kind: InteractionKind,
     occurred_on: date,
     summary: str,
@@ -43,8 +44,13 @@ def log_interaction(
         raise DomainError(
             "Log an interaction once it has happened (the date is in the future).", "occurred_on"
         )
+    if organisation is None and prospect is not None:
+        organisation = prospect.organisation  # a linked prospect's interaction is the organisation's too
+    if organisation is None and prospect is None:
+        raise DomainError("Log an interaction on an organisation or a prospect.")
     interaction = Interaction(
-        organisation_id=organisation.id,
+        organisation_id=organisation.id if organisation else None,
+        prospect_id=prospect.id if prospect else None,
         kind=kind,
         occurred_on=occurred_on,
         attendees=attendees,
@@ -58,7 +64,8 @@ def log_interaction(
         "interaction.logged",
         actor=actor,
         target=interaction,
-        organisation_id=organisation.id,
+        organisation_id=organisation.id if organisation else None,
+        prospect_id=prospect.id if prospect else None,
         kind=kind.value,
         occurred_on=occurred_on.isoformat(),
     )
