@@ -27,13 +27,13 @@ def optional_int(value):
 
 class InventorRow(Form):
     researcher_id = SelectField(_l("Inventor"), coerce=optional_int, validators=[Optional()], validate_choice=False)
-    share = StringField(_l("Share (%)"), validators=[Limit(8, counter=False)])
+    share = StringField(_l("Share in percent"), validators=[Limit(8, counter=False)])
 
 
 class ExternalRow(Form):
     name = StringField(_l("Name"), validators=[Limit(120)])
     affiliation = StringField(_l("Affiliation"), validators=[Limit(200)])
-    share = StringField(_l("Share (%)"), validators=[Limit(8, counter=False)])
+    share = StringField(_l("Share in percent"), validators=[Limit(8, counter=False)])
 
 
 class DisclosureForm(FlaskForm):
@@ -106,7 +106,7 @@ class DisclosureFileForm(FlaskForm):
 def _score(label: str) -> SelectField:
     return SelectField(
         label,
-        choices=[("", "Score")] + [(str(n), str(n)) for n in range(1, 6)],
+        choices={"": "Score"} | {str(n): str(n) for n in range(1, 6)},
         validators=[DataRequired(message="Score from 1 to 5.")],
     )
 
@@ -119,7 +119,7 @@ class AssessmentForm(FlaskForm):
     team = _score("Team")
     recommendation = SelectField(
         "Recommendation",
-        choices=[("", "Choose")] + [(r.value, r.label) for r in Recommendation],
+        choices={"": "Choose"} | {r.value: r.label for r in Recommendation},
         validators=[DataRequired(message="Choose a recommendation.")],
     )
     note = TextAreaField(
@@ -139,7 +139,7 @@ class FamilyForm(FlaskForm):
 
 class ApplicationForm(FlaskForm):
     kind = SelectField(
-        "Kind", choices=[(k.value, k.label) for k in ApplicationKind], validators=[DataRequired()]
+        "Kind", choices={k.value: k.label for k in ApplicationKind}, validators=[DataRequired()]
     )
     office = StringField(
         "Office", validators=[DataRequired(), Limit(10, counter=False)], description="EP, US, DE, GB, WO (PCT)..."
@@ -151,12 +151,12 @@ class ApplicationForm(FlaskForm):
     priority_date = DayField("Priority date", validators=[Optional()], description="The earliest priority claimed.")
     grant_date = DayField("Grant date", validators=[Optional()])
     status = SelectField(
-        "Status", choices=[(s.value, s.label) for s in ApplicationStatus], validators=[DataRequired()]
+        "Status", choices={s.value: s.label for s in ApplicationStatus}, validators=[DataRequired()]
     )
 
 
 class IpRecordForm(FlaskForm):
-    kind = SelectField("Kind", choices=[(k.value, k.label) for k in IpRecordKind], validators=[DataRequired()])
+    kind = SelectField("Kind", choices={k.value: k.label for k in IpRecordKind}, validators=[DataRequired()])
     title = StringField("Title", validators=[DataRequired(), Limit(200)])
     registration = StringField(
         "Registration or location", validators=[Limit(120)], description="Deposit number, repository, version."

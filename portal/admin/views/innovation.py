@@ -313,7 +313,7 @@ def disclosure_upload(disclosure_id: int):
             raise
         flash(f"“{attachment.filename}” is attached.", "success")
     else:
-        flash(" ".join(form.file.errors) or "Choose a file to attach.", "danger")
+        flash(" ".join(str(e) for e in form.file.errors) or "Choose a file to attach.", "danger")
     return _back(disclosure, "files")
 
 

@@ -193,7 +193,7 @@ def invention_upload(disclosure_id: int):
             raise
         flash(_("“%(name)s” is attached.", name=attachment.filename), "success")
     else:
-        flash(" ".join(form.file.errors) or _("Choose a file to attach."), "danger")
+        flash(" ".join(str(e) for e in form.file.errors) or _("Choose a file to attach."), "danger")
     return redirect(url_for("innovation.invention_detail", disclosure_id=disclosure_id))
 
 
