@@ -162,11 +162,12 @@ def next_reference(year: int | None = None) -> str:
 
 
 def create_draft(actor: User, data: DisclosureData) -> Disclosure:
-    disclosure = Disclosure(reference=next_reference(), author_id=actor.id, status=S.DRAFT)
+    disclosure = Disclosure(author_id=actor.id, status=S.DRAFT)
     if actor.is_staff:
         disclosure.officer_id = actor.id
+    _apply(actor, disclosure, data)  # before it joins the session: nothing half-made is flushed
+    disclosure.reference = next_reference()
     db.session.add(disclosure)
-    _apply(actor, disclosure, data)
     db.session.flush()
     audit.record("disclosure.created", actor=actor, target=disclosure, on_behalf=actor.is_staff)
     return disclosure
@@ -175,7 +176,8 @@ def create_draft(actor: User, data: DisclosureData) -> Disclosure:
 def update_draft(actor: User, disclosure: Disclosure, data: DisclosureData) -> None:
     if disclosure.status is not S.DRAFT:
         raise DomainError(_("Only a draft can be changed. Write to the Technology Transfer Office instead."))
-    _apply(actor, disclosure, data)
+    with db.session.no_autoflush:
+        _apply(actor, disclosure, data)
     db.session.flush()
     audit.record("disclosure.updated", actor=actor, target=disclosure)
 
