@@ -42,11 +42,11 @@ R = Recommendation
 DISCLOSURES = [
     ("Lattice-based signatures for smart meters", D.ASSESSED, R.FILE_PATENT, 400, None, None),
     ("Streaming detector for lateral movement in SOC logs", D.ASSESSED, R.FILE_PATENT, 380, None, None),
-    ("Graph embedding for card-not-present fraud", D.ASSESSED, R.FILE_PATENT, 350, None, ("Dr Jonas Weber", "Banque Européenne de Paiement")),
+    ("Graph embedding for card-not-present fraud", D.ASSESSED, R.FILE_PATENT, 350, None, ("Dr Jonas Weber", "Banque Européenne de Paiement")),  # noqa: E501
     ("Verified compiler pass for smart contracts", D.ASSESSED, R.COPYRIGHT_KNOW_HOW, 300, None, None),
     ("Side-channel resistant AES on RISC-V", D.ASSESSED, R.FILE_PATENT, 280, None, None),
     ("Differentially private census tables", D.ASSESSED, R.PUBLISH, 250, None, None),
-    ("Battery-free BLE tag for pallets", D.ASSESSED, R.FILE_PATENT, 220, None, ("Ing. Clara Rossi", "Politecnico di Milano")),
+    ("Battery-free BLE tag for pallets", D.ASSESSED, R.FILE_PATENT, 220, None, ("Ing. Clara Rossi", "Politecnico di Milano")),  # noqa: E501
     ("Federated anomaly scoring for payment networks", D.ASSESSED, R.FILE_PATENT, 200, None, None),
     ("Self-calibrating lidar for warehouse robots", D.ASSESSED, R.FILE_PATENT, 150, None, None),
     ("Zero-knowledge age check for online shops", D.ASSESSED, R.FILE_PATENT, 120, None, None),
@@ -63,7 +63,14 @@ DISCLOSURES = [
 ]
 # fmt: on
 
-SCORES = [(4, 4, 5, 4, 4), (5, 3, 4, 4, 3), (4, 4, 4, 3, 5), (3, 3, 4, 2, 4), (5, 4, 3, 4, 4), (3, 2, 3, 2, 4)]
+SCORES = [
+    (4, 4, 5, 4, 4),
+    (5, 3, 4, 4, 3),
+    (4, 4, 4, 3, 5),
+    (3, 3, 4, 2, 4),
+    (5, 4, 3, 4, 4),
+    (3, 2, 3, 2, 4),
+]
 
 
 def _families(today: date) -> list[tuple[str, int, list[tuple]]]:
@@ -71,7 +78,12 @@ def _families(today: date) -> list[tuple[str, int, list[tuple]]]:
     number, publication number, filing date, priority date, grant date, status). Dates are chosen
     so that the priority year, a PCT national phase and several annuities fall inside 90 days."""
     P, PCT, NAT = ApplicationKind.PRIORITY, ApplicationKind.PCT, ApplicationKind.NATIONAL
-    F, PUB, GR, NP = ApplicationStatus.FILED, ApplicationStatus.PUBLISHED, ApplicationStatus.GRANTED, ApplicationStatus.NATIONAL_PHASE
+    F, PUB, GR, NP = (
+        ApplicationStatus.FILED,
+        ApplicationStatus.PUBLISHED,
+        ApplicationStatus.GRANTED,
+        ApplicationStatus.NATIONAL_PHASE,
+    )
 
     def ago(months: int, days: int = 0) -> date:
         return add_months(today, -months) + timedelta(days=days)
@@ -88,9 +100,9 @@ def _families(today: date) -> list[tuple[str, int, list[tuple]]]:
         ("PF-DEMO-02", 1, [(P, "EP", "", "EP25170123.4", "", p2, None, None, F)]),
         ("PF-DEMO-03", 2, [(P, "DE", "DE", "DE102025104512.7", "", p3, None, None, F)]),
         ("PF-DEMO-04", 4, [(P, "EP", "", "EP23181234.1", "EP4480012A1", p4, None, None, PUB),
-                           (PCT, "WO", "", "PCT/EP2024/061122", "WO2024/223344", add_months(p4, 12), p4, None, PUB)]),
+                           (PCT, "WO", "", "PCT/EP2024/061122", "WO2024/223344", add_months(p4, 12), p4, None, PUB)]),  # noqa: E501
         ("PF-DEMO-05", 6, [(P, "GB", "GB", "GB2309876.5", "GB2620011A", p5, None, None, PUB),
-                           (PCT, "WO", "", "PCT/GB2024/050777", "WO2024/198765", add_months(p5, 12), p5, None, PUB)]),
+                           (PCT, "WO", "", "PCT/GB2024/050777", "WO2024/198765", add_months(p5, 12), p5, None, PUB)]),  # noqa: E501
         ("PF-DEMO-06", 7, [(P, "EP", "", "EP24150987.3", "EP4590001A1", p6, None, None, PUB),
                            (PCT, "WO", "", "PCT/EP2025/050111", "", add_months(p6, 12), p6, None, NP),
                            (NAT, "US", "US", "US19/004321", "", add_months(p6, 30), p6, None, F)]),
@@ -99,7 +111,7 @@ def _families(today: date) -> list[tuple[str, int, list[tuple]]]:
                            (NAT, "FR", "FR", "FR4270001", "", p7, None, add_months(p7, 40), GR)]),
         ("PF-DEMO-08", 9, [(P, "LU", "LU", "LU508800", "", p8, None, None, F)]),
         ("PF-DEMO-09", 2, [(P, "EP", "", "EP26190077.2", "", p9, None, None, F)]),
-        ("PF-DEMO-10", 1, [(P, "US", "US", "US16/998877", "US2021/0123456A1", p10, None, add_months(p10, 30), GR)]),
+        ("PF-DEMO-10", 1, [(P, "US", "US", "US16/998877", "US2021/0123456A1", p10, None, add_months(p10, 30), GR)]),  # noqa: E501
         ("PF-DEMO-11", 4, [(P, "EP", "", "EP23201010.5", "EP4512345A1", p11, None, None, PUB)]),
         ("PF-DEMO-12", 9, [(P, "EP", "", "EP26150002.0", "", p12, None, None, F)]),
     ]
@@ -114,7 +126,10 @@ def _people() -> tuple[list[tuple[Researcher, User]], list[Researcher]]:
             accounts.append((entry, db.session.get(User, entry.user_id)))
     others = list(
         db.session.scalars(
-            sa.select(Researcher).where(Researcher.name.not_in(RESEARCHER_ACCOUNTS)).order_by(Researcher.id).limit(12)
+            sa.select(Researcher)
+            .where(Researcher.name.not_in(RESEARCHER_ACCOUNTS))
+            .order_by(Researcher.id)
+            .limit(12)
         )
     )
     return accounts, others
@@ -130,7 +145,9 @@ def seed(staff_users: list) -> int:
     now = utcnow()
     created = 0
     existing = {d.title: d for d in db.session.scalars(sa.select(Disclosure))}
-    linked = set(db.session.scalars(sa.select(Disclosure.technology_id).where(Disclosure.technology_id.is_not(None))))
+    linked = set(
+        db.session.scalars(sa.select(Disclosure.technology_id).where(Disclosure.technology_id.is_not(None)))
+    )
     free_technologies = [
         t
         for t in db.session.scalars(sa.select(Technology).order_by(Technology.id).limit(40))
@@ -147,7 +164,7 @@ def seed(staff_users: list) -> int:
                 title=title,
                 description=f"{title}: how it works, the set-up in the lab and the first measurements.",
                 problem="Today's solutions are too slow, too costly or leak data; partners asked for better.",
-                novelty="No published method combines these steps; the key parameter was found in our trials.",
+                novelty="No published method combines these steps; our trials found the key parameter.",
                 public_funding="FNR CORE C24/IS/0000" if index % 3 == 0 else "",
                 partner_funding="Industrial PhD with a partner company" if index % 4 == 1 else "",
                 conception_date=(submitted_at - timedelta(days=120)).date(),
@@ -165,26 +182,39 @@ def seed(staff_users: list) -> int:
                 shares.append((co, Decimal("40") if external is None else Decimal("25")))
             if external is not None:
                 disclosure.external_inventors = [
-                    ExternalInventor(name=external[0], affiliation=external[1], share=Decimal("40") if co is None else Decimal("15"))
+                    ExternalInventor(
+                        name=external[0],
+                        affiliation=external[1],
+                        share=Decimal("40") if co is None else Decimal("15"),
+                    )
                 ]
             disclosure.inventors = [
                 DisclosureInventor(
                     researcher_id=r.id,
                     share=share,
                     position=position,
-                    confirmed_at=submitted_at if status is not D.DRAFT and (position == 0 or index % 3) else None,
-                    confirmed_by_id=r.user_id if status is not D.DRAFT and (position == 0 or index % 3) else None,
+                    confirmed_at=submitted_at
+                    if status is not D.DRAFT and (position == 0 or index % 3)
+                    else None,
+                    confirmed_by_id=r.user_id
+                    if status is not D.DRAFT and (position == 0 or index % 3)
+                    else None,
                 )
                 for position, (r, share) in enumerate(shares)
             ]
             if recommendation is not None:
                 scores = SCORES[index % len(SCORES)]
                 disclosure.assessment = Assessment(
-                    novelty=scores[0], inventive_step=scores[1], market=scores[2], ip_strength=scores[3],
-                    team=scores[4], recommendation=recommendation, assessed_by_id=officer.id,
+                    novelty=scores[0],
+                    inventive_step=scores[1],
+                    market=scores[2],
+                    ip_strength=scores[3],
+                    team=scores[4],
+                    recommendation=recommendation,
+                    assessed_by_id=officer.id,
                     assessed_at=submitted_at + timedelta(days=21),
                     note="Thank you for the clear disclosure; we discussed the next steps with you.",
-                )  # fmt: skip
+                )
             db.session.add(disclosure)
             db.session.flush()
             created += 1
@@ -193,10 +223,13 @@ def seed(staff_users: list) -> int:
             if recommendation is R.COPYRIGHT_KNOW_HOW:
                 db.session.add(
                     IpRecord(
-                        kind=IpRecordKind.SOFTWARE_COPYRIGHT, disclosure_id=disclosure.id, title=f"{title} (source code)",
-                        registration="Deposited with the notary, v1.2", record_date=submitted_at.date(),
+                        kind=IpRecordKind.SOFTWARE_COPYRIGHT,
+                        disclosure_id=disclosure.id,
+                        title=f"{title} (source code)",
+                        registration="Deposited with the notary, v1.2",
+                        record_date=submitted_at.date(),
                         created_by_id=officer.id,
-                    )  # fmt: skip
+                    )
                 )
                 created += 1
         disclosures.append(disclosure)
@@ -211,10 +244,16 @@ def seed(staff_users: list) -> int:
         )
         family.applications = [
             PatentApplication(
-                kind=kind, office=office, country=country, application_number=number,
-                publication_number=publication, filing_date=filing, priority_date=priority,
-                grant_date=grant, status=status,
-            )  # fmt: skip
+                kind=kind,
+                office=office,
+                country=country,
+                application_number=number,
+                publication_number=publication,
+                filing_date=filing,
+                priority_date=priority,
+                grant_date=grant,
+                status=status,
+            )
             for kind, office, country, number, publication, filing, priority, grant, status in applications
         ]
         db.session.add(family)

@@ -26,7 +26,9 @@ def optional_int(value):
 
 
 class InventorRow(Form):
-    researcher_id = SelectField(_l("Inventor"), coerce=optional_int, validators=[Optional()], validate_choice=False)
+    researcher_id = SelectField(
+        _l("Inventor"), coerce=optional_int, validators=[Optional()], validate_choice=False
+    )
     share = StringField(_l("Share in percent"), validators=[Limit(8, counter=False)])
 
 
@@ -39,23 +41,34 @@ class ExternalRow(Form):
 class DisclosureForm(FlaskForm):
     title = StringField(
         _l("Title"),
-        validators=[DataRequired(message=_l("Give the invention a title, even a provisional one.")), Limit(200)],
+        validators=[
+            DataRequired(message=_l("Give the invention a title, even a provisional one.")),
+            Limit(200),
+        ],
     )
     description = TextAreaField(
         _l("Description"),
         validators=[NeededToSubmit(), Limit(20000)],
         description=_l("What the invention is and how it works, in enough detail for a specialist."),
     )
-    problem = TextAreaField(
-        _l("Problem it solves"), validators=[NeededToSubmit(), Limit(10000)]
-    )
+    problem = TextAreaField(_l("Problem it solves"), validators=[NeededToSubmit(), Limit(10000)])
     novelty = TextAreaField(
         _l("What is new"),
         validators=[NeededToSubmit(), Limit(10000)],
         description=_l("What differs from what is already known or published, and why it is not obvious."),
     )
-    inventors = FieldList(FormField(InventorRow), _l("Inventors from the directory"), min_entries=INVENTOR_ROWS, max_entries=INVENTOR_ROWS)
-    external = FieldList(FormField(ExternalRow), _l("External co-inventors"), min_entries=EXTERNAL_ROWS, max_entries=EXTERNAL_ROWS)
+    inventors = FieldList(
+        FormField(InventorRow),
+        _l("Inventors from the directory"),
+        min_entries=INVENTOR_ROWS,
+        max_entries=INVENTOR_ROWS,
+    )
+    external = FieldList(
+        FormField(ExternalRow),
+        _l("External co-inventors"),
+        min_entries=EXTERNAL_ROWS,
+        max_entries=EXTERNAL_ROWS,
+    )
     public_funding = TextAreaField(
         _l("Public funding"),
         validators=[Limit(2000)],
@@ -123,14 +136,18 @@ class AssessmentForm(FlaskForm):
         validators=[DataRequired(message="Choose a recommendation.")],
     )
     note = TextAreaField(
-        "Note to the inventors", validators=[Limit(5000)], description="Sent to the inventors with the decision."
+        "Note to the inventors",
+        validators=[Limit(5000)],
+        description="Sent to the inventors with the decision.",
     )
 
 
 class FamilyForm(FlaskForm):
     reference = StringField("Docket reference", validators=[DataRequired(), Limit(40, counter=False)])
     title = StringField("Title", validators=[DataRequired(), Limit(200)])
-    disclosure_id = SelectField("Disclosure", coerce=optional_int, validators=[Optional()], validate_choice=False)
+    disclosure_id = SelectField(
+        "Disclosure", coerce=optional_int, validators=[Optional()], validate_choice=False
+    )
     officer_id = SelectField(
         "Responsible officer", coerce=optional_int, validators=[Optional()], validate_choice=False
     )
@@ -142,13 +159,17 @@ class ApplicationForm(FlaskForm):
         "Kind", choices={k.value: k.label for k in ApplicationKind}, validators=[DataRequired()]
     )
     office = StringField(
-        "Office", validators=[DataRequired(), Limit(10, counter=False)], description="EP, US, DE, GB, WO (PCT)..."
+        "Office",
+        validators=[DataRequired(), Limit(10, counter=False)],
+        description="EP, US, DE, GB, WO (PCT)...",
     )
     country = StringField("Country (ISO code)", validators=[Limit(2, counter=False)])
     application_number = StringField("Application number", validators=[Limit(40, counter=False)])
     publication_number = StringField("Publication number", validators=[Limit(40, counter=False)])
     filing_date = DayField("Filing date", validators=[DataRequired(message="Give the filing date.")])
-    priority_date = DayField("Priority date", validators=[Optional()], description="The earliest priority claimed.")
+    priority_date = DayField(
+        "Priority date", validators=[Optional()], description="The earliest priority claimed."
+    )
     grant_date = DayField("Grant date", validators=[Optional()])
     status = SelectField(
         "Status", choices={s.value: s.label for s in ApplicationStatus}, validators=[DataRequired()]
@@ -159,7 +180,9 @@ class IpRecordForm(FlaskForm):
     kind = SelectField("Kind", choices={k.value: k.label for k in IpRecordKind}, validators=[DataRequired()])
     title = StringField("Title", validators=[DataRequired(), Limit(200)])
     registration = StringField(
-        "Registration or location", validators=[Limit(120)], description="Deposit number, repository, version."
+        "Registration or location",
+        validators=[Limit(120)],
+        description="Deposit number, repository, version.",
     )
     record_date = DayField("Date", validators=[Optional()])
     description = TextAreaField("Description", validators=[Limit(5000)])

@@ -17,7 +17,7 @@ class WorldPath(str):
         made.key = key
         return made
 
-    def format(self, *args, **kwargs) -> str:  # noqa: A003
+    def format(self, *args, **kwargs) -> str:
         world = world_disclosures.LAST["world"]
         return str.format(self, id=world.crm[self.key].id)
 

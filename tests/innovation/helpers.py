@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from portal.innovation.services import assessment, disclosures
 from portal.innovation.models import Recommendation
+from portal.innovation.services import assessment, disclosures
 from portal.innovation.services.disclosures import DisclosureData, ExternalShare, InventorShare
 
 from ..challenges.helpers import researcher_account
@@ -13,7 +13,9 @@ from ..challenges.helpers import researcher_account
 __all__ = ["assessed", "data", "researcher_account", "submitted"]
 
 
-def data(*shares: tuple[int, str], external: list[tuple[str, str, str]] | None = None, **overrides) -> DisclosureData:
+def data(
+    *shares: tuple[int, str], external: list[tuple[str, str, str]] | None = None, **overrides
+) -> DisclosureData:
     values = {
         "title": "Self-healing coating for offshore turbines",
         "description": "A polymer coating with microcapsules that release a healing agent.",

@@ -93,7 +93,8 @@ def test_a_pct_application_has_its_national_phase_and_no_priority_year_once_file
 
 
 @pytest.mark.parametrize(
-    ("left", "threshold"), [(120, None), (91, None), (90, 90), (45, 90), (30, 30), (8, 30), (7, 7), (0, 7), (-1, None)]
+    ("left", "threshold"),
+    [(120, None), (91, None), (90, 90), (45, 90), (30, 30), (8, 30), (7, 7), (0, 7), (-1, None)],
 )
 def test_the_reminder_threshold_reached(left, threshold):
     today = date(2026, 1, 1)

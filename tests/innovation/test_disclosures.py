@@ -21,7 +21,6 @@ from ..support.browser import emails_to, location, text
 from ..support.factories import commit, make_staff
 from .helpers import assessed, data, researcher_account, submitted
 
-
 # --- shares ------------------------------------------------------------------------------------
 
 
@@ -175,7 +174,9 @@ def test_a_planned_publication_within_60_days_flags_the_disclosure_urgent(browse
     alice, a = researcher_account("Dr Alice Ray")
     today = date.today()
     soon = submitted(alice, (a.id, "100"), title="Soon", planned_publication_date=today + timedelta(days=60))
-    later = submitted(alice, (a.id, "100"), title="Later", planned_publication_date=today + timedelta(days=61))
+    later = submitted(
+        alice, (a.id, "100"), title="Later", planned_publication_date=today + timedelta(days=61)
+    )
     assert soon.is_urgent(today) and not later.is_urgent(today)
     staff = make_staff()
     commit()
@@ -264,7 +265,11 @@ def test_assessing_twice_or_a_draft_is_refused_and_return_to_inventors_closes_it
     with pytest.raises(DomainError):
         assessed(staff, d)
     with pytest.raises(DomainError):
-        assessment.assess(alice, submitted(alice, (a.id, "100")), assessment.AssessmentData(1, 1, 1, 1, 1, Recommendation.PUBLISH))
+        assessment.assess(
+            alice,
+            submitted(alice, (a.id, "100")),
+            assessment.AssessmentData(1, 1, 1, 1, 1, Recommendation.PUBLISH),
+        )
 
 
 def test_lineage_reads_are_batched(ctx):
@@ -281,6 +286,6 @@ def test_lineage_reads_are_batched(ctx):
         technology, _created = to_market(staff, d)
         ids.append(technology.id)
     db.session.expire_all()
-    found = disclosures.disclosures_of_technology(ids + [999999])
+    found = disclosures.disclosures_of_technology([*ids, 999999])
     assert sorted(found) == sorted(ids)
     assert all(isinstance(db.session.get(Technology, t), Technology) for t in found)

@@ -24,7 +24,9 @@ from ..support.factories import commit, make_staff
 def _family(officer, priority: date, reference="PF-2026-01"):
     family = ip.create_family(officer, ip.FamilyData(reference, "Coating family", officer_id=officer.id))
     ip.add_application(
-        officer, family, ip.ApplicationData(ApplicationKind.PRIORITY, "LU", priority, application_number="LU1001")
+        officer,
+        family,
+        ip.ApplicationData(ApplicationKind.PRIORITY, "LU", priority, application_number="LU1001"),
     )
     return family
 
@@ -77,7 +79,12 @@ def test_the_command_sends_each_reminder_once(app, ctx):
     second = runner.invoke(args=["portal", "send-ip-reminders"])
     assert first.exit_code == 0 and "IP reminders sent: 1" in first.output, first.output
     assert "IP reminders sent: 0" in second.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Email).where(Email.to_address == officer.email)) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Email).where(Email.to_address == officer.email)
+        )
+        == 1
+    )
 
 
 def test_the_calendar_lists_twelve_months_by_month_overdue_first(browser, ctx):
@@ -99,7 +106,9 @@ def test_application_dates_are_checked(ctx):
     with pytest.raises(DomainError, match="priority date"):
         ip.add_application(
             officer, family,
-            ip.ApplicationData(ApplicationKind.NATIONAL, "DE", date(2025, 1, 1), priority_date=date(2025, 6, 10)),
+            ip.ApplicationData(
+                ApplicationKind.NATIONAL, "DE", date(2025, 1, 1), priority_date=date(2025, 6, 10)
+            ),
         )  # fmt: skip
     with pytest.raises(DomainError, match="WO"):
         ip.add_application(officer, family, ip.ApplicationData(ApplicationKind.PCT, "EP", date(2026, 1, 1)))

@@ -21,12 +21,16 @@ from .helpers import assessed, researcher_account, submitted
 
 
 def _family(staff, disclosure):
-    family = ip.create_family(staff, ip.FamilyData("PF-2026-01", "Coating family", disclosure_id=disclosure.id))
+    family = ip.create_family(
+        staff, ip.FamilyData("PF-2026-01", "Coating family", disclosure_id=disclosure.id)
+    )
     ip.add_application(
         staff,
         family,
-        ip.ApplicationData(ApplicationKind.PRIORITY, "EP", date(2025, 3, 1), application_number="EP25160001.2",
-                           publication_number="EP4500001A1", status=ApplicationStatus.PUBLISHED),
+        ip.ApplicationData(
+            ApplicationKind.PRIORITY, "EP", date(2025, 3, 1), application_number="EP25160001.2",
+            publication_number="EP4500001A1", status=ApplicationStatus.PUBLISHED,
+        ),
     )  # fmt: skip
     ip.add_application(
         staff,
@@ -83,7 +87,7 @@ def test_a_second_click_opens_the_same_listing_and_the_pages_link_both_ways(brow
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Technology)) == 1
     technology = db.session.scalar(sa.select(Technology))
     assert location(first) == f"/admin/technologies/{technology.id}"
-    assert f"From disclosure" in text(browser.get(location(first))) and disclosure.reference in text(
+    assert "From disclosure" in text(browser.get(location(first))) and disclosure.reference in text(
         browser.get(location(first))
     )
     page = text(browser.get(f"/admin/innovation/disclosures/{disclosure.id}"))

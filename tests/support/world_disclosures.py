@@ -55,7 +55,9 @@ def make_objects(world: Any) -> None:
     db.session.flush()
     for disclosure in (draft, submitted):
         db.session.add(
-            DisclosureInventor(disclosure_id=disclosure.id, researcher_id=world.researcher.id, share=Decimal("100"))
+            DisclosureInventor(
+                disclosure_id=disclosure.id, researcher_id=world.researcher.id, share=Decimal("100")
+            )
         )
     key = get_storage().save(b"%PDF-1.4 matrix disclosure file", suffix=".pdf")
     attachment = DisclosureAttachment(
@@ -93,8 +95,8 @@ def make_objects(world: Any) -> None:
 
 SAMPLES: dict[str, Callable[[Any, str], Any]] = {
     "disclosure_id": lambda w, endpoint: (
-        w.crm["disclosures.draft"] if endpoint in DRAFT_ENDPOINTS else w.crm["disclosures.submitted"]
-    ).id,
+        (w.crm["disclosures.draft"] if endpoint in DRAFT_ENDPOINTS else w.crm["disclosures.submitted"]).id
+    ),
     "disclosure_file_id": lambda w, endpoint: w.crm["disclosures.attachment"].id,
     "family_id": lambda w, endpoint: w.crm["disclosures.family"].id,
     "application_id": lambda w, endpoint: w.crm["disclosures.application"].id,

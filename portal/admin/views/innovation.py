@@ -117,13 +117,16 @@ def _load(disclosure_id: int) -> Disclosure:
 
 
 def _staff_form_choices(form: StaffDisclosureForm) -> None:
-    set_inventor_choices(form, db.session.scalars(sa.select(Researcher).order_by(Researcher.name, Researcher.id)))
+    set_inventor_choices(
+        form, db.session.scalars(sa.select(Researcher).order_by(Researcher.name, Researcher.id))
+    )
     form.funding_organisation_id.choices = [("", "None")] + [
         (o.id, o.legal_name)
         for o in db.session.scalars(sa.select(Organisation).order_by(Organisation.legal_name).limit(2000))
     ]
     form.funding_agreement_id.choices = [("", "None")] + [
-        (a.id, a.number) for a in db.session.scalars(sa.select(Agreement).order_by(Agreement.number.desc()).limit(2000))
+        (a.id, a.number)
+        for a in db.session.scalars(sa.select(Agreement).order_by(Agreement.number.desc()).limit(2000))
     ]
 
 
@@ -225,7 +228,9 @@ def disclosure_submit(disclosure_id: int):
         flash(exc.message, "danger")
         return _back(disclosure)
     db.session.commit()
-    flash(f"{disclosure.reference} submitted; the co-inventors were asked to confirm their shares.", "success")
+    flash(
+        f"{disclosure.reference} submitted; the co-inventors were asked to confirm their shares.", "success"
+    )
     return _back(disclosure)
 
 
@@ -247,7 +252,10 @@ def disclosure_assess(disclosure_id: int):
             form.form_errors.append(message)
             return _page(_load(disclosure_id), 400, assessment_form=form)
         db.session.commit()
-        flash(f"{disclosure.reference} assessed: {data.recommendation.label}. The inventors were emailed.", "success")
+        flash(
+            f"{disclosure.reference} assessed: {data.recommendation.label}. The inventors were emailed.",
+            "success",
+        )
         return _back(disclosure)
     return _page(disclosure, 400, assessment_form=form)
 
@@ -263,7 +271,11 @@ def disclosure_to_market(disclosure_id: int):
         return _back(disclosure)
     db.session.commit()
     if created:
-        flash(f"Draft listing {technology.reference} created from {disclosure.reference}; review and publish it.", "success")
+        flash(
+            f"Draft listing {technology.reference} created from {disclosure.reference}; "
+            "review and publish it.",
+            "success",
+        )
     return redirect(url_for("admin.technology_detail", technology_id=technology.id))
 
 
@@ -299,7 +311,9 @@ def disclosure_upload(disclosure_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            attachment = disclosures.add_attachment(current_user, disclosure, upload.stream, upload.filename or "")
+            attachment = disclosures.add_attachment(
+                current_user, disclosure, upload.stream, upload.filename or ""
+            )
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -517,6 +531,3 @@ def bounded_family(value: str | None) -> int | None:
 
     number = bounded_int(value, minimum=1)
     return number if number and db.session.get(PatentFamily, number) is not None else None
-
-
-

@@ -166,7 +166,9 @@ class DisclosureInventor(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     disclosure_id: Mapped[int] = mapped_column(sa.ForeignKey("disclosure.id", ondelete="CASCADE"))
-    researcher_id: Mapped[int] = mapped_column(sa.ForeignKey("researcher.id", ondelete="RESTRICT"), index=True)
+    researcher_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("researcher.id", ondelete="RESTRICT"), index=True
+    )
     share: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2))
     position: Mapped[int] = mapped_column(default=0)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -101,7 +101,9 @@ def invention_new():
 
 def _submitted_or_saved(disclosure) -> str:
     if disclosure.status is DisclosureStatus.SUBMITTED:
-        return _("%(reference)s is submitted to the Technology Transfer Office.", reference=disclosure.reference)
+        return _(
+            "%(reference)s is submitted to the Technology Transfer Office.", reference=disclosure.reference
+        )
     return _("Draft %(reference)s saved.", reference=disclosure.reference)
 
 
@@ -167,7 +169,8 @@ def invention_confirm(disclosure_id: int):
             flash(exc.message, "danger")
         else:
             db.session.commit()
-            flash(_("Thank you: your share of %(share)s %% is confirmed.", share=f"{row.share.normalize():f}"), "success")
+            share = f"{row.share.normalize():f}"
+            flash(_("Thank you: your share of %(share)s %% is confirmed.", share=share), "success")
     return redirect(url_for("innovation.invention_detail", disclosure_id=disclosure_id))
 
 
@@ -179,7 +182,9 @@ def invention_upload(disclosure_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            attachment = services.add_attachment(current_user, disclosure, upload.stream, upload.filename or "")
+            attachment = services.add_attachment(
+                current_user, disclosure, upload.stream, upload.filename or ""
+            )
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")

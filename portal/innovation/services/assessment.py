@@ -51,7 +51,9 @@ def assess(actor: User, disclosure: Disclosure, data: AssessmentData) -> Assessm
     )
     db.session.add(assessment)
     disclosure.status = (
-        DisclosureStatus.RETURNED if data.recommendation is Recommendation.RETURN else DisclosureStatus.ASSESSED
+        DisclosureStatus.RETURNED
+        if data.recommendation is Recommendation.RETURN
+        else DisclosureStatus.ASSESSED
     )
     if disclosure.officer_id is None:
         disclosure.officer_id = actor.id

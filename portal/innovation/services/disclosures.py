@@ -103,10 +103,11 @@ def check_shares(data: DisclosureData) -> None:
     shares = [parse_share(i.share) for i in data.inventors] + [parse_share(e.share) for e in data.external]
     total = sum(shares, Decimal("0"))
     if total != HUNDRED:
+        shown = f"{total.normalize():f}"
         raise DomainError(
             _(
                 "The inventors' shares add up to %(total)s %%; they must add up to exactly 100 %%.",
-                total=f"{total.normalize():f}",
+                total=shown,
             ),
             "inventors",
         )
@@ -149,7 +150,9 @@ def _apply(actor: User, disclosure: Disclosure, data: DisclosureData) -> None:
     disclosure.inventors = wanted
     disclosure.external_inventors = [
         ExternalInventor(
-            name=e.name.strip()[:120], affiliation=e.affiliation.strip()[:200], share=parse_share(e.share),
+            name=e.name.strip()[:120],
+            affiliation=e.affiliation.strip()[:200],
+            share=parse_share(e.share),
             position=position,
         )
         for position, e in enumerate(data.external)
@@ -242,7 +245,9 @@ def _visible_to(researcher: Researcher, user: User) -> sa.ColumnElement[bool]:
     return sa.or_(
         Disclosure.author_id == user.id,
         Disclosure.id.in_(
-            sa.select(DisclosureInventor.disclosure_id).where(DisclosureInventor.researcher_id == researcher.id)
+            sa.select(DisclosureInventor.disclosure_id).where(
+                DisclosureInventor.researcher_id == researcher.id
+            )
         ),
     )
 
@@ -301,7 +306,9 @@ def recipients(disclosure: Disclosure) -> list[str]:
 # --- attachments -----------------------------------------------------------------------------
 
 
-def add_attachment(actor: User, disclosure: Disclosure, stream: IO[bytes], filename: str) -> DisclosureAttachment:
+def add_attachment(
+    actor: User, disclosure: Disclosure, stream: IO[bytes], filename: str
+) -> DisclosureAttachment:
     """Checked by content like a challenge's files (challenges.services.attachments.check), stored
     under a random key; the stored bytes are removed again if the row cannot be written."""
     if disclosure.status is not S.DRAFT and not actor.is_staff:

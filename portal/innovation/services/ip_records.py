@@ -235,10 +235,7 @@ def open_deadlines(today: date, horizon_days: int) -> list[tuple[rules.Deadline,
     """Deadlines not marked handled, from the overdue window up to `horizon_days` ahead."""
     earliest, latest = today - timedelta(days=OVERDUE_WINDOW_DAYS), today + timedelta(days=horizon_days)
     pairs = [
-        (d, family)
-        for family in live_families()
-        for d in deadlines_of(family)
-        if earliest <= d.due <= latest
+        (d, family) for family in live_families() for d in deadlines_of(family) if earliest <= d.due <= latest
     ]
     handled = done_keys(d.key for d, _f in pairs)
     return [(d, f) for d, f in pairs if d.key not in handled]

@@ -43,7 +43,9 @@ def send_ip_reminders(today: date | None = None) -> int:
         if admins is None and (family.officer is None or not family.officer.active):
             admins = list(
                 db.session.scalars(
-                    sa.select(User.email).where(User.platform_role == PlatformRole.ADMIN, User.active.is_(True))
+                    sa.select(User.email).where(
+                        User.platform_role == PlatformRole.ADMIN, User.active.is_(True)
+                    )
                 )
             )
         to = officer_address(family, admins or [])
