@@ -41,6 +41,7 @@ POLICY: dict[str, str] = {
     "admin.disclosure_edit": "staff",
     "admin.disclosure_submit": "staff",
     "admin.disclosure_assess": "staff",
+    "admin.disclosure_confirm_inventor": "staff",
     "admin.disclosure_to_market": "staff",
     "admin.disclosure_ip_record": "staff",
     "admin.disclosure_upload": "staff",
@@ -61,6 +62,7 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "innovation.invention_upload": (302, WorldPath("/inventions/{id}", SUBMITTED)),
     "admin.disclosure_submit": (302, WorldPath("/admin/innovation/disclosures/{id}", DRAFT)),
     "admin.disclosure_assess": (400, "text:Score from 1 to 5."),
+    "admin.disclosure_confirm_inventor": (302, WorldPath("/admin/innovation/disclosures/{id}", SUBMITTED)),
     # not assessed yet: refused with a message, back to the disclosure
     "admin.disclosure_to_market": (302, WorldPath("/admin/innovation/disclosures/{id}", SUBMITTED)),
     "admin.disclosure_ip_record": (400, None),

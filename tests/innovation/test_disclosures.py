@@ -289,3 +289,30 @@ def test_lineage_reads_are_batched(ctx):
     found = disclosures.disclosures_of_technology([*ids, 999999])
     assert sorted(found) == sorted(ids)
     assert all(isinstance(db.session.get(Technology, t), Technology) for t in found)
+
+
+def test_staff_record_the_confirmation_of_an_inventor_without_an_account(browser, ctx):
+    from portal.catalog.models import Researcher
+
+    alice, a = researcher_account("Dr Alice Ray")
+    offline = Researcher(name="Prof. Offline", email="")
+    db.session.add(offline)
+    db.session.flush()
+    disclosure = submitted(alice, (a.id, "50"), (offline.id, "50"))
+    staff = make_staff()
+    commit()
+    row = next(i for i in disclosure.inventors if i.researcher_id == offline.id)
+    browser.login_staff(staff)
+    assert "Record confirmation" in text(browser.get(f"/admin/innovation/disclosures/{disclosure.id}"))
+    response = browser.post(f"/admin/innovation/disclosures/{disclosure.id}/inventors/{row.id}/confirm")
+    assert location(response) == f"/admin/innovation/disclosures/{disclosure.id}"
+    assert (
+        browser.post(
+            f"/admin/innovation/disclosures/{disclosure.id}/inventors/{row.id + 99}/confirm"
+        ).status_code
+        == 404
+    )
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "disclosure.share_confirmed_by_staff")
+    )
+    assert event.actor_id == staff.id and event.details["researcher_id"] == offline.id

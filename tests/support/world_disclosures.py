@@ -53,12 +53,11 @@ def make_objects(world: Any) -> None:
     )
     db.session.add_all([draft, submitted])
     db.session.flush()
-    for disclosure in (draft, submitted):
-        db.session.add(
-            DisclosureInventor(
-                disclosure_id=disclosure.id, researcher_id=world.researcher.id, share=Decimal("100")
-            )
-        )
+    inventors = [
+        DisclosureInventor(disclosure_id=d.id, researcher_id=world.researcher.id, share=Decimal("100"))
+        for d in (draft, submitted)
+    ]
+    db.session.add_all(inventors)
     key = get_storage().save(b"%PDF-1.4 matrix disclosure file", suffix=".pdf")
     attachment = DisclosureAttachment(
         disclosure_id=submitted.id,
@@ -86,6 +85,7 @@ def make_objects(world: Any) -> None:
             "disclosures.draft": draft,
             "disclosures.submitted": submitted,
             "disclosures.attachment": attachment,
+            "disclosures.inventor": inventors[1],
             "disclosures.family": family,
             "disclosures.application": application,
         }
@@ -98,6 +98,7 @@ SAMPLES: dict[str, Callable[[Any, str], Any]] = {
         (w.crm["disclosures.draft"] if endpoint in DRAFT_ENDPOINTS else w.crm["disclosures.submitted"]).id
     ),
     "disclosure_file_id": lambda w, endpoint: w.crm["disclosures.attachment"].id,
+    "inventor_id": lambda w, endpoint: w.crm["disclosures.inventor"].id,
     "family_id": lambda w, endpoint: w.crm["disclosures.family"].id,
     "application_id": lambda w, endpoint: w.crm["disclosures.application"].id,
 }

@@ -200,6 +200,7 @@ def _page(disclosure: Disclosure, status: int = 200, **forms):
     return render_template(
         "admin/innovation/disclosure.html",
         disclosure=disclosure,
+        staff_view=True,
         ip_of=ip_of,
         assessment_form=forms.get("assessment_form") or AssessmentForm(formdata=None),
         record_form=forms.get("record_form") or IpRecordForm(formdata=None),
@@ -231,6 +232,22 @@ def disclosure_submit(disclosure_id: int):
     flash(
         f"{disclosure.reference} submitted; the co-inventors were asked to confirm their shares.", "success"
     )
+    return _back(disclosure)
+
+
+@bp.route("/innovation/disclosures/<int:disclosure_id>/inventors/<int:inventor_id>/confirm", methods=["POST"])
+def disclosure_confirm_inventor(disclosure_id: int, inventor_id: int):
+    disclosure = _load(disclosure_id)
+    try:
+        row = disclosures.confirm_for_inventor(current_user, disclosure, inventor_id)
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.field == "inventor":
+            abort(404)
+        flash(exc.message, "danger")
+        return _back(disclosure)
+    db.session.commit()
+    flash(f"Share of {row.researcher.name} recorded as confirmed.", "success")
     return _back(disclosure)
 
 

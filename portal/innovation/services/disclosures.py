@@ -238,6 +238,29 @@ def confirm_share(actor: User, researcher: Researcher, disclosure: Disclosure) -
     return row
 
 
+def confirm_for_inventor(actor: User, disclosure: Disclosure, inventor_id: int) -> DisclosureInventor:
+    """Staff record the confirmation of an inventor without a portal account (by signature on paper
+    or by email); audited with who recorded it."""
+    if not actor.is_staff:
+        raise DomainError("Only staff record a confirmation for an inventor.")
+    if disclosure.status is S.DRAFT:
+        raise DomainError("Shares are confirmed once the disclosure is submitted.")
+    row = next((i for i in disclosure.inventors if i.id == inventor_id), None)
+    if row is None:
+        raise DomainError("No such inventor on this disclosure.", "inventor")
+    if row.confirmed_at is None:
+        row.confirmed_at, row.confirmed_by_id = utcnow(), actor.id
+        db.session.flush()
+        audit.record(
+            "disclosure.share_confirmed_by_staff",
+            actor=actor,
+            target=disclosure,
+            researcher_id=row.researcher_id,
+            share=str(row.share),
+        )
+    return row
+
+
 # --- who sees what ---------------------------------------------------------------------------
 
 
