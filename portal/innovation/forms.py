@@ -154,7 +154,7 @@ class FamilyForm(FlaskForm):
     note = TextAreaField("Note", validators=[Limit(5000)])
 
 
-class ApplicationForm(FlaskForm):
+class PatentApplicationForm(FlaskForm):
     kind = SelectField(
         "Kind", choices={k.value: k.label for k in ApplicationKind}, validators=[DataRequired()]
     )

@@ -33,6 +33,7 @@ from portal.challenges.models import (
 )
 from portal.core.forms import DayField, Limit, entry_length
 from portal.extensions import db
+from portal.innovation.models import Assessment, Disclosure, IpRecord, PatentApplication, PatentFamily
 from portal.membership.models import (
     Application,
     ApprovalRule,
@@ -74,6 +75,13 @@ FORM_MODELS = {
     "ResearcherForm": Researcher,
     "DomainForm": Domain,
     "InterestForm": Lead,
+    # innovation: disclosures and IP records
+    "DisclosureForm": Disclosure,
+    "StaffDisclosureForm": Disclosure,
+    "AssessmentForm": Assessment,
+    "PatentApplicationForm": PatentApplication,
+    "FamilyForm": PatentFamily,
+    "IpRecordForm": IpRecord,
 }
 # Fields stored under another name or in another model.
 COLUMNS = {

@@ -18,7 +18,7 @@ from ...core.forms import apply_domain_error
 from ...extensions import db
 from ...innovation.downloads import attachment_response
 from ...innovation.forms import (
-    ApplicationForm,
+    PatentApplicationForm,
     AssessmentForm,
     DeadlineDoneForm,
     DisclosureFileForm,
@@ -437,7 +437,7 @@ def _load_family(family_id: int) -> PatentFamily:
     return family
 
 
-def _family_page(family: PatentFamily, status: int = 200, form: ApplicationForm | None = None):
+def _family_page(family: PatentFamily, status: int = 200, form: PatentApplicationForm | None = None):
     deadlines = ip.deadlines_of(family)
     handled = ip.done_keys(d.key for d in deadlines)
     return render_template(
@@ -445,7 +445,7 @@ def _family_page(family: PatentFamily, status: int = 200, form: ApplicationForm 
         family=family,
         deadlines=deadlines,
         handled=handled,
-        form=form or ApplicationForm(formdata=None),
+        form=form or PatentApplicationForm(formdata=None),
         done_form=DeadlineDoneForm(formdata=None),
         today=date.today(),
     ), status
@@ -456,7 +456,7 @@ def ip_family_detail(family_id: int):
     return _family_page(_load_family(family_id))
 
 
-def _application_data(form: ApplicationForm) -> ip.ApplicationData:
+def _application_data(form: PatentApplicationForm) -> ip.ApplicationData:
     return ip.ApplicationData(
         kind=ApplicationKind(form.kind.data),
         office=form.office.data or "",
@@ -473,7 +473,7 @@ def _application_data(form: ApplicationForm) -> ip.ApplicationData:
 @bp.route("/innovation/ip/<int:family_id>/applications", methods=["POST"])
 def ip_application_add(family_id: int):
     family = _load_family(family_id)
-    form = ApplicationForm()
+    form = PatentApplicationForm()
     if form.validate_on_submit():
         try:
             application = ip.add_application(current_user, family, _application_data(form))
@@ -493,7 +493,7 @@ def ip_application_edit(family_id: int, application_id: int):
     application = next((a for a in family.applications if a.id == application_id), None)
     if application is None:
         abort(404)
-    form = ApplicationForm(obj=None if request.method == "POST" else application)
+    form = PatentApplicationForm(obj=None if request.method == "POST" else application)
     if request.method == "GET":
         form.kind.data, form.status.data = application.kind.value, application.status.value
     if form.validate_on_submit():

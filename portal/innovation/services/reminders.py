@@ -13,6 +13,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from ...auth.models import PlatformRole, User
 from ...core.database import insert_if_absent
@@ -61,7 +62,12 @@ def send_ip_reminders(today: date | None = None) -> int:
         notify(
             to,
             "ip_deadline_reminder",
-            subject=f"IP deadline in {deadline.days_left(today)} days: {family.reference} {deadline.label}",
+            subject=_l(
+                "IP deadline in %(days)s days: %(reference)s %(deadline)s",
+                days=deadline.days_left(today),
+                reference=family.reference,
+                deadline=deadline.label,
+            ),
             family_reference=family.reference,
             family_title=family.title,
             deadline_label=deadline.label,
