@@ -18,12 +18,12 @@ from ...core.forms import apply_domain_error
 from ...extensions import db
 from ...innovation.downloads import attachment_response
 from ...innovation.forms import (
-    PatentApplicationForm,
     AssessmentForm,
     DeadlineDoneForm,
     DisclosureFileForm,
     FamilyForm,
     IpRecordForm,
+    PatentApplicationForm,
     StaffDisclosureForm,
     data_from_form,
     fill_form,
