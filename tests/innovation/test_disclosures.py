@@ -289,6 +289,9 @@ def test_lineage_reads_are_batched(ctx):
     found = disclosures.disclosures_of_technology([*ids, 999999])
     assert sorted(found) == sorted(ids)
     assert all(isinstance(db.session.get(Technology, t), Technology) for t in found)
+    by_disclosure = disclosures.ip_records_of([d.id for d in found.values()])
+    assert set(by_disclosure) == {d.id for d in found.values()}
+    assert all(v.families == [] and v.records == [] for v in by_disclosure.values())
 
 
 def test_staff_record_the_confirmation_of_an_inventor_without_an_account(browser, ctx):

@@ -381,3 +381,11 @@ def disclosures_of_technology(technology_ids: Iterable[int]) -> dict[int, Disclo
         .options(selectinload(Disclosure.inventors).joinedload(DisclosureInventor.researcher))
     )
     return {d.technology_id: d for d in rows if d.technology_id is not None}
+
+
+def ip_records_of(disclosure_ids: Iterable[int]):
+    """disclosure id -> its patent families (applications loaded) and copyright / know-how records
+    (`ip_records.IpOfDisclosure`), in three queries whatever the number of disclosures."""
+    from .ip_records import ip_of_disclosures
+
+    return ip_of_disclosures(disclosure_ids)
