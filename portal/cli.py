@@ -241,6 +241,19 @@ def send_task_digests(today) -> None:
     click.echo(str(report))
 
 
+@portal_cli.command("send-ip-reminders")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend it is this day (testing).")
+def send_ip_reminders(today) -> None:
+    """Daily: remind the responsible officer of each IP deadline 90, 30 and 7 days before (each
+    reminder once, however often this runs)."""
+    from .innovation.services.reminders import send_ip_reminders as run
+
+    sent = run(today.date() if today else None)
+    db.session.commit()
+    deliver_pending()
+    click.echo(f"IP reminders sent: {sent}")
+
+
 translations_cli = AppGroup("translations", help="Extract, update, compile and check the translations.")
 
 

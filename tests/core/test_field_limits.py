@@ -35,6 +35,7 @@ from portal.core.forms import DayField, Limit, entry_length
 from portal.crm.models import CollaborationModel, Interaction, Prospect, ProspectMove, StaffNote, Task
 from portal.crm.models.targets import ProgrammeTarget
 from portal.extensions import db
+from portal.innovation.models import Assessment, Disclosure, IpRecord, PatentApplication, PatentFamily
 from portal.membership.models import (
     Application,
     ApprovalRule,
@@ -84,6 +85,13 @@ FORM_MODELS = {
     "EnquiryForm": Prospect,
     "ProspectForm": Prospect,
     "CollaborationModelForm": CollaborationModel,
+    # innovation: disclosures and IP records
+    "DisclosureForm": Disclosure,
+    "StaffDisclosureForm": Disclosure,
+    "AssessmentForm": Assessment,
+    "PatentApplicationForm": PatentApplication,
+    "FamilyForm": PatentFamily,
+    "IpRecordForm": IpRecord,
 }
 # Fields stored under another name or in another model.
 COLUMNS = {
