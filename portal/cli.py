@@ -229,6 +229,19 @@ def match(text: str | None, challenge: str | None, limit: int, as_json: bool) ->
             click.echo(f"     {reason}")
 
 
+@portal_cli.command("send-licence-reminders")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend it is this day (testing).")
+def send_licence_reminders(today) -> None:
+    """Daily: reminders of licence reports due in 30 and 7 days, to the licensee's users and the
+    responsible officer (each once, however often this runs)."""
+    from .innovation.services import reporting as licence_reporting
+
+    report = licence_reporting.send_reminders(today.date() if today else None)
+    db.session.commit()
+    deliver_pending()
+    click.echo(str(report))
+
+
 translations_cli = AppGroup("translations", help="Extract, update, compile and check the translations.")
 
 

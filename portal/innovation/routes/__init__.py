@@ -3,6 +3,7 @@ modules below add their views to it. Importing them registers the routes."""
 
 from __future__ import annotations
 
+from . import licences  # noqa: F401
 from .blueprint import bp
 
 __all__ = ["bp"]
