@@ -22,7 +22,6 @@ from .models.licensing import (
     Licence,
     LicenceStatus,
     ReportFrequency,
-    SpinOff,
     SpinOffStatus,
 )
 from .services import licences, reporting, spinoffs
@@ -40,7 +39,12 @@ def _user(email: str) -> User | None:
 
 def _evidence(user: User, agreement) -> agreements.Evidence:
     return agreements.Evidence(
-        user.full_name, user.job_title or "Director", True, agreement.pdf_sha256, "192.0.2.10", "Liaison demo data"
+        user.full_name,
+        user.job_title or "Director",
+        True,
+        agreement.pdf_sha256,
+        "192.0.2.10",
+        "Liaison demo data",
     )
 
 
@@ -88,7 +92,10 @@ def seed(staff_users: list) -> int:
     )
     technologies = list(
         db.session.scalars(
-            sa.select(Technology).where(Technology.status.in_(LISTED_STATUSES)).order_by(Technology.reference).limit(8)
+            sa.select(Technology)
+            .where(Technology.status.in_(LISTED_STATUSES))
+            .order_by(Technology.reference)
+            .limit(8)
         )
     )
     if None in (acme, nordlicht, kumo) or len(technologies) < 8:
@@ -125,8 +132,12 @@ def seed(staff_users: list) -> int:
         status=LicenceStatus.ACTIVE,
         officer_id=acme.account_owner_id,
     )
-    licences.add_milestone(admin, acme_licence, "First commercial sale", 5_000_000, acme_start + timedelta(days=540))
-    licences.add_milestone(admin, acme_licence, "CE marking of the gripper", 2_000_000, acme_start + timedelta(days=365))
+    licences.add_milestone(
+        admin, acme_licence, "First commercial sale", 5_000_000, acme_start + timedelta(days=540)
+    )
+    licences.add_milestone(
+        admin, acme_licence, "CE marking of the gripper", 2_000_000, acme_start + timedelta(days=365)
+    )
     # Nordlicht: non-exclusive, yearly reports, two years in (the first report received).
     nordlicht_start = reporting.add_months(today, -26)
     nordlicht_licence = make(
@@ -192,7 +203,13 @@ def seed(staff_users: list) -> int:
         ),
     )
     spinoffs.add_round(
-        admin, lumen, today - timedelta(days=120), "Seed", 150_000_000, "EUR", "Alpine Ventures, two business angels"
+        admin,
+        lumen,
+        today - timedelta(days=120),
+        "Seed",
+        150_000_000,
+        "EUR",
+        "Alpine Ventures, two business angels",
     )
     spinoffs.become_partner(admin, lumen, country="LU")
     tidal = spinoffs.create_spin_off(
@@ -207,7 +224,9 @@ def seed(staff_users: list) -> int:
             status=SpinOffStatus.INCORPORATED,
         ),
     )
-    spinoffs.add_round(admin, tidal, today - timedelta(days=20), "Pre-seed", 35_000_000, "EUR", "University venture fund")
+    spinoffs.add_round(
+        admin, tidal, today - timedelta(days=20), "Pre-seed", 35_000_000, "EUR", "University venture fund"
+    )
     created += 2
     db.session.flush()
     return created

@@ -49,5 +49,7 @@ def make_objects(world: Any) -> None:
             status=SpinOffStatus.INCORPORATED,
         ),
     )
-    spinoffs.add_round(world.staff, spin_off, today - timedelta(days=10), "Seed", 100_000_00, "EUR", "Matrix VC")
+    spinoffs.add_round(
+        world.staff, spin_off, today - timedelta(days=10), "Seed", 100_000_00, "EUR", "Matrix VC"
+    )
     world.crm.update(licensing_licence=licence, licensing_spin_off=spin_off)

@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from ...agreements.models import Agreement
 from ...catalog.models import Lead, Researcher, Technology
@@ -69,7 +69,9 @@ class LicenceForm(FlaskForm):
         "Exclusivity", choices={e.value: e.label for e in Exclusivity}, validators=[DataRequired()]
     )
     start_on = DayField("Starts on", validators=[DataRequired("Enter the day the licence starts.")])
-    end_on = DayField("Ends on", validators=[Optional()], description="Leave empty for an open-ended licence.")
+    end_on = DayField(
+        "Ends on", validators=[Optional()], description="Leave empty for an open-ended licence."
+    )
     currency = SelectField("Currency", choices={c: c for c in CURRENCIES}, validators=[DataRequired()])
     upfront_fee = AmountField("Upfront fee", validators=[Optional()], description="For example 15 000.00")
     royalty_rate = PercentField(
@@ -130,7 +132,9 @@ class SpinOffForm(FlaskForm):
         validators=[Optional(), Limit(5000)],
         description="Incubation, proof-of-concept funds, coaching, space.",
     )
-    status = SelectField("Status", choices={s.value: s.label for s in SpinOffStatus}, validators=[DataRequired()])
+    status = SelectField(
+        "Status", choices={s.value: s.label for s in SpinOffStatus}, validators=[DataRequired()]
+    )
 
 
 class FundingRoundForm(FlaskForm):
@@ -138,7 +142,7 @@ class FundingRoundForm(FlaskForm):
     round = StringField(
         "Round", validators=[DataRequired("Name the round (for example Seed or Series A)."), Limit(80)]
     )
-    amount = AmountField("Amount", validators=[DataRequired("Enter the amount raised.")])
+    amount = AmountField("Amount", validators=[InputRequired("Enter the amount raised.")])
     currency = SelectField("Currency", choices={c: c for c in CURRENCIES}, validators=[DataRequired()])
     investors = TextAreaField("Investors", validators=[Optional(), Limit(2000)])
 
@@ -185,7 +189,9 @@ def licences():
     technology = bounded_int(request.args.get("technology"), minimum=1)
     stmt = (
         sa.select(Licence)
-        .options(joinedload(Licence.organisation), joinedload(Licence.technology), joinedload(Licence.officer))
+        .options(
+            joinedload(Licence.organisation), joinedload(Licence.technology), joinedload(Licence.officer)
+        )
         .order_by(Licence.created_at.desc(), Licence.id.desc())
     )
     if status in {s.value for s in LicenceStatus}:
@@ -267,7 +273,9 @@ def licence_detail(licence_id: int):
     return _licence_page(_licence_or_404(licence_id))
 
 
-def _licence_data(form: LicenceForm, base: licence_services.LicenceData | None = None) -> licence_services.LicenceData:
+def _licence_data(
+    form: LicenceForm, base: licence_services.LicenceData | None = None
+) -> licence_services.LicenceData:
     data = base or licence_services.LicenceData(organisation_id=None, technology_id=None, start_on=None)
     data.organisation_id = form.organisation_id.data
     data.technology_id = form.technology_id.data
@@ -340,7 +348,10 @@ def licence_new():
         if lead is None:
             abort(404)
         if lead.agreement_id is None:
-            flash("This lead has no term sheet yet: issue one, have it signed, then record the licence.", "warning")
+            flash(
+                "This lead has no term sheet yet: issue one, have it signed, then record the licence.",
+                "warning",
+            )
             return redirect(url_for("admin.lead_detail", lead_id=lead_id))
         agreement_id = lead.agreement_id
     agreement = _term_sheet(agreement_id)
@@ -376,7 +387,9 @@ def licence_new():
     if not created:
         flash(f"This term sheet already has its licence, {licence.reference}.", "info")
     elif agreement is not None:
-        flash(f"Licence {licence.reference} recorded from {agreement.number}; the lead is licensed.", "success")
+        flash(
+            f"Licence {licence.reference} recorded from {agreement.number}; the lead is licensed.", "success"
+        )
     else:
         flash(f"Licence {licence.reference} saved as a draft: activate it when it is signed.", "success")
     return redirect(url_for("admin.licence_detail", licence_id=licence.id))
@@ -413,7 +426,9 @@ def licence_status(licence_id: int):
         form.status.errors = ["Choose the new status."] if form.status.errors else form.status.errors
         return _licence_page(licence, 400, status_form=form)
     try:
-        licence_services.set_status(current_user, licence, LicenceStatus(form.status.data), form.note.data or "")
+        licence_services.set_status(
+            current_user, licence, LicenceStatus(form.status.data), form.note.data or ""
+        )
     except DomainError as exc:
         db.session.rollback()
         apply_domain_error(form, exc)
@@ -539,7 +554,9 @@ def _spin_off_page(spin_off: SpinOff, status: int = 200, **forms):
         row_form=RowForm(formdata=None),
         events=audit_words.describe(events),
         error=forms.get("error"),
-        match=spinoff_services.existing_organisation(spin_off.name) if spin_off.organisation_id is None else None,
+        match=spinoff_services.existing_organisation(spin_off.name)
+        if spin_off.organisation_id is None
+        else None,
     ), status
 
 
@@ -550,7 +567,8 @@ def spin_off_detail(spinoff_id: int):
 
 def _spin_off_form_page(form: SpinOffForm, status: int = 200, **context):
     form.founder_ids.choices = [
-        (i, name) for i, name in db.session.execute(sa.select(Researcher.id, Researcher.name).order_by(Researcher.name))
+        (i, name)
+        for i, name in db.session.execute(sa.select(Researcher.id, Researcher.name).order_by(Researcher.name))
     ]
     licences = db.session.execute(
         sa.select(Licence.id, Organisation.legal_name, Technology.reference)
@@ -689,4 +707,3 @@ def spin_off_partner(spinoff_id: int):
         "success",
     )
     return redirect(url_for("admin.spin_off_detail", spinoff_id=spinoff_id))
-

@@ -111,9 +111,7 @@ class ReportStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return str(
-            {"due": _l("Due"), "submitted": _l("Submitted"), "received": _l("Received")}[self.value]
-        )
+        return str({"due": _l("Due"), "submitted": _l("Submitted"), "received": _l("Received")}[self.value])
 
 
 class Licence(db.Model):
@@ -284,7 +282,9 @@ class SpinOff(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), index=True)
     incorporated_on: Mapped[date | None] = mapped_column(sa.Date)
-    licence_id: Mapped[int | None] = mapped_column(sa.ForeignKey("licence.id", ondelete="SET NULL"), index=True)
+    licence_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("licence.id", ondelete="SET NULL"), index=True
+    )
     # The technology it builds on (the licence's when there is one): the lineage reads it.
     technology_id: Mapped[int | None] = mapped_column(sa.ForeignKey("technology.id", ondelete="SET NULL"))
     equity_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))

@@ -245,7 +245,9 @@ def prefill_from_term_sheet(agreement: Agreement) -> LicenceData:
         technology_id=lead.technology_id if lead else None,
         start_on=start,
         end_on=end,
-        field_of_use=(lead.field_of_use if lead and lead.field_of_use else terms.get("field_of_use", ""))[:200],
+        field_of_use=(lead.field_of_use if lead and lead.field_of_use else terms.get("field_of_use", ""))[
+            :200
+        ],
         territory=(lead.territory if lead and lead.territory else terms.get("territory", ""))[:200],
         exclusivity=Exclusivity.EXCLUSIVE if terms.get("exclusive") else Exclusivity.NON_EXCLUSIVE,
         officer_id=lead.assigned_to_id if lead else None,
@@ -276,7 +278,9 @@ def record_from_term_sheet(
     data = data or prefill
     data.term_sheet_id, data.lead_id = agreement.id, prefill.lead_id
     if data.organisation_id != agreement.organisation_id:
-        raise DomainError(_("The licensee is the organisation that signed the term sheet."), "organisation_id")
+        raise DomainError(
+            _("The licensee is the organisation that signed the term sheet."), "organisation_id"
+        )
     if data.status is LicenceStatus.DRAFT:
         data.status = LicenceStatus.ACTIVE
     licence = create_licence(actor, data)
@@ -408,6 +412,12 @@ def spinoffs_for_technologies(technology_ids: Iterable[int]) -> dict[int, list[S
 def open_reports(licences: Iterable[Licence]) -> list[LicenceReport]:
     """The reports active licences still wait for, soonest first (their reports are loaded)."""
     return sorted(
-        (r for licence in licences if licence.status is LicenceStatus.ACTIVE for r in licence.reports if r.open),
+        (
+            r
+            for licence in licences
+            if licence.status is LicenceStatus.ACTIVE
+            for r in licence.reports
+            if r.open
+        ),
         key=lambda r: (r.due_on, r.id),
     )

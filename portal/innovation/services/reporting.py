@@ -75,9 +75,10 @@ def sync_schedule(licence: Licence) -> None:
     """Make the licence's reports match its schedule: reports already submitted or received stay;
     due ones the schedule no longer has go; missing ones are added."""
     wanted = {p.due_on: p for p in schedule(licence.start_on, licence.end_on, licence.report_frequency)}
-    existing = {r.due_on: r for r in db.session.scalars(
-        sa.select(LicenceReport).where(LicenceReport.licence_id == licence.id)
-    )}
+    existing = {
+        r.due_on: r
+        for r in db.session.scalars(sa.select(LicenceReport).where(LicenceReport.licence_id == licence.id))
+    }
     for due_on, report in existing.items():
         if due_on not in wanted and report.status is ReportStatus.DUE:
             db.session.delete(report)
@@ -114,7 +115,7 @@ def submit_report(actor: User, report: LicenceReport, note: str) -> None:
         target=report.licence,
         due_on=report.due_on.isoformat(),
     )
-    officer, emails = _officer_recipients(report.licence)
+    _officer, emails = _officer_recipients(report.licence)
     notify(
         emails,
         "licence_report_submitted",
@@ -227,7 +228,9 @@ def _send_reminder(duty: LicenceReport, left: int) -> None:
     notify(
         _partner_recipients(licence),
         "licence_report_due",
-        subject=_l("Licence report due in %(days)s days: %(reference)s", days=left, reference=licence.reference),
+        subject=_l(
+            "Licence report due in %(days)s days: %(reference)s", days=left, reference=licence.reference
+        ),
         url=link("innovation.licence_detail", licence_id=licence.id),
         contact_email=(licence.officer.email if licence.officer else current_app.config["CONTACT_EMAIL"]),
         staff=False,
@@ -237,7 +240,9 @@ def _send_reminder(duty: LicenceReport, left: int) -> None:
     notify(
         emails,
         "licence_report_due",
-        subject=_l("Licence report due in %(days)s days: %(reference)s", days=left, reference=licence.reference),
+        subject=_l(
+            "Licence report due in %(days)s days: %(reference)s", days=left, reference=licence.reference
+        ),
         url=link("admin.licence_detail", licence_id=licence.id),
         staff=True,
         **values,

@@ -79,7 +79,9 @@ def create_spin_off(actor: User, data: SpinOffData) -> SpinOff:
     _apply(actor, spin_off, data)
     db.session.add(spin_off)
     db.session.flush()
-    audit.record("spin_off.created", actor=actor, target=spin_off, founders=[r.name for r in spin_off.founders])
+    audit.record(
+        "spin_off.created", actor=actor, target=spin_off, founders=[r.name for r in spin_off.founders]
+    )
     return spin_off
 
 
@@ -144,7 +146,11 @@ def existing_organisation(name: str) -> Organisation | None:
     key = " ".join(name.split()).lower()
     return db.session.scalar(
         sa.select(Organisation)
-        .where(sa.or_(sa.func.lower(Organisation.legal_name) == key, sa.func.lower(Organisation.trading_name) == key))
+        .where(
+            sa.or_(
+                sa.func.lower(Organisation.legal_name) == key, sa.func.lower(Organisation.trading_name) == key
+            )
+        )
         .order_by(Organisation.id)
         .limit(1)
     )
@@ -174,7 +180,9 @@ def become_partner(
             sa.select(SpinOff.id).where(SpinOff.organisation_id == organisation.id, SpinOff.id != spin_off.id)
         )
         if taken is not None:
-            raise DomainError(_("That organisation is already linked to another spin-off."), "organisation_id")
+            raise DomainError(
+                _("That organisation is already linked to another spin-off."), "organisation_id"
+            )
         created = False
     else:
         country = (country or "").strip().upper()
@@ -183,7 +191,9 @@ def become_partner(
         organisation = Organisation(legal_name=spin_off.name, country=country, account_owner_id=actor.id)
         db.session.add(organisation)
         db.session.flush()
-        audit.record("organisation.created", actor=actor, target=organisation, source=f"spin_off:{spin_off.id}")
+        audit.record(
+            "organisation.created", actor=actor, target=organisation, source=f"spin_off:{spin_off.id}"
+        )
         created = True
     spin_off.organisation_id = organisation.id
     db.session.flush()
