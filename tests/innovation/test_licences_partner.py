@@ -21,7 +21,7 @@ def _two_licensees():
     staff = make_staff()
     ours, theirs = make_organisation(legal_name="Ours GmbH"), make_organisation(legal_name="Theirs SA")
     owner = make_partner(organisation=ours)
-    mine = make_licence(staff, ours, field_of_use="OUR-FIELD", start_on=date.today() - timedelta(days=170))
+    mine = make_licence(staff, ours, field_of_use="OUR-FIELD", start_on=date.today() - timedelta(days=200))
     other = make_licence(staff, theirs, field_of_use="THEIR-FIELD-CANARY")
     draft = make_licence(staff, ours, field_of_use="DRAFT-FIELD-CANARY", status=LicenceStatus.DRAFT)
     commit()
@@ -57,7 +57,7 @@ def test_the_dashboard_card_lists_the_licences_and_the_next_report(app, ctx, bro
     html = browser.get("/dashboard").get_data(as_text=True)
     assert "data-licences" in html and mine.reference in html and mine.technology.title in html
     first_due = min(r.due_on for r in mine.reports)
-    assert "reports to send" in html
+    assert "1 report to send" in html  # the first period is over; the later ones are not yet due
     assert f"/licences/{mine.id}" in html and str(first_due.year) in html
     assert "CANARY" not in html
 
@@ -72,8 +72,10 @@ def test_a_partner_without_licences_has_no_card_and_an_empty_licences_page(app, 
 
 def test_the_licensee_marks_a_report_submitted_and_staff_mark_it_received(app, ctx, browser):
     staff, owner, mine, _other, _draft = _two_licensees()
-    report = sorted(mine.reports, key=lambda r: r.due_on)[0]
+    report, later = sorted(mine.reports, key=lambda r: r.due_on)[:2]
     browser.login(owner.email)
+    early = browser.post(f"/licences/{mine.id}/reports", {"report_id": later.id, "note": "Sent"})
+    assert early.status_code == 400 and "period has not ended yet" in text(early)
     empty = browser.post(f"/licences/{mine.id}/reports", {"report_id": report.id, "note": " "})
     assert empty.status_code == 400 and "Say how you sent the report" in text(empty)
     done = browser.post(

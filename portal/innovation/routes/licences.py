@@ -3,6 +3,8 @@ organisation; another organisation's licence answers 404, a draft is not shown).
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -25,7 +27,10 @@ from .blueprint import bp
 def licences():
     found = licence_services.licences_of(current_user.organisation_id)
     return render_template(
-        "innovation/licences/index.html", licences=found, reports=licence_services.open_reports(found)
+        "innovation/licences/index.html",
+        licences=found,
+        reports=licence_services.open_reports(found),
+        today=date.today(),
     )
 
 
@@ -54,7 +59,8 @@ def _detail(licence: Licence, form: ReportSubmitForm | None = None, status: int 
         "innovation/licences/detail.html",
         licence=licence,
         form=form or ReportSubmitForm(formdata=None),
-        failed_report=int(form.report_id.data or 0) if form is not None and form.report_id.data else None,
+        failed_report=bounded_int(form.report_id.data, minimum=1) if form is not None else None,
+        today=date.today(),
     ), status
 
 

@@ -30,6 +30,7 @@ from ..models.licensing import (
     LicenceReport,
     LicenceStatus,
     ReportFrequency,
+    ReportStatus,
     SpinOff,
 )
 from . import reporting
@@ -409,15 +410,17 @@ def spinoffs_for_technologies(technology_ids: Iterable[int]) -> dict[int, list[S
     return found
 
 
-def open_reports(licences: Iterable[Licence]) -> list[LicenceReport]:
-    """The reports active licences still wait for, soonest first (their reports are loaded)."""
+def open_reports(licences: Iterable[Licence], today: date | None = None) -> list[LicenceReport]:
+    """The reports to send now: of active licences, for a period that has ended, not yet sent or
+    received; soonest due first (the licences' reports are loaded)."""
+    today = today or date.today()
     return sorted(
         (
             r
             for licence in licences
             if licence.status is LicenceStatus.ACTIVE
             for r in licence.reports
-            if r.open
+            if r.status is ReportStatus.DUE and r.period_end < today
         ),
         key=lambda r: (r.due_on, r.id),
     )

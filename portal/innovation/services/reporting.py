@@ -104,6 +104,8 @@ def submit_report(actor: User, report: LicenceReport, note: str) -> None:
         raise DomainError(_("Say how you sent the report (for example by email, to whom)."), "note")
     if report.status is ReportStatus.RECEIVED:
         raise DomainError(_("The Technology Transfer Office already has this report."))
+    if report.period_end >= date.today():
+        raise DomainError(_("This report's period has not ended yet."))
     report.status = ReportStatus.SUBMITTED
     report.note = note
     report.submitted_at = utcnow()
