@@ -70,6 +70,7 @@ def _from_lead(admin: User, kumo: Organisation, technology: Technology) -> Licen
     agreements.issue(admin, term_sheet)
     agreements.sign_as_partner(signer, term_sheet, _evidence(signer, term_sheet))
     agreements.countersign(admin, term_sheet, _evidence(admin, term_sheet))
+    agreements.render_executed(term_sheet)
     data = licences.prefill_from_term_sheet(term_sheet)
     data.ip_rights = f"Patent application covering {technology.title}; associated know-how."
     data.upfront_fee_cents, data.royalty_rate = 1_500_000, Decimal("3.5")

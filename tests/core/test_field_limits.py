@@ -33,6 +33,7 @@ from portal.challenges.models import (
 )
 from portal.core.forms import DayField, Limit, entry_length
 from portal.extensions import db
+from portal.innovation.models.licensing import FundingRound, Licence, LicenceMilestone, LicenceReport, SpinOff
 from portal.membership.models import (
     Application,
     ApprovalRule,
@@ -74,6 +75,11 @@ FORM_MODELS = {
     "ResearcherForm": Researcher,
     "DomainForm": Domain,
     "InterestForm": Lead,
+    # innovation: licensing (portal/admin/views/licensing.py, portal/innovation/forms_licensing.py)
+    "LicenceForm": Licence,
+    "MilestoneForm": LicenceMilestone,
+    "SpinOffForm": SpinOff,
+    "FundingRoundForm": FundingRound,
 }
 # Fields stored under another name or in another model.
 COLUMNS = {
@@ -103,6 +109,7 @@ COLUMNS = {
     "ChallengeTransitionForm.reason": Challenge.decline_reason,
     "ChallengeWithdrawForm.note": ChallengeEvent.note,
     "ProposalAnswerForm.feedback": ChallengeProposal.feedback,
+    "ReportSubmitForm.note": LicenceReport.note,
 }
 # The parameters of an agreement: one JSON column (the Terms), any length fits.
 JSON_FIELDS = {
@@ -137,6 +144,7 @@ NOT_STORED = {
     "VerifyForm.sha256",
     "AssignLineForm.invoice",
     "LeadStatusForm.note",  # emailed and kept in the audit entry's details (JSON)
+    "LicenceStatusForm.note",  # kept in the audit entry's details (JSON)
 }
 
 
