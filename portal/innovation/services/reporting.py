@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...auth.models import User
@@ -230,8 +231,11 @@ def _send_reminder(duty: LicenceReport, left: int) -> None:
     notify(
         _partner_recipients(licence),
         "licence_report_due",
-        subject=_l(
-            "Licence report due in %(days)s days: %(reference)s", days=left, reference=licence.reference
+        subject=lazy_ngettext(
+            "Licence report due in %(num)s day: %(reference)s",
+            "Licence report due in %(num)s days: %(reference)s",
+            left,
+            reference=licence.reference,
         ),
         url=link("innovation.licence_detail", licence_id=licence.id),
         contact_email=(licence.officer.email if licence.officer else current_app.config["CONTACT_EMAIL"]),
@@ -242,8 +246,11 @@ def _send_reminder(duty: LicenceReport, left: int) -> None:
     notify(
         emails,
         "licence_report_due",
-        subject=_l(
-            "Licence report due in %(days)s days: %(reference)s", days=left, reference=licence.reference
+        subject=lazy_ngettext(
+            "Licence report due in %(num)s day: %(reference)s",
+            "Licence report due in %(num)s days: %(reference)s",
+            left,
+            reference=licence.reference,
         ),
         url=link("admin.licence_detail", licence_id=licence.id),
         staff=True,
