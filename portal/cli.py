@@ -241,6 +241,19 @@ def send_task_digests(today) -> None:
     click.echo(str(report))
 
 
+@portal_cli.command("send-licence-reminders")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend it is this day (testing).")
+def send_licence_reminders(today) -> None:
+    """Daily: reminders of licence reports due in 30 and 7 days, to the licensee's users and the
+    responsible officer (each once, however often this runs)."""
+    from .innovation.services import reporting as licence_reporting
+
+    report = licence_reporting.send_reminders(today.date() if today else None)
+    db.session.commit()
+    deliver_pending()
+    click.echo(str(report))
+
+
 @portal_cli.command("send-ip-reminders")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend it is this day (testing).")
 def send_ip_reminders(today) -> None:

@@ -48,11 +48,21 @@ CATALOGS: dict[str, tuple[str, ...]] = {
     "main": ("main", "templates/main"),
     "catalog": ("catalog", "matching", "templates/catalog"),
     "challenges": ("challenges", "templates/challenges"),
+    "innovation": ("innovation", "templates/innovation"),
     "crm": ("crm/routes", "crm/forms.py", "crm/models", "crm/services/enquiries.py", "templates/crm"),
     "emails": ("templates/emails",),
 }
 # Python modules with no partner-facing text (tooling, checks, the sandbox).
-SKIP_PYTHON = {"core/catalogs.py", "agreements/sandbox_check.py"}
+SKIP_PYTHON = {
+    "core/catalogs.py",
+    "agreements/sandbox_check.py",
+    # the console's own rules and forms of the innovation area (the console is English)
+    "innovation/forms_console.py",
+    "innovation/services/assessment.py",
+    "innovation/services/ip_records.py",
+    "innovation/services/to_market.py",
+    "innovation/demo_disclosures.py",
+}
 # Content, not interface: the default agreement texts are data with a language of their own.
 SKIP_FOLDERS = ("agreements/defaults/",)
 

@@ -12,6 +12,7 @@ from ..core.errors import RETRY_AFTER_SECONDS
 from ..core.health import health
 from ..core.permissions import partner_required
 from ..core.templating import brand_colour
+from ..innovation.services import licences as innovation_licences
 from ..membership import services as membership
 from ..partners import services as partners
 
@@ -29,6 +30,7 @@ def dashboard():
     organisation = current_user.organisation
     current = membership.membership_of(organisation)
     application = membership.latest_application(organisation)
+    licensed = innovation_licences.licences_of(organisation.id)
     return render_template(
         "main/dashboard.html",
         organisation=organisation,
@@ -40,6 +42,8 @@ def dashboard():
         to_sign=agreements.awaiting_signature(organisation),
         leads=catalog_leads.leads_of(organisation.id),
         challenges=challenges.recent_of(organisation.id),
+        licences=licensed,
+        licence_reports=innovation_licences.open_reports(licensed),
     )
 
 

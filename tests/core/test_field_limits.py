@@ -36,6 +36,7 @@ from portal.crm.models import CollaborationModel, Interaction, Prospect, Prospec
 from portal.crm.models.targets import ProgrammeTarget
 from portal.extensions import db
 from portal.innovation.models import Assessment, Disclosure, IpRecord, PatentApplication, PatentFamily
+from portal.innovation.models.licensing import FundingRound, Licence, LicenceMilestone, LicenceReport, SpinOff
 from portal.membership.models import (
     Application,
     ApprovalRule,
@@ -92,6 +93,11 @@ FORM_MODELS = {
     "PatentApplicationForm": PatentApplication,
     "FamilyForm": PatentFamily,
     "IpRecordForm": IpRecord,
+    # innovation: licensing (portal/admin/views/licensing.py, portal/innovation/forms_licensing.py)
+    "LicenceForm": Licence,
+    "MilestoneForm": LicenceMilestone,
+    "SpinOffForm": SpinOff,
+    "FundingRoundForm": FundingRound,
 }
 # Fields stored under another name or in another model.
 COLUMNS = {
@@ -124,6 +130,7 @@ COLUMNS = {
     "ProposalAnswerForm.feedback": ChallengeProposal.feedback,
     "EnquiryForm.email": Prospect.contact_email,
     "MoveForm.reason": ProspectMove.reason,
+    "ReportSubmitForm.note": LicenceReport.note,
 }
 # The parameters of an agreement: one JSON column (the Terms), any length fits.
 JSON_FIELDS = {
@@ -159,6 +166,7 @@ NOT_STORED = {
     "AssignLineForm.invoice",
     "LeadStatusForm.note",  # emailed and kept in the audit entry's details (JSON)
     "EnquiryForm.extra_reference",  # the honeypot: a filled one drops the enquiry
+    "LicenceStatusForm.note",  # kept in the audit entry's details (JSON)
 }
 
 

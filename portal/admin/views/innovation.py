@@ -17,17 +17,14 @@ from ...core.errors import DomainError
 from ...core.forms import apply_domain_error
 from ...extensions import db
 from ...innovation.downloads import attachment_response
-from ...innovation.forms import (
+from ...innovation.forms import DisclosureFileForm, data_from_form, fill_form, set_inventor_choices
+from ...innovation.forms_console import (
     AssessmentForm,
     DeadlineDoneForm,
-    DisclosureFileForm,
     FamilyForm,
     IpRecordForm,
     PatentApplicationForm,
     StaffDisclosureForm,
-    data_from_form,
-    fill_form,
-    set_inventor_choices,
 )
 from ...innovation.models import (
     ApplicationKind,

@@ -242,12 +242,12 @@ def confirm_for_inventor(actor: User, disclosure: Disclosure, inventor_id: int) 
     """Staff record the confirmation of an inventor without a portal account (by signature on paper
     or by email); audited with who recorded it."""
     if not actor.is_staff:
-        raise DomainError("Only staff record a confirmation for an inventor.")
+        raise DomainError(_("Only staff record a confirmation for an inventor."))
     if disclosure.status is S.DRAFT:
-        raise DomainError("Shares are confirmed once the disclosure is submitted.")
+        raise DomainError(_("Shares are confirmed once the disclosure is submitted."))
     row = next((i for i in disclosure.inventors if i.id == inventor_id), None)
     if row is None:
-        raise DomainError("No such inventor on this disclosure.", "inventor")
+        raise DomainError(_("No such inventor on this disclosure."), "inventor")
     if row.confirmed_at is None:
         row.confirmed_at, row.confirmed_by_id = utcnow(), actor.id
         db.session.flush()
