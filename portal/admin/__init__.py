@@ -90,6 +90,7 @@ from .views import (  # noqa: E402, F401
     kpis,
     leads,
     licensing,
+    lineage,
     matching,
     membership,
     organisations,
