@@ -24,13 +24,26 @@ def test_one_box_finds_every_kind_and_links_to_it(app, ctx, browser):
     db.session.add(Researcher(name="Dr Zephyrine Moss", group="Soft robotics lab"))
     partner = entitled(legal_name="Other Co")
     challenge = submitted(partner, title="Zephyrine-grade handling of wafers")
+    from portal.crm.services import pipeline
+
+    prospect = pipeline.create_prospect(
+        staff, pipeline.ProspectData(company="Zephyrine Drones Oy", country="FI")
+    )
     commit()
     browser.login_staff(staff)
     page = text(browser.get("/admin/search?q=zephyrine"))
-    for heading in ("Organisations", "People", "Technologies", "Researchers", "R&amp;D challenges"):
+    for heading in (
+        "Organisations",
+        "People",
+        "Technologies",
+        "Researchers",
+        "Prospects",
+        "R&amp;D challenges",
+    ):
         assert f">{heading}</h2>" in page
     assert f"/admin/organisations/{organisation.id}" in page and f"/admin/users/{person.id}" in page
     assert f"/admin/technologies/{technology.id}" in page and f"/admin/challenges/{challenge.id}" in page
+    assert f"/admin/prospects/{prospect.id}" in page
     assert "Nothing in the console contains" in text(browser.get("/admin/search?q=nosuchthingatall"))
     assert browser.get("/admin/search?q=%25_").status_code == 200  # wildcards are literal
 

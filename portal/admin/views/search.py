@@ -1,5 +1,5 @@
-"""The console's one search box: organisations, people, researchers, technologies and challenges
-(and, from the CRM, prospects) that contain the words, a few of each, with a link to each full list."""
+"""The console's one search box: organisations, people, technologies, researchers, prospects and
+challenges that contain the words, a few of each, with a link to each full list."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from ...auth.models import User
 from ...catalog.models import Researcher, Technology
 from ...challenges.models import Challenge, ChallengeStatus
+from ...crm.models import Prospect
 from ...extensions import db
 from ...partners.models import Organisation
 from .. import bp
@@ -95,6 +96,20 @@ def search_console(q: str) -> list[Group]:
             .order_by(Researcher.name),
             lambda r: Hit(r.name, r.group, url_for("admin.researcher_form", researcher_id=r.id)),
             url_for("admin.researchers", q=q),
+        ),
+        _group(
+            "Prospects",
+            sa.select(Prospect)
+            .where(
+                contains(q, Prospect.company, Prospect.contact_name, Prospect.contact_email, Prospect.website)
+            )
+            .order_by(Prospect.company),
+            lambda p: Hit(
+                p.company,
+                f"{p.stage.label} · {p.country or 'no country'}",
+                url_for("admin.prospect_detail", prospect_id=p.id),
+            ),
+            url_for("admin.prospects", q=q),
         ),
         _group(
             "R&D challenges",
