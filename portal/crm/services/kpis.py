@@ -35,7 +35,7 @@ Definitions (README.md "KPI dashboard" says the same for readers):
   planned ones left out). **Licence income** is the upfront fees of those licences, per currency
   (royalties and milestones are not recorded as payments, so they are not counted). **Time to
   filing**: for disclosures submitted in the range whose patent families have an application, the
-  median days from submission to the earliest filing date.
+  median whole days from the day of submission (UTC) to the earliest filing date.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ from ...innovation.models.licensing import Licence, LicenceStatus, SpinOff, Spin
 from ...membership.models import Invoice, InvoiceStatus, Membership, MembershipStatus, Tier
 from ...partners.models import Organisation
 from ..models.targets import ProgrammeTarget, TargetMetric
-from .aggregates import days_between, median
+from .aggregates import days_between, days_to_date, median
 
 MAX_RANGE_DAYS = 366 * 20
 
@@ -599,7 +599,7 @@ def innovation(period: Period) -> Innovation:
         .subquery()
     )
     cases = (
-        sa.select(days_between(Disclosure.submitted_at, first_filing.c.filed_on).label("days"))
+        sa.select(days_to_date(Disclosure.submitted_at, first_filing.c.filed_on).label("days"))
         .join(first_filing, first_filing.c.disclosure_id == Disclosure.id)
         .where(_in(Disclosure.submitted_at, period))
     )
