@@ -79,3 +79,23 @@ def _days_to_date_postgresql(element: days_to_date, compiler: Any, **kw: Any) ->
     start, end = list(element.clauses)
     day = f"CAST(({compiler.process(start, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
     return f"(({compiler.process(end, **kw)}) - {day})"
+
+
+class utc_year(FunctionElement):
+    """The calendar year of a timestamp in UTC (or of a date), whatever the session's time zone."""
+
+    type = sa.Integer()
+    inherit_cache = True
+    name = "utc_year"
+
+
+@compiles(utc_year)
+def _utc_year_default(element: utc_year, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"CAST(strftime('%Y', {compiler.process(value, **kw)}) AS INTEGER)"
+
+
+@compiles(utc_year, "postgresql")
+def _utc_year_postgresql(element: utc_year, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"CAST(EXTRACT(YEAR FROM ({compiler.process(value, **kw)}) AT TIME ZONE 'UTC') AS INTEGER)"

@@ -62,7 +62,7 @@ from ...innovation.models.licensing import Licence, LicenceStatus, SpinOff, Spin
 from ...membership.models import Invoice, InvoiceStatus, Membership, MembershipStatus, Tier
 from ...partners.models import Organisation
 from ..models.targets import ProgrammeTarget, TargetMetric
-from .aggregates import days_between, days_to_date, median
+from .aggregates import days_between, days_to_date, median, utc_year
 
 MAX_RANGE_DAYS = 366 * 20
 
@@ -547,8 +547,8 @@ class Innovation:
 def innovation(period: Period) -> Innovation:
     """Two queries: the counts per year (one UNION ALL) and the median time to filing."""
     start, end = period.start, period.end
-    submitted_year = sa.extract("year", Disclosure.submitted_at)
-    start_year = sa.extract("year", Licence.start_on)
+    submitted_year = utc_year(Disclosure.submitted_at)
+    start_year = sa.extract("year", Licence.start_on)  # dates: no time zone
     spin_year = sa.extract("year", SpinOff.incorporated_on)
     counts = sa.union_all(
         sa.select(
