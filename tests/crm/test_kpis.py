@@ -364,7 +364,7 @@ def test_the_dashboard_costs_the_same_queries_with_10_and_200_organisations(cons
     assert kpis.dashboard(kpis.Period(date(2025, 1, 1), date(2025, 12, 31)), TODAY).figures.active == 200
 
 
-def test_the_dashboard_itself_is_four_queries(programme):
+def test_the_dashboard_itself_is_six_queries(programme):
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -376,7 +376,8 @@ def test_the_dashboard_itself_is_four_queries(programme):
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", record)
     reads = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
-    assert len(reads) == 4, reads  # by tier and country; headline (WITH ...); challenges; targets
+    # by tier and country; headline (WITH ...); challenges; targets; innovation per year; time to filing
+    assert len(reads) == 6, reads
 
 
 def test_period_bounds_are_whole_utc_days():

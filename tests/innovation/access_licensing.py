@@ -36,3 +36,13 @@ ALLOWED_POST: dict[str, tuple[int, str | None]] = {
     "admin.spin_off_round_remove": (400, "text:Choose the round to remove."),
     "admin.spin_off_partner": (400, "text:Choose the country where the spin-off is registered."),
 }
+
+
+# --- lineage (issue 14 item 7): read-only console pages; the world's technology and licence are the
+# samples (technology_id, licence_id already in SAMPLE_VALUES / world_licensing.SAMPLES).
+POLICY.update(
+    {
+        "admin.technology_lineage": "staff",
+        "admin.licence_lineage": "staff",
+    }
+)

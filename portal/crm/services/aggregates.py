@@ -57,3 +57,45 @@ def median(values: sa.Select) -> sa.ScalarSelect:
         .where(ranked.c.rn * 2 >= ranked.c.n, ranked.c.rn * 2 <= ranked.c.n + 2)
         .scalar_subquery()
     )
+
+
+class days_to_date(FunctionElement):
+    """Whole days from a timestamp's UTC day to a date (a filing date, a start date): the same
+    day is 0, whatever the hour of the timestamp."""
+
+    type = sa.Float()
+    inherit_cache = True
+    name = "days_to_date"
+
+
+@compiles(days_to_date)
+def _days_to_date_default(element: days_to_date, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return f"(julianday({compiler.process(end, **kw)}) - julianday(date({compiler.process(start, **kw)})))"
+
+
+@compiles(days_to_date, "postgresql")
+def _days_to_date_postgresql(element: days_to_date, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    day = f"CAST(({compiler.process(start, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
+    return f"(({compiler.process(end, **kw)}) - {day})"
+
+
+class utc_year(FunctionElement):
+    """The calendar year of a timestamp in UTC (or of a date), whatever the session's time zone."""
+
+    type = sa.Integer()
+    inherit_cache = True
+    name = "utc_year"
+
+
+@compiles(utc_year)
+def _utc_year_default(element: utc_year, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"CAST(strftime('%Y', {compiler.process(value, **kw)}) AS INTEGER)"
+
+
+@compiles(utc_year, "postgresql")
+def _utc_year_postgresql(element: utc_year, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"CAST(EXTRACT(YEAR FROM ({compiler.process(value, **kw)}) AT TIME ZONE 'UTC') AS INTEGER)"

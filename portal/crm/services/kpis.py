@@ -30,6 +30,12 @@ Definitions (README.md "KPI dashboard" says the same for readers):
 - **Sign-up to active**: days from an organisation's creation to its first activation, for the
   new partners of the range.
 - **Document turnaround**: see `turnaround.py`; medians of the steps completed in the range.
+- **Innovation** (issue 14): per calendar year of the range, invention disclosures submitted,
+  licences that started (`start_on`; drafts left out) and spin-offs incorporated (`incorporated_on`;
+  planned ones left out). **Licence income** is the upfront fees of those licences, per currency
+  (royalties and milestones are not recorded as payments, so they are not counted). **Time to
+  filing**: for disclosures submitted in the range whose patent families have an application, the
+  median whole days from the day of submission (UTC) to the earliest filing date.
 """
 
 from __future__ import annotations
@@ -50,10 +56,13 @@ from ...challenges.models import Challenge, ChallengeStatus
 from ...core.countries import country_name
 from ...core.models import AuditEvent
 from ...extensions import db
+from ...innovation.models.disclosures import Disclosure
+from ...innovation.models.ip import PatentApplication, PatentFamily
+from ...innovation.models.licensing import Licence, LicenceStatus, SpinOff, SpinOffStatus
 from ...membership.models import Invoice, InvoiceStatus, Membership, MembershipStatus, Tier
 from ...partners.models import Organisation
 from ..models.targets import ProgrammeTarget, TargetMetric
-from .aggregates import days_between, median
+from .aggregates import days_between, days_to_date, median, utc_year
 
 MAX_RANGE_DAYS = 366 * 20
 
@@ -506,6 +515,104 @@ def _pipeline_rows(stage_summary: StageSummary, period: Period) -> list[Pipeline
     return out
 
 
+# --- innovation (issue 14): disclosures, filings, licences, spin-offs, licence income -----------
+
+
+@dataclass
+class InnovationYear:
+    year: int
+    disclosures: int = 0
+    licences: int = 0
+    spin_offs: int = 0
+    income: dict[str, int] = field(default_factory=dict)  # currency -> upfront fees in cents
+
+
+@dataclass
+class Innovation:
+    years: list[InnovationYear]
+    filing_days: float | None  # median days from submission to the first filing
+    filed: int  # disclosures of the range with a filing (the median's cases)
+
+    @property
+    def currencies(self) -> list[str]:
+        return sorted({c for y in self.years for c in y.income}) or ["EUR"]
+
+    def total(self, name: str) -> int:
+        return sum(getattr(y, name) for y in self.years)
+
+    def income_total(self) -> list[Money]:
+        return [Money(sum(y.income.get(c, 0) for y in self.years), c) for c in self.currencies]
+
+
+def innovation(period: Period) -> Innovation:
+    """Two queries: the counts per year (one UNION ALL) and the median time to filing."""
+    start, end = period.start, period.end
+    submitted_year = utc_year(Disclosure.submitted_at)
+    start_year = sa.extract("year", Licence.start_on)  # dates: no time zone
+    spin_year = sa.extract("year", SpinOff.incorporated_on)
+    counts = sa.union_all(
+        sa.select(
+            sa.literal("disclosure").label("kind"),
+            submitted_year.label("year"),
+            sa.literal("").label("currency"),
+            sa.func.count().label("n"),
+            sa.literal(0).label("cents"),
+        )
+        .where(_in(Disclosure.submitted_at, period))
+        .group_by(submitted_year),
+        sa.select(
+            sa.literal("licence"),
+            start_year,
+            Licence.currency,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(Licence.upfront_fee_cents), 0),
+        )
+        .where(Licence.start_on >= start, Licence.start_on <= end, Licence.status != LicenceStatus.DRAFT)
+        .group_by(start_year, Licence.currency),
+        sa.select(sa.literal("spin_off"), spin_year, sa.literal(""), sa.func.count(), sa.literal(0))
+        .where(
+            SpinOff.incorporated_on >= start,
+            SpinOff.incorporated_on <= end,
+            SpinOff.status != SpinOffStatus.PLANNED,
+        )
+        .group_by(spin_year),
+    )
+    years = {y: InnovationYear(y) for y in range(start.year, end.year + 1)}
+    for kind, year, currency, n, cents in db.session.execute(counts):
+        row = years.setdefault(int(year), InnovationYear(int(year)))
+        if kind == "disclosure":
+            row.disclosures += int(n)
+        elif kind == "licence":
+            row.licences += int(n)
+            row.income[currency] = row.income.get(currency, 0) + int(cents or 0)
+        else:
+            row.spin_offs += int(n)
+
+    first_filing = (
+        sa.select(
+            PatentFamily.disclosure_id.label("disclosure_id"),
+            sa.func.min(PatentApplication.filing_date).label("filed_on"),
+        )
+        .join(PatentApplication, PatentApplication.family_id == PatentFamily.id)
+        .where(PatentFamily.disclosure_id.is_not(None))
+        .group_by(PatentFamily.disclosure_id)
+        .subquery()
+    )
+    cases = (
+        sa.select(days_to_date(Disclosure.submitted_at, first_filing.c.filed_on).label("days"))
+        .join(first_filing, first_filing.c.disclosure_id == Disclosure.id)
+        .where(_in(Disclosure.submitted_at, period))
+    )
+    filing_days, filed = db.session.execute(
+        sa.select(median(cases), sa.select(sa.func.count()).select_from(cases.subquery()).scalar_subquery())
+    ).one()
+    return Innovation(
+        years=[years[y] for y in sorted(years)],
+        filing_days=None if filing_days is None else float(filing_days),
+        filed=int(filed or 0),
+    )
+
+
 @dataclass
 class Dashboard:
     period: Period
@@ -518,6 +625,7 @@ class Dashboard:
     arr: list[Money]
     home_country: str
     pipeline: list[PipelineStage] | None = None
+    innovation: Innovation | None = None
 
     @property
     def snapshot_day(self) -> date:
@@ -546,6 +654,18 @@ class Dashboard:
             (str(_l("Countersigned")), str(_l("Institution")), Days(f.countersign_days)),
         ]
 
+    def _innovation_summary(self) -> list[list[Any]]:
+        inno = self.innovation
+        if inno is None:
+            return []
+        return [
+            [str(_l("Invention disclosures submitted")), inno.total("disclosures")],
+            [str(_l("Median days from disclosure to first patent filing")), Days(inno.filing_days)],
+            [str(_l("Licences started")), inno.total("licences")],
+            [str(_l("Spin-offs incorporated")), inno.total("spin_offs")],
+            *[[str(_l("Licence income (upfront fees)")), money] for money in inno.income_total()],
+        ]
+
     def tables(self) -> dict[str, Table]:
         f = self.figures
         tables = [
@@ -566,6 +686,7 @@ class Dashboard:
                     [str(_l("Challenges submitted")), f.challenges],
                     [str(_l("Median days to first staff answer")), Days(f.first_answer_days)],
                     [str(_l("Median days from sign-up to active membership")), Days(f.signup_to_active_days)],
+                    *self._innovation_summary(),
                 ],
             ),
             Table(
@@ -627,6 +748,30 @@ class Dashboard:
                 [list(row) for row in self.turnaround],
             ),
         ]
+        if self.innovation is not None:
+            inno = self.innovation
+            currencies = inno.currencies
+            tables.append(
+                Table(
+                    "innovation",
+                    str(_l("Innovation by year")),
+                    [
+                        str(_l("Year")),
+                        str(_l("Disclosures")),
+                        str(_l("Licences")),
+                        str(_l("Spin-offs")),
+                        *[
+                            str(_l("Licence income (upfront fees, %(currency)s)", currency=c))
+                            for c in currencies
+                        ],
+                    ],
+                    [
+                        [str(y.year), y.disclosures, y.licences, y.spin_offs]
+                        + [Money(y.income.get(c, 0), c) for c in currencies]
+                        for y in inno.years
+                    ],
+                )
+            )
         if self.pipeline is not None:
             tables.append(
                 Table(
@@ -639,12 +784,23 @@ class Dashboard:
         return {t.key: t for t in tables}
 
 
-TABLE_KEYS = ("summary", "targets", "tiers", "countries", "challenges", "funnel", "turnaround", "pipeline")
+TABLE_KEYS = (
+    "summary",
+    "targets",
+    "tiers",
+    "countries",
+    "challenges",
+    "funnel",
+    "turnaround",
+    "pipeline",
+    "innovation",
+)
 
 
 def dashboard(period: Period, today: date, *, stage_summary: StageSummary | None = None) -> Dashboard:
-    """All the dashboard's figures: four queries (active partnerships by tier and country, the
-    headline figures, challenges by status, targets), plus whatever `stage_summary` costs.
+    """All the dashboard's figures: six queries (active partnerships by tier and country, the
+    headline figures, challenges by status, targets, innovation counts per year, the median time
+    to filing), plus whatever `stage_summary` costs.
 
     SLOT (pipeline, issue 13 item 2): pass `portal.crm.services.pipeline.stage_summary` as
     `stage_summary`; the pipeline section and its table are left out while it is None."""
@@ -665,6 +821,7 @@ def dashboard(period: Period, today: date, *, stage_summary: StageSummary | None
         arr=arr_by_currency(tiers),
         home_country=home,
         pipeline=_pipeline_rows(stage_summary, period) if stage_summary is not None else None,
+        innovation=innovation(period),
     )
 
 

@@ -126,6 +126,18 @@ def charts(d: Dashboard) -> dict[str, Any]:
             colour,
         ),
     }
+    if d.innovation is not None:
+        bars = []
+        for y in d.innovation.years:
+            for name, n in (
+                (_l("disclosures"), y.disclosures),
+                (_l("licences"), y.licences),
+                (_l("spin-offs"), y.spin_offs),
+            ):
+                bars.append(Bar(f"{y.year}: {name}", n, format_count(n)))
+        out["innovation"] = bar_chart(
+            "kpi-innovation", str(_l("Disclosures, licences and spin-offs per year")), bars, accent
+        )
     if d.pipeline is not None:
         out["pipeline"] = bar_chart(
             "kpi-pipeline",

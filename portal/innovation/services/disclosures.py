@@ -371,14 +371,18 @@ def discard(attachment: DisclosureAttachment) -> None:
 
 
 def disclosures_of_technology(technology_ids: Iterable[int]) -> dict[int, Disclosure]:
-    """technology id -> the disclosure it came from, in one query (inventors loaded in a second)."""
+    """technology id -> the disclosure it came from, in one query (inventors and the assessment
+    loaded in one more each)."""
     ids = sorted(set(technology_ids))
     if not ids:
         return {}
     rows = db.session.scalars(
         sa.select(Disclosure)
         .where(Disclosure.technology_id.in_(ids))
-        .options(selectinload(Disclosure.inventors).joinedload(DisclosureInventor.researcher))
+        .options(
+            selectinload(Disclosure.inventors).joinedload(DisclosureInventor.researcher),
+            selectinload(Disclosure.assessment),
+        )
     )
     return {d.technology_id: d for d in rows if d.technology_id is not None}
 
