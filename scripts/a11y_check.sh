@@ -30,7 +30,7 @@ ensure_system_packages
 ensure_venv dev
 
 walks=("$@")
-[ ${#walks[@]} -gt 0 ] || walks=(international membership catalog challenges crm)
+[ ${#walks[@]} -gt 0 ] || walks=(international membership catalog challenges crm innovation)
 status=0
 for walk in "${walks[@]}"; do
   dir="$OUT/$walk"
