@@ -454,7 +454,9 @@ def seed() -> str:
         "                 engineer@acme.example (member), owner@nordlicht.example, owner@kumo.example",
         "Staff logins:    admin@liaison.example (admin), officer@liaison.example and",
         "                 officer2@liaison.example (Partnership Development Officers)",
-        "Researcher logins (/research): "
+        "Programme:       ways to work with us at /collaborate; the pipeline, KPIs, tasks and renewals",
+        "                 in the staff console (/admin/); disclosures, IP, licences and spin-offs there too",
+        "Researcher logins (/research, /inventions): "
         + ", ".join(
             db.session.scalars(
                 sa.select(User.email)
