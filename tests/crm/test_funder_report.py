@@ -46,6 +46,7 @@ def test_the_funder_pdf_has_the_cover_line_headline_figures_charts_and_tables(ap
     for figure in ("Active partnerships", "New partners in 2025", "EUR 65,000.00", "80%", "50%"):
         assert figure in words, figure
     assert "Associate T1" in words and "Licensing funnel" in words and "Document turnaround" in words
+    assert "Innovation by year" in words  # disclosures, licences, spin-offs and licence income
     assert "30 days" in words  # median sign-up to active
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "console.funder_report"))
     assert event.details == {"year": 2025, "format": "pdf"}

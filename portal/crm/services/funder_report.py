@@ -64,7 +64,16 @@ def context(d: Dashboard) -> dict[str, Any]:
         "tables": {key: plain_table(table) for key, table in tables.items()},
         "order": [
             key
-            for key in ("targets", "tiers", "countries", "pipeline", "challenges", "funnel", "turnaround")
+            for key in (
+                "targets",
+                "tiers",
+                "countries",
+                "pipeline",
+                "challenges",
+                "funnel",
+                "innovation",
+                "turnaround",
+            )
             if key in tables
         ],
         "medians": [
