@@ -17,7 +17,7 @@ from ...core.errors import DomainError
 from ...core.forms import apply_domain_error
 from ...extensions import db
 from ...innovation.downloads import attachment_response
-from ...innovation.forms import DisclosureFileForm, data_from_form, fill_form, set_inventor_choices
+from ...innovation.forms import DisclosureFileForm, fill_form, set_inventor_choices
 from ...innovation.forms_console import (
     AssessmentForm,
     DeadlineDoneForm,
@@ -41,6 +41,7 @@ from ...innovation.services import disclosures
 from ...innovation.services import ip_records as ip
 from ...innovation.services import to_market as market
 from ...innovation.services.deadlines import REMINDER_DAYS
+from ...innovation.web import save_disclosure
 from ...partners.models import Organisation
 from .. import PER_PAGE, bp, page_number, queries
 from ..paging import paginate
@@ -143,20 +144,7 @@ def _check_funding_links(form: StaffDisclosureForm) -> bool:
 def _save(form: StaffDisclosureForm, disclosure: Disclosure | None):
     if not _check_funding_links(form):
         return None
-    try:
-        data = data_from_form(form)
-        if disclosure is None:
-            disclosure = disclosures.create_draft(current_user, data)
-        else:
-            disclosures.update_draft(current_user, disclosure, data)
-        if request.form.get("action") == "submit":
-            disclosures.submit(current_user, disclosure)
-    except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
-        return None
-    db.session.commit()
-    return disclosure
+    return save_disclosure(form, disclosure)
 
 
 @bp.route("/innovation/disclosures/new", methods=["GET", "POST"])

@@ -8,20 +8,21 @@ from datetime import date
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...catalog.models import Researcher
 from ...challenges.services import researcher_of
 from ...core.errors import DomainError
-from ...core.forms import ConfirmForm, apply_domain_error
+from ...core.forms import ConfirmForm
 from ...core.permissions import login_redirect
 from ...extensions import db
 from ..downloads import attachment_response
-from ..forms import DisclosureFileForm, DisclosureForm, data_from_form, fill_form, set_inventor_choices
+from ..forms import DisclosureFileForm, DisclosureForm, fill_form, set_inventor_choices
 from ..models import DisclosureStatus
 from ..services import disclosures as services
+from ..web import save_disclosure
 from .blueprint import bp
 
 
@@ -66,23 +67,6 @@ def _form_page(form: DisclosureForm, disclosure=None, status: int = 200):
     return render_template("innovation/form.html", form=form, disclosure=disclosure), status
 
 
-def _save(form: DisclosureForm, disclosure=None):
-    try:
-        data = data_from_form(form)
-        if disclosure is None:
-            disclosure = services.create_draft(current_user, data)
-        else:
-            services.update_draft(current_user, disclosure, data)
-        if request.form.get("action") == "submit":
-            services.submit(current_user, disclosure)
-    except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
-        return None
-    db.session.commit()
-    return disclosure
-
-
 @bp.route("/inventions/new", methods=["GET", "POST"])
 @researcher_required
 def invention_new():
@@ -92,7 +76,7 @@ def invention_new():
         form.inventors[0].form.researcher_id.data = g.researcher.id
         form.inventors[0].form.share.data = "100"
     if form.validate_on_submit():
-        disclosure = _save(form)
+        disclosure = save_disclosure(form, None)
         if disclosure is not None:
             flash(_submitted_or_saved(disclosure), "success")
             return redirect(url_for("innovation.invention_detail", disclosure_id=disclosure.id))
@@ -134,7 +118,7 @@ def invention_edit(disclosure_id: int):
     if not form.is_submitted():
         fill_form(form, disclosure)
     if form.validate_on_submit():
-        saved = _save(form, disclosure)
+        saved = save_disclosure(form, disclosure)
         if saved is not None:
             flash(_submitted_or_saved(saved), "success")
             return redirect(url_for("innovation.invention_detail", disclosure_id=saved.id))
